@@ -1,0 +1,122 @@
+import { CooError } from '../errors/coo-error.js';
+import { readFlatTree } from '../store/flat-tree.js';
+import { readRef } from '../store/refs.js';
+import { readCommit, resolveCommit } from '../store/rev-parse.js';
+import { computeManifestCid } from '../store/tree-manifest.js';
+import { ensureNoJournal } from '../repo/journal.js';
+import { openRepo, type Repo, type RepoOptions } from '../repo/repo.js';
+import { withLock } from '../repo/with-lock.js';
+import { restoreCommit, type RestoreOutcome, type RestoreProgress } from '../snapshot/restore-commit.js';
+import { takeSnapshot } from '../snapshot/take-snapshot.js';
+import { amu0Ref, raiseHighWaterMark } from './sequence.js';
+import { verifyBaseline, type BaselineVerification } from './verify-baseline.js';
+import { baselineTag, writeBaseline, type BaselineWritten } from './write-baseline.js';
+
+// AMU0: the signed baseline lineage. create_amu0_baseline freezes the working tree as the next
+// baseline, restore_from_amu0 returns the working tree to a verified baseline, and
+// promote_run_to_amu0 makes a good run (or any state) the next baseline.
+
+export interface CreateBaselineOptions extends RepoOptions {
+  readonly name: string;
+  readonly message?: string;
+  readonly onProgress?: (p: RestoreProgress) => void;
+}
+
+export async function createAmu0Baseline(options: CreateBaselineOptions): Promise<BaselineWritten & { readonly tree: string; readonly manifest: string }> {
+  const repo = await openRepo(options);
+  baselineTag(options.name);
+  return withLock(repo, 'baseline create', async () => {
+    ensureNoJournal(repo);
+    const taken = await takeSnapshot(repo, {
+      subject: `snapshot for baseline ${options.name}`,
+      kind: 'snapshot',
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    const written = await writeBaseline(repo, {
+      tree: taken.tree,
+      manifest: taken.manifest,
+      name: options.name,
+      subject: `baseline ${options.name}`,
+      body: options.message ?? null,
+      promoted: null,
+      op: 'baseline-create',
+    });
+    return { ...written, tree: taken.tree, manifest: taken.manifest };
+  });
+}
+
+/** Which baseline a name means: a named one (`amu0/NAME` tag) or, with none, the current `amu0`. */
+export function baselineRef(repo: Repo, name?: string): { ref: string; oid: string; current: boolean } {
+  const ref = name === undefined ? amu0Ref : baselineTag(name);
+  const oid = readRef(repo.layout.gitdir, ref);
+  if (!oid) {
+    if (name === undefined) throw new CooError('E_NO_BASELINE', 'there is no amu0 baseline yet', {});
+    throw new CooError('E_REF_NOT_FOUND', `no baseline named ${JSON.stringify(name)}`, { rev: name });
+  }
+  return { ref, oid, current: name === undefined };
+}
+
+export interface RestoreBaselineOptions extends RepoOptions {
+  readonly name?: string;
+  readonly onProgress?: (p: RestoreProgress) => void;
+}
+
+export interface RestoreBaselineResult extends RestoreOutcome {
+  readonly baseline: BaselineVerification;
+  readonly ref: string;
+}
+
+/** Restores in an already-locked repository (also the default of `coo rollback`). */
+export async function restoreBaselineLocked(repo: Repo, options: { name?: string; onProgress?: (p: RestoreProgress) => void }): Promise<RestoreBaselineResult> {
+  const target = baselineRef(repo, options.name);
+  const baseline = await verifyBaseline(repo, target.oid, { current: target.current });
+  if (target.current) raiseHighWaterMark(repo, baseline.sequence);
+  const label = options.name === undefined ? 'amu0' : `amu0/${options.name}`;
+  const outcome = await restoreCommit(repo, {
+    target: target.oid,
+    label,
+    op: 'baseline-restore',
+    record: { sequence: baseline.sequence },
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+  return { ...outcome, baseline, ref: target.ref };
+}
+
+export async function restoreFromAmu0(options: RestoreBaselineOptions = {}): Promise<RestoreBaselineResult> {
+  const repo = await openRepo(options);
+  return withLock(repo, 'baseline restore', () =>
+    restoreBaselineLocked(repo, {
+      ...(options.name === undefined ? {} : { name: options.name }),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    }),
+  );
+}
+
+export interface PromoteOptions extends RepoOptions {
+  /** The state to promote: a run (`runs/M/1`), a snapshot, any commit of the state repo. */
+  readonly ref: string;
+  readonly name?: string;
+  readonly message?: string;
+}
+
+export async function promoteRunToAmu0(options: PromoteOptions): Promise<BaselineWritten & { readonly promoted: string }> {
+  const repo = await openRepo(options);
+  if (options.name !== undefined) baselineTag(options.name);
+  return withLock(repo, 'baseline promote', async () => {
+    ensureNoJournal(repo);
+    const { gitdir } = repo.layout;
+    const promoted = await readCommit(gitdir, (await resolveCommit(gitdir, options.ref)).oid);
+    // The manifest is recomputed from the blobs, never copied: the signature will vouch for it.
+    const manifest = await computeManifestCid(gitdir, (await readFlatTree(gitdir, promoted.tree)).files);
+    const written = await writeBaseline(repo, {
+      tree: promoted.tree,
+      manifest,
+      name: options.name ?? null,
+      subject: `promote ${options.ref}${options.name ? ` as ${options.name}` : ''}`,
+      body: options.message ?? null,
+      promoted: promoted.oid,
+      op: 'baseline-promote',
+    });
+    return { ...written, promoted: promoted.oid };
+  });
+}

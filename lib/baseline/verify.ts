@@ -1,0 +1,37 @@
+import { resolveCommit, readCommit } from '../store/rev-parse.js';
+import { openRepo, type RepoOptions } from '../repo/repo.js';
+import { baselineRef } from './baseline.js';
+import { amu0Ref, baselineTagPrefix, sequenceOf } from './sequence.js';
+import { checkManifest, checkSignature, loadAllowedSigners, verifyBaseline, type SignerInfo } from './verify-baseline.js';
+
+export interface VerifyOptions extends RepoOptions {
+  /** What to verify; default: the current AMU0 baseline. */
+  readonly rev?: string;
+}
+
+export interface VerifyReport {
+  readonly rev: string;
+  readonly commit: string;
+  /** A baseline (reached through `amu0`, or carrying a sequence number) must be signed; other states need not be. */
+  readonly kind: 'baseline' | 'state';
+  readonly signer: SignerInfo | null;
+  readonly sequence: number | null;
+  readonly lineage: number | null;
+  readonly manifest: string;
+}
+
+/** `coo verify [REF]`: throws the failure's own error (E_UNSIGNED, E_SIGNATURE_INVALID, …) or returns what was proved. */
+export async function verify(options: VerifyOptions = {}): Promise<VerifyReport> {
+  const repo = await openRepo(options);
+  const { gitdir } = repo.layout;
+  const resolved = options.rev === undefined ? { oid: baselineRef(repo).oid, ref: amu0Ref } : await resolveCommit(gitdir, options.rev);
+  const commit = await readCommit(gitdir, resolved.oid);
+  const rev = options.rev ?? 'amu0';
+  const throughBaselineRef = resolved.ref === amu0Ref || (resolved.ref?.startsWith(baselineTagPrefix) ?? false);
+  if (throughBaselineRef || sequenceOf(commit) !== null) {
+    const checked = await verifyBaseline(repo, commit.oid, { current: resolved.ref === amu0Ref });
+    return { rev, commit: commit.oid, kind: 'baseline', signer: checked.signer, sequence: checked.sequence, lineage: checked.lineage, manifest: checked.manifest };
+  }
+  const signer = commit.gpgsig ? checkSignature(commit, loadAllowedSigners(repo)) : null;
+  return { rev, commit: commit.oid, kind: 'state', signer, sequence: null, lineage: null, manifest: await checkManifest(repo, commit) };
+}

@@ -1,0 +1,49 @@
+import type { Argv } from 'yargs';
+import type { Env } from '../util/git-config.js';
+
+// What a command needs from the process, passed in so the CLI runs the same in tests as in a
+// terminal: streams, environment, working directory, and whether stderr is a terminal.
+
+export interface Io {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown; isTTY?: boolean; columns?: number };
+  readonly env: Env;
+  readonly cwd: string;
+}
+
+export interface CliContext {
+  readonly io: Io;
+  readonly json: boolean;
+  /** Directory the command works in (`-C DIR`, else the process's cwd). */
+  readonly cwd: string;
+  /** True when progress may be drawn: stderr is a terminal and output is not JSON. */
+  readonly interactive: boolean;
+}
+
+/** What a command produced: the JSON document for `--json`, and the text for people. */
+export interface CommandOutput {
+  readonly data: unknown;
+  readonly text: string;
+  /** Non-zero when the command ran but found a problem (e.g. a check that failed). */
+  readonly exitCode?: number;
+}
+
+export type Args = Record<string, unknown> & { readonly _: (string | number)[] };
+
+export interface CommandSpec {
+  readonly command: string;
+  readonly describe: string;
+  readonly builder?: (yargs: Argv) => Argv;
+  run(args: Args, ctx: CliContext): Promise<CommandOutput>;
+}
+
+/** A command made of actions (`coo baseline create|restore|promote`). */
+export interface CommandGroup {
+  readonly command: string;
+  readonly describe: string;
+  readonly subcommands: readonly CommandSpec[];
+}
+
+export function short(oid: string | null | undefined): string {
+  return oid ? oid.slice(0, 12) : '-';
+}

@@ -1,0 +1,48 @@
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { CooError } from '../errors/coo-error.js';
+import { writeFileAtomic } from '../store/atomic-file.js';
+import type { Repo } from './repo.js';
+
+// A working-tree rewrite (rollback, restore, undo) cannot be atomic as a whole, so it is written
+// down before the first file changes and removed after the last one is checked. If coo dies in
+// between, the journal says what was under way and how to finish or return.
+
+export interface Journal {
+  readonly op: string;
+  /** The commit being restored. */
+  readonly target: string;
+  /** The safety snapshot taken just before: the tree as it was. */
+  readonly safety: string;
+  readonly startedAt: string;
+}
+
+function journalPath(repo: Repo): string {
+  return join(repo.layout.privateDir, 'journal.json');
+}
+
+export function readJournal(repo: Repo): Journal | null {
+  try {
+    return JSON.parse(readFileSync(journalPath(repo), 'utf8')) as Journal;
+  } catch {
+    return null;
+  }
+}
+
+export function writeJournal(repo: Repo, journal: Journal): void {
+  writeFileAtomic(journalPath(repo), JSON.stringify(journal), { fsync: true });
+}
+
+export function clearJournal(repo: Repo): void {
+  rmSync(journalPath(repo), { force: true });
+}
+
+/** Refuses to work on a tree that an interrupted rewrite left half-done. */
+export function ensureNoJournal(repo: Repo): void {
+  const journal = readJournal(repo);
+  if (!journal) return;
+  throw new CooError('E_INTERRUPTED', `an earlier ${journal.op} to ${journal.target.slice(0, 12)} was interrupted; the working tree is part old, part new`, {
+    ...journal,
+    todo: [`coo rollback ${journal.target}   # finish it`, `coo undo   # return to the safety snapshot ${journal.safety.slice(0, 12)}`],
+  });
+}

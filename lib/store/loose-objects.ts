@@ -1,0 +1,123 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { constants as zc, createDeflate, deflate, deflateSync, inflateSync } from 'node:zlib';
+import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
+import { CooError } from '../errors/coo-error.js';
+import { hashObject, objectHeader, parseObject, type ObjectType } from './git-object.js';
+import { tempPathFor, writeFileAtomic } from './atomic-file.js';
+import { crashPoint } from './crash-point.js';
+
+// coo's own writer of git loose objects. isomorphic-git's writer hashes with webcrypto, deflates
+// with pako at level 6 and writes in place (a crash leaves a truncated object that later writes
+// never repair); this one uses node:crypto and zlib at level 1 (git's default for loose objects)
+// and writes every object to a temp file that is renamed into place, so an object file is either
+// absent or whole.
+
+const deflateAsync = promisify(deflate);
+const level = 1;
+const knownDirs = new Set<string>();
+
+export function looseObjectPath(gitdir: string, oid: string): string {
+  return join(gitdir, 'objects', oid.slice(0, 2), oid.slice(2));
+}
+
+export function hasLooseObject(gitdir: string, oid: string): boolean {
+  return existsSync(looseObjectPath(gitdir, oid));
+}
+
+function ensureFanout(gitdir: string, oid: string): string {
+  const dir = join(gitdir, 'objects', oid.slice(0, 2));
+  if (!knownDirs.has(dir)) {
+    mkdirSync(dir, { recursive: true });
+    knownDirs.add(dir);
+  }
+  return looseObjectPath(gitdir, oid);
+}
+
+function storeDeflated(gitdir: string, oid: string, deflated: Uint8Array): void {
+  const path = ensureFanout(gitdir, oid);
+  writeFileAtomic(path, deflated, { mode: 0o444 });
+  crashPoint('object-written');
+}
+
+/** Writes one object (if absent) and returns its id. For trees, commits and small blobs. */
+export function writeObject(gitdir: string, type: ObjectType, content: Uint8Array): string {
+  const oid = hashObject(type, content);
+  if (!hasLooseObject(gitdir, oid)) {
+    storeDeflated(gitdir, oid, deflateSync(Buffer.concat([objectHeader(type, content.length), content]), { level }));
+  }
+  return oid;
+}
+
+/** Like writeObject for a blob whose id the caller computed; deflates on libuv's thread pool. */
+export async function writeBlobAsync(gitdir: string, oid: string, content: Uint8Array): Promise<void> {
+  if (hasLooseObject(gitdir, oid)) return;
+  const deflated = await deflateAsync(Buffer.concat([objectHeader('blob', content.length), content]), { level });
+  storeDeflated(gitdir, oid, deflated);
+}
+
+export interface StreamedBlob {
+  readonly oid: string;
+  readonly sha256: Buffer;
+}
+
+/**
+ * Hashes and stores a file of any size in one pass without holding it in memory: SHA-1 (git id),
+ * SHA-256 (CID) and deflate run over the same chunks; the object lands under its id only at the end.
+ */
+export async function writeBlobFromFile(gitdir: string, file: string, size: number): Promise<StreamedBlob> {
+  const sha1 = createHash('sha1');
+  const sha256 = createHash('sha256');
+  const header = objectHeader('blob', size);
+  sha1.update(header);
+  let seen = 0;
+  const tap = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      seen += chunk.length;
+      sha1.update(chunk);
+      sha256.update(chunk);
+      done(null, chunk);
+    },
+  });
+  const deflater = createDeflate({ level, strategy: zc.Z_DEFAULT_STRATEGY });
+  deflater.write(header);
+  const temp = tempPathFor(join(gitdir, 'objects', 'blob'));
+  try {
+    await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), tap, deflater, createWriteStream(temp, { mode: 0o444 }));
+    if (seen !== size) {
+      throw new CooError('E_FILE_CHANGED_DURING_CAPTURE', `${file} changed size while it was read`, { path: file, expected: size, read: seen });
+    }
+    const oid = sha1.digest('hex');
+    if (hasLooseObject(gitdir, oid)) rmSync(temp, { force: true });
+    else renameSync(temp, ensureFanout(gitdir, oid));
+    crashPoint('object-written');
+    return { oid, sha256: sha256.digest() };
+  } catch (err) {
+    rmSync(temp, { force: true });
+    throw err;
+  }
+}
+
+/** Reads a loose object, checking its header and its id; null when there is no such loose file. */
+export function readLooseObject(gitdir: string, oid: string): { type: ObjectType; content: Buffer } | null {
+  let deflated: Buffer;
+  try {
+    deflated = readFileSync(looseObjectPath(gitdir, oid));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  let parsed: ReturnType<typeof parseObject>;
+  try {
+    parsed = parseObject(inflateSync(deflated));
+  } catch (cause) {
+    throw new CooError('E_STATE_CORRUPT', `object ${oid} cannot be decompressed`, { oid }, { cause });
+  }
+  if (!parsed || hashObject(parsed.type, parsed.content) !== oid) {
+    throw new CooError('E_STATE_CORRUPT', `object ${oid} does not match its id`, { oid });
+  }
+  return parsed;
+}

@@ -1,0 +1,64 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { CooError } from '../errors/coo-error.js';
+import { emptyTreeOid, type ObjectType } from './git-object.js';
+import { hasLooseObject, readLooseObject } from './loose-objects.js';
+import { isogit, isogitCache, isogitFs } from './isogit.js';
+
+// Reading any object of the state repo: loose objects directly (fast, checked against their id),
+// packed ones (after `git gc` or a fetch) through isomorphic-git's pack reader.
+
+export interface GitObject {
+  readonly type: ObjectType;
+  readonly content: Buffer;
+}
+
+export async function readObject(gitdir: string, oid: string): Promise<GitObject> {
+  if (oid === emptyTreeOid) return { type: 'tree', content: Buffer.alloc(0) };
+  const loose = readLooseObject(gitdir, oid);
+  if (loose) return loose;
+  if (!hasPacks(gitdir)) throw missing(oid);
+  const git = await isogit();
+  try {
+    const found = await git.readObject({ fs: isogitFs, gitdir, oid, format: 'content', cache: isogitCache(gitdir) });
+    return { type: found.type as ObjectType, content: Buffer.from(found.object as Uint8Array) };
+  } catch (cause) {
+    throw missing(oid, cause);
+  }
+}
+
+function missing(oid: string, cause?: unknown): CooError {
+  return new CooError('E_STATE_CORRUPT', `object ${oid} is missing from the state repository`, { oid }, { cause });
+}
+
+/** Whether the repository has pack files (only then is isomorphic-git's pack reader loaded). */
+export function hasPacks(gitdir: string): boolean {
+  try {
+    return readdirSync(join(gitdir, 'objects', 'pack')).some((name) => name.endsWith('.idx'));
+  } catch {
+    return false;
+  }
+}
+
+export async function readObjectOfType(gitdir: string, oid: string, type: ObjectType): Promise<Buffer> {
+  const found = await readObject(gitdir, oid);
+  if (found.type !== type) {
+    throw new CooError(type === 'commit' ? 'E_NOT_A_COMMIT' : 'E_STATE_CORRUPT', `object ${oid} is a ${found.type}, not a ${type}`, {
+      oid,
+      expected: type,
+      found: found.type,
+    });
+  }
+  return found.content;
+}
+
+export async function hasObject(gitdir: string, oid: string): Promise<boolean> {
+  if (oid === emptyTreeOid || hasLooseObject(gitdir, oid)) return true;
+  if (!hasPacks(gitdir)) return false;
+  try {
+    await readObject(gitdir, oid);
+    return true;
+  } catch {
+    return false;
+  }
+}

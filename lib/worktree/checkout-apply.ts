@@ -1,0 +1,200 @@
+import { chmodSync, lstatSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, symlinkSync, unlinkSync, type Stats } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { CooError } from '../errors/coo-error.js';
+import { tempPathFor } from '../store/atomic-file.js';
+import { hashPathContent, writeBlobToFile } from '../store/blob-file.js';
+import { readObjectOfType } from '../store/objects.js';
+import { crashPoint } from '../store/crash-point.js';
+import type { FileRecord } from '../store/flat-tree.js';
+import type { CheckoutPlan } from './checkout-plan.js';
+
+// Performs a checkout plan on the working tree. Everything that could stop it half-way is looked
+// for first (preflight), so a refusal changes nothing. Writing never follows a symlink at any
+// component: each parent is checked with lstat, new content goes to a temp file under .coo/tmp
+// and is renamed into place, and the parent chain is checked again just before the rename.
+
+export interface Conflict {
+  readonly path: string;
+  readonly reason: string;
+}
+
+function lstat(path: string): Stats | undefined {
+  return lstatSync(path, { throwIfNoEntry: false });
+}
+
+function parents(path: string): string[] {
+  const parts = path.split('/');
+  return parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join('/'));
+}
+
+/** Files under a directory that would block replacing it with a file, if not all are being removed. */
+function blockersUnder(root: string, dir: string, removing: ReadonlySet<string>): string[] {
+  const found: string[] = [];
+  const walk = (rel: string): void => {
+    for (const entry of readdirSync(join(root, rel), { withFileTypes: true })) {
+      const child = `${rel}/${entry.name}`;
+      if (entry.isDirectory()) walk(child);
+      else if (!removing.has(child)) found.push(child);
+    }
+  };
+  walk(dir);
+  return found;
+}
+
+/**
+ * Everything in the working tree that the plan would have to overwrite or remove but must not:
+ * files that no capture holds (ignored or skipped), and symbolic links on the way to a path.
+ * `captured` holds the paths of the capture the plan was made from.
+ */
+export function findConflicts(root: string, plan: CheckoutPlan, captured: ReadonlySet<string>): Conflict[] {
+  const removing = new Set(plan.remove);
+  const conflicts: Conflict[] = [];
+  const seenParents = new Set<string>();
+  const checkParents = (path: string): void => {
+    for (const parent of parents(path)) {
+      if (seenParents.has(parent)) continue;
+      seenParents.add(parent);
+      const stat = lstat(join(root, parent));
+      if (!stat) return;
+      if (stat.isDirectory()) continue;
+      if (removing.has(parent)) return;
+      conflicts.push({ path: parent, reason: stat.isSymbolicLink() ? 'symbolic link on the way to a path' : 'uncaptured file where a directory must go' });
+      return;
+    }
+  };
+  for (const file of plan.write) {
+    checkParents(file.path);
+    const stat = lstat(join(root, file.path));
+    if (!stat) continue;
+    if (stat.isDirectory()) {
+      for (const blocker of blockersUnder(root, file.path, removing)) conflicts.push({ path: blocker, reason: 'uncaptured file in a directory that must become a file' });
+    } else if (!captured.has(file.path)) {
+      conflicts.push({ path: file.path, reason: 'uncaptured (ignored or skipped) file would be overwritten' });
+    }
+  }
+  for (const path of [...plan.remove, ...plan.chmod.map((f) => f.path)]) checkParents(path);
+  return conflicts;
+}
+
+function ensureDir(root: string, dir: string): void {
+  let at = root;
+  for (const part of dir.split('/')) {
+    at = join(at, part);
+    const stat = lstat(at);
+    if (!stat) mkdirSync(at);
+    else if (stat.isSymbolicLink()) throw new CooError('E_SYMLINK_IN_PATH', `${at} is a symbolic link`, { path: at });
+    else if (!stat.isDirectory()) throw new CooError('E_WORKTREE_CONFLICT', `${at} is not a directory`, { paths: [at] });
+  }
+}
+
+function ensureNoLinkOnTheWay(root: string, path: string): void {
+  for (const parent of parents(path)) {
+    const stat = lstat(join(root, parent));
+    if (stat?.isSymbolicLink()) throw new CooError('E_SYMLINK_IN_PATH', `${parent} became a symbolic link during the write`, { path: parent });
+  }
+}
+
+function pruneEmptyParents(root: string, path: string): void {
+  for (const parent of parents(path).reverse()) {
+    try {
+      rmdirSync(join(root, parent));
+    } catch {
+      return; // not empty (or already gone): stop climbing
+    }
+  }
+}
+
+/** Removes a directory that holds only (empty) directories; fails, changing nothing more, at the first file. */
+function removeEmptyTree(dir: string): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (!entry.isDirectory()) throw new CooError('E_WORKTREE_CONFLICT', `${join(dir, entry.name)} appeared during the write`, { paths: [join(dir, entry.name)] });
+    removeEmptyTree(join(dir, entry.name));
+  }
+  rmdirSync(dir);
+}
+
+/** Permission bits for the new file: the old file's, if one is replaced, with the exec bits set as the tree says. */
+function modeFor(file: FileRecord, old: Stats | undefined): number {
+  const base = old?.isFile() ? old.mode & 0o666 : 0o666;
+  return file.mode === '100755' ? base | ((base & 0o444) >> 2) : base;
+}
+
+async function writeOne(root: string, gitdir: string, tmpDir: string, file: FileRecord): Promise<void> {
+  const dest = join(root, file.path);
+  const dir = dirname(file.path);
+  if (dir !== '.') ensureDir(root, dir);
+  const old = lstat(dest);
+  const temp = tempPathFor(join(tmpDir, 'checkout'));
+  try {
+    if (file.mode === '120000') symlinkSync(await readObjectOfType(gitdir, file.oid, 'blob'), temp);
+    else {
+      const mode = modeFor(file, old);
+      await writeBlobToFile(gitdir, file.oid, temp, mode); // a new file gets umask's say, as with git
+      if (old?.isFile()) chmodSync(temp, mode); // a replaced file keeps its own bits
+    }
+    ensureNoLinkOnTheWay(root, file.path);
+    if (old?.isDirectory()) removeEmptyTree(dest);
+    crashPoint('checkout-before-rename');
+    renameSync(temp, dest);
+  } catch (err) {
+    rmSync(temp, { force: true });
+    throw err;
+  }
+}
+
+export interface ApplyProgress {
+  readonly done: number;
+  readonly total: number;
+}
+
+export async function applyCheckout(options: {
+  root: string;
+  gitdir: string;
+  tmpDir: string;
+  plan: CheckoutPlan;
+  onProgress?: (progress: ApplyProgress) => void;
+}): Promise<void> {
+  const { root, gitdir, tmpDir, plan, onProgress } = options;
+  mkdirSync(tmpDir, { recursive: true });
+  const total = plan.remove.length + plan.write.length + plan.chmod.length;
+  let done = 0;
+  const tick = (): void => {
+    done += 1;
+    if (onProgress && (done % 100 === 0 || done === total)) onProgress({ done, total });
+  };
+  for (const path of plan.remove) {
+    ensureNoLinkOnTheWay(root, path);
+    const stat = lstat(join(root, path));
+    if (stat && !stat.isDirectory()) unlinkSync(join(root, path));
+    pruneEmptyParents(root, path);
+    crashPoint('checkout-removed');
+    tick();
+  }
+  for (const file of plan.write) {
+    await writeOne(root, gitdir, tmpDir, file);
+    crashPoint('checkout-written');
+    tick();
+  }
+  for (const file of plan.chmod) {
+    ensureNoLinkOnTheWay(root, file.path);
+    const dest = join(root, file.path);
+    chmodSync(dest, modeFor(file, lstat(dest)));
+    tick();
+  }
+}
+
+/** Paths whose content or kind on disk differs from the plan after applying it. */
+export async function verifyCheckout(root: string, plan: CheckoutPlan): Promise<string[]> {
+  const wrong: string[] = [];
+  for (const file of [...plan.write, ...plan.chmod]) {
+    const stat = lstat(join(root, file.path));
+    const isLink = file.mode === '120000';
+    const kindOk = stat && (isLink ? stat.isSymbolicLink() : stat.isFile() && ((stat.mode & 0o100) !== 0) === (file.mode === '100755'));
+    if (!kindOk || (await hashPathContent(join(root, file.path), isLink)) !== file.oid) wrong.push(file.path);
+  }
+  for (const path of plan.remove) {
+    const stat = lstat(join(root, path));
+    if (stat && !stat.isDirectory()) wrong.push(path);
+  }
+  return wrong;
+}

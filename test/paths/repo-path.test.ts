@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import { join, posix, resolve } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import fc from 'fast-check';
+import { checkRepoPath, ensureValidRepoPath, isValidRepoPath } from '../../lib/paths/repo-path.js';
+import { isDotGitComponent } from '../../lib/paths/dotgit.js';
+import { fixtures } from '../helpers/sandbox.js';
+
+const valid = JSON.parse(readFileSync(join(fixtures, 'paths', 'repo-valid.json'), 'utf8')) as string[];
+const invalid = JSON.parse(readFileSync(join(fixtures, 'paths', 'repo-invalid.json'), 'utf8')) as { path: string; code: string }[];
+
+const test = suite('repo paths');
+
+test('every valid fixture passes both validators', () => {
+  for (const path of valid) {
+    assert.ok(isValidRepoPath(path), JSON.stringify(path));
+    ensureValidRepoPath(path);
+  }
+});
+
+test('every invalid fixture fails both validators with its own code', () => {
+  for (const { path, code } of invalid) {
+    assert.not.ok(isValidRepoPath(path), JSON.stringify(path));
+    assert.is(checkRepoPath(path)?.code, code, JSON.stringify(path));
+    try {
+      ensureValidRepoPath(path);
+      assert.unreachable(`accepted ${JSON.stringify(path)}`);
+    } catch (err) {
+      assert.is((err as { code: string }).code, code);
+      assert.is((err as { data: { path: string } }).data.path, path);
+    }
+  }
+});
+
+const component = fc.oneof(
+  fc.constantFrom('..', '.', '', '.git', '.GIT', 'git~1', '\\', 'C:', '..\\..', ' ', '.. ', '...', 'a', 'b.txt', '\u200c', '\uff0e', ':'),
+  fc.string({ maxLength: 6 }),
+  fc.string({ unit: 'grapheme', maxLength: 4 }),
+);
+const anyPath = fc.array(component, { minLength: 1, maxLength: 6 }).map((parts) => parts.join('/'));
+const root = '/srv/repo';
+
+test('property: an accepted path never resolves outside the root and is already normal', () => {
+  fc.assert(
+    fc.property(anyPath, (path) => {
+      if (!isValidRepoPath(path)) return;
+      const abs = resolve(root, path);
+      assert.ok(abs.startsWith(`${root}/`), `${JSON.stringify(path)} -> ${abs}`);
+      assert.is(posix.normalize(path), path);
+      assert.not.ok(path.split('/').some(isDotGitComponent));
+    }),
+    { numRuns: 5000 },
+  );
+});
+
+test('property: the two validators always agree', () => {
+  fc.assert(fc.property(anyPath, (path) => isValidRepoPath(path) === (checkRepoPath(path) === null)), { numRuns: 2000 });
+});
+
+test.run();
