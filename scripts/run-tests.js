@@ -57,6 +57,10 @@ function runFile(file) {
   });
 }
 
+process.stdout.on('error', (err) => {
+  if (err.code !== 'EPIPE') throw err; // a reader that went away (| head) is not a failure of the suite
+});
+
 const parallel = Math.max(1, Math.min(2, availableParallelism()));
 const results = [];
 let next = 0;

@@ -18,8 +18,14 @@ export interface Conflict {
   readonly reason: string;
 }
 
+/** lstat, with "absent" for a missing path and for one whose parent is not a directory. */
 function lstat(path: string): Stats | undefined {
-  return lstatSync(path, { throwIfNoEntry: false });
+  try {
+    return lstatSync(path, { throwIfNoEntry: false });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    throw err;
+  }
 }
 
 function parents(path: string): string[] {

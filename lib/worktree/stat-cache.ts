@@ -5,9 +5,10 @@ import type { WalkEntry } from './walk.js';
 
 // What the last capture learned about each file (stat data, git id, SHA-256), so the next one
 // re-hashes only files whose stat changed. The racy-timestamp guard of git and jj: a file whose
-// mtime or ctime falls near or after the moment the capture began may change again within the
-// same timestamp tick without its stat changing, so it is stored as racy and re-hashed next time.
-// The margin covers filesystems with coarse (up to 2 s) timestamps.
+// mtime falls near or after the moment the capture began may change again within the same
+// timestamp tick without its stat changing, so it is stored as racy and re-hashed next time.
+// The margin covers filesystems with coarse (up to 2 s) timestamps. (ctime is compared, not
+// judged racy: a rewrite that puts the mtime back still moves the ctime.)
 
 export interface CacheEntry {
   readonly mode: FileMode;
@@ -69,7 +70,7 @@ export function saveStatCache(path: string, files: ReadonlyArray<readonly [WalkE
     String(w.ino),
     h.oid,
     h.sha256,
-    w.mtimeNs >= threshold || w.ctimeNs >= threshold ? 1 : 0,
+    w.mtimeNs >= threshold ? 1 : 0,
   ]);
   writeFileAtomic(path, JSON.stringify({ version, entries: rows }));
 }

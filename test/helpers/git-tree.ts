@@ -1,0 +1,15 @@
+import { join } from 'node:path';
+import type { Sandbox } from './sandbox.js';
+
+/**
+ * The tree id native git gives the working tree (git add -A into a scratch index of a scratch
+ * repository, then write-tree): the independent answer to "what is this tree's id".
+ */
+export function gitTreeOfWorktree(box: Sandbox): string {
+  const gitdir = join(box.dir, 'judge.git');
+  box.git(['init', '-q', '--bare', gitdir]);
+  const opts = ['--git-dir', gitdir, '--work-tree', box.repo, '-c', 'core.autocrlf=false'];
+  const added = box.git([...opts, 'add', '-A']); // .coo/.gitignore keeps coo's private parts out, as it does for coo
+  if (added.status !== 0) throw new Error(added.stderr);
+  return box.git([...opts, 'write-tree']).stdout.trim();
+}

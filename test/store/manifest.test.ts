@@ -1,0 +1,46 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import fc from 'fast-check';
+import { CID } from 'multiformats/cid';
+import { blobCid, formatManifest, manifestCid, sha256Of } from '../../lib/store/manifest.js';
+import { canonicalJson } from '../../lib/util/canonical-json.js';
+import { compareUtf8 } from '../../lib/util/compare-utf8.js';
+
+const test = suite('manifest');
+// The pinned CIDs were computed independently of coo (Python hashlib + RFC 4648 base32 over
+// 0x01 || codec varint || 0x12 0x20 || sha256), so these tests pin the format, not coo's output.
+
+test('a blob CID is CIDv1, raw codec, sha2-256 of the bytes (pinned)', () => {
+  const cid = blobCid(sha256Of(Buffer.from('hello\n')));
+  assert.is(cid, 'bafkreicysg23kiwv34eg2d7qweipxwosdo2py4ldv42nbauguluen5v6am');
+  const parsed = CID.parse(cid);
+  assert.is(parsed.version, 1);
+  assert.is(parsed.code, 0x55);
+  assert.is(parsed.multihash.code, 0x12);
+});
+
+test('the manifest is exactly the canonical JSON of its content, paths in byte order', () => {
+  fc.assert(
+    fc.property(
+      fc.uniqueArray(fc.record({ path: fc.string({ minLength: 1, maxLength: 8 }), mode: fc.constantFrom('100644', '100755', '120000') as fc.Arbitrary<'100644'>, cid: fc.string() }), {
+        selector: (e) => e.path,
+        maxLength: 8,
+      }),
+      (entries) => {
+        const sorted = [...entries].sort((a, b) => compareUtf8(a.path, b.path));
+        assert.is(formatManifest(entries).toString(), canonicalJson({ entries: sorted, format: 'coo-manifest/1' }));
+      },
+    ),
+  );
+});
+
+test('the manifest CID does not depend on input order and changes with any field (pinned)', () => {
+  const a = { path: 'a.txt', mode: '100644' as const, cid: blobCid(sha256Of(Buffer.from('a'))) };
+  const b = { path: 'b/c', mode: '100755' as const, cid: blobCid(sha256Of(Buffer.from('b'))) };
+  assert.is(manifestCid([a, b]), manifestCid([b, a]));
+  assert.is(manifestCid([a, b]), 'bagaaieraf4sz3b4c3fc56nylbhtxxmrtflvazfzzfgsa3uyyxwj46tipnega');
+  assert.is.not(manifestCid([a, { ...b, mode: '100644' }]), manifestCid([a, b]));
+  assert.is.not(manifestCid([a]), manifestCid([a, b]));
+});
+
+test.run();

@@ -1,0 +1,112 @@
+import { rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { initRepo } from '../../lib/repo/init.js';
+import { captureWorktree, statCachePath } from '../../lib/worktree/capture.js';
+import { layoutFor } from '../../lib/store/layout.js';
+import { gitTreeOfWorktree } from '../helpers/git-tree.js';
+import { sandbox, type Sandbox } from '../helpers/sandbox.js';
+
+const test = suite('capture');
+let box: Sandbox;
+test.before.each(async () => {
+  box = sandbox();
+  await initRepo({ cwd: box.repo, env: box.env });
+});
+test.after.each(() => box.cleanup());
+
+function capture(store = true, maxNewFileBytes = 1 << 30) {
+  const layout = layoutFor(box.repo);
+  return captureWorktree({ root: box.repo, gitdir: layout.gitdir, cachePath: statCachePath(layout.privateDir), store, maxNewFileBytes });
+}
+
+/** Makes every file look old, so the racy guard does not apply. */
+function age(paths: string[], seconds = 3600): void {
+  const t = Date.now() / 1000 - seconds;
+  for (const p of paths) utimesSync(join(box.repo, p), t, t);
+}
+
+test('the tree id is the one native git computes for the same working tree', async () => {
+  box.write('a.txt', 'hello\n');
+  box.write('empty', '');
+  box.write('bin/run.sh', '#!/bin/sh\necho hi\n', 0o755);
+  box.write('d\u00e9j\u00e0/\u6587\u4ef6.md', 'unicode\n');
+  box.write('nested/deep/er/file', 'x'.repeat(70_000));
+  box.link('link', 'a.txt');
+  box.write('.gitignore', '*.tmp\n');
+  box.write('junk.tmp', 'ignored');
+  const result = await capture();
+  assert.is(result.tree, gitTreeOfWorktree(box));
+  assert.is(box.git(['--git-dir', '.coo/state.git', 'fsck', '--strict']).status, 0);
+});
+
+test('the stat cache: an unchanged tree is not hashed again; a change is', async () => {
+  box.write('a.txt', 'one');
+  box.write('b.txt', 'two');
+  age(['a.txt', 'b.txt', '.coo/config.json', '.coo/allowed_signers', '.coo/.gitignore']);
+  const first = await capture();
+  assert.is(first.hashed, 5);
+  const second = await capture();
+  assert.is(second.hashed, 0);
+  assert.is(second.tree, first.tree);
+  box.write('a.txt', 'ONE');
+  const third = await capture();
+  assert.is(third.hashed, 1);
+  assert.is(third.tree, gitTreeOfWorktree(box));
+});
+
+test('racy guard: a same-size rewrite with the mtime put back is still seen', async () => {
+  box.write('a.txt', 'aaaa');
+  const first = await capture(); // a.txt was written just now: racy, so recorded as such
+  const { mtime } = statSync(join(box.repo, 'a.txt'));
+  writeFileSync(join(box.repo, 'a.txt'), 'bbbb');
+  utimesSync(join(box.repo, 'a.txt'), mtime, mtime);
+  const second = await capture();
+  assert.is.not(second.tree, first.tree);
+  assert.is(second.tree, gitTreeOfWorktree(box));
+});
+
+test('an old file rewritten with its mtime put back is caught by its ctime', async () => {
+  box.write('a.txt', 'aaaa');
+  age(['a.txt']);
+  const first = await capture();
+  const { mtime } = statSync(join(box.repo, 'a.txt'));
+  writeFileSync(join(box.repo, 'a.txt'), 'bbbb');
+  utimesSync(join(box.repo, 'a.txt'), mtime, mtime);
+  const second = await capture();
+  assert.is.not(second.tree, first.tree);
+});
+
+test('a damaged or missing cache only costs time, never correctness', async () => {
+  box.write('a.txt', 'one');
+  const first = await capture();
+  const cache = statCachePath(layoutFor(box.repo).privateDir);
+  writeFileSync(cache, '{"version":1,"entries":[["a.txt"');
+  const second = await capture();
+  assert.is(second.tree, first.tree);
+  rmSync(cache);
+  assert.is((await capture()).tree, first.tree);
+});
+
+test('a new file over the size limit is skipped and recorded; a file already captured stays captured', async () => {
+  box.write('small.txt', 'x');
+  box.write('big.bin', Buffer.alloc(2000));
+  const first = await capture(true, 1000);
+  assert.equal(first.files.map((f) => f.path).filter((p) => !p.startsWith('.coo')), ['small.txt']);
+  assert.equal(first.skipped.map((s) => s.path), ['big.bin']);
+  assert.ok(first.skipped[0]?.reason.includes('2000 > 1000'));
+  box.write('small.txt', 'y'.repeat(5000));
+  const second = await capture(true, 1000);
+  assert.ok(second.files.some((f) => f.path === 'small.txt' && f.size === 5000));
+});
+
+test('a capture that does not store writes no objects', async () => {
+  box.write('only-hashed.txt', 'never stored');
+  const result = await capture(false);
+  const oid = result.files.find((f) => f.path === 'only-hashed.txt')?.oid as string;
+  assert.is.not(box.git(['--git-dir', '.coo/state.git', 'cat-file', '-e', oid]).status, 0);
+  assert.is(box.git(['--git-dir', '.coo/state.git', 'count-objects']).stdout.startsWith('0 objects'), true);
+});
+
+test.run();
