@@ -4,6 +4,8 @@ import yargs from 'yargs/yargs';
 import type { Argv } from 'yargs';
 import { CooError } from '../errors/coo-error.js';
 import type { Args, CliContext, CommandGroup, CommandOutput, CommandSpec, Io } from './context.js';
+
+export type { Io } from './context.js';
 import { renderError, toCooError } from './report-error.js';
 import { initCommand } from './commands/init.js';
 import { snapshotCommand } from './commands/snapshot.js';

@@ -20,7 +20,11 @@ function sameIgnoringCase(name: string, target: string): boolean {
   return name.toLowerCase() === target || name.toUpperCase() === target.toUpperCase();
 }
 
+const plainAscii = /^[\x20-\x7e]*$/u;
+
 export function isDotGitComponent(component: string): boolean {
+  // Fast path: a printable-ASCII name without "git" in any case cannot fold to `.git` or `git~N`.
+  if (plainAscii.test(component) && !/git/iu.test(component)) return false;
   const name = foldComponent(component);
   if (sameIgnoringCase(name, '.git')) return true;
   // NTFS 8.3 short name of `.git`: GIT~1 (GIT~2... when names collide).

@@ -34,6 +34,15 @@ export function checkRepoPath(path: string): PathProblem | null {
   return null;
 }
 
+/** The rules for one component (a name within a directory); `checkRepoPath` applies them to each. */
+export function checkPathComponent(component: string): PathProblem | null {
+  if (component.includes('\0')) return { code: 'E_PATH_INVALID', reason: 'NUL character', component };
+  if (component.includes('\uFFFD')) return { code: 'E_PATH_INVALID', reason: 'not valid UTF-8', component };
+  if (component.includes('\\')) return { code: 'E_PATH_BACKSLASH', reason: 'backslash', component };
+  if (component.includes('/')) return { code: 'E_PATH_INVALID', reason: 'slash inside a name', component };
+  return checkComponent(component);
+}
+
 function checkComponent(component: string): PathProblem | null {
   if (component === '') return { code: 'E_PATH_INVALID', reason: 'empty component', component };
   if (/^[. ]+$/u.test(component)) {

@@ -2,7 +2,6 @@ import { formatCommit, type Identity } from '../store/commit.js';
 import { writeObject } from '../store/loose-objects.js';
 import { isogit, isogitCache, isogitFs } from '../store/isogit.js';
 import { formatMessage, type Trailers } from '../store/trailers.js';
-import { signSshSig } from '../signing/sshsig.js';
 import type { SigningKey } from '../signing/signing-key.js';
 import { crashPoint } from '../store/crash-point.js';
 import type { Repo } from './repo.js';
@@ -43,6 +42,7 @@ function isogitIdentity(who: Identity): { name: string; email: string; timestamp
 
 export async function writeSignedStateCommit(repo: Repo, input: StateCommitInput, key: SigningKey): Promise<string> {
   const git = await isogit();
+  const { signSshSig } = await import('../signing/sshsig.js');
   const who = isogitIdentity(repo.identity());
   const oid = await git.commit({
     fs: isogitFs,

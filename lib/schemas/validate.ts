@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 
-// JSON Schemas live in `schemas/` at the package root; each is compiled once per process, by ajv
-// in strict mode, and only when a document of its kind is read. A failed document is described
-// by where (a JSON pointer into it), what was expected, and what was found.
+// JSON Schemas live in `schemas/` at the package root. The build compiles each one with ajv in
+// strict mode into a standalone validator (scripts/build-schemas.js → dist/schemas/<name>.js),
+// loaded here only when a document of its kind is read. A failed document is described by where
+// (a JSON pointer into it), what was expected, and what was found.
 
 export interface SchemaProblem {
   readonly pointer: string;
@@ -11,16 +11,18 @@ export interface SchemaProblem {
   readonly found: unknown;
 }
 
-const schemaDir = new URL('../../../schemas/', import.meta.url);
-const compiled = new Map<string, ValidateFunction>();
+interface Validator {
+  (doc: unknown): boolean;
+  errors?: ErrorObject[] | null;
+}
 
-async function validator(name: string): Promise<ValidateFunction> {
-  let validate = compiled.get(name);
+const loaded = new Map<string, Validator>();
+
+async function validator(name: string): Promise<Validator> {
+  let validate = loaded.get(name);
   if (!validate) {
-    const { Ajv } = await import('ajv');
-    const ajv = new Ajv({ strict: true, allErrors: true });
-    validate = ajv.compile(JSON.parse(readFileSync(new URL(`${name}.schema.json`, schemaDir), 'utf8')) as object);
-    compiled.set(name, validate);
+    validate = ((await import(new URL(`../../schemas/${name}.js`, import.meta.url).href)) as { default: Validator }).default;
+    loaded.set(name, validate);
   }
   return validate;
 }
@@ -34,7 +36,7 @@ function valueAt(doc: unknown, pointer: string): unknown {
   return value;
 }
 
-function describe(error: ErrorObject): SchemaProblem {
+function describe(error: ErrorObject, doc: unknown): SchemaProblem {
   if (error.keyword === 'additionalProperties') {
     const extra = (error.params as { additionalProperty: string }).additionalProperty;
     return { pointer: `${error.instancePath}/${extra}`, expected: 'no such property', found: extra };
@@ -43,15 +45,12 @@ function describe(error: ErrorObject): SchemaProblem {
     const missing = (error.params as { missingProperty: string }).missingProperty;
     return { pointer: `${error.instancePath}/${missing}`, expected: 'a required property', found: undefined };
   }
-  return { pointer: error.instancePath, expected: error.message ?? error.keyword, found: error.data };
+  return { pointer: error.instancePath, expected: error.message ?? error.keyword, found: valueAt(doc, error.instancePath) };
 }
 
 /** Every way `doc` breaks the schema `schemas/<name>.schema.json`, in ajv's order; empty if valid. */
 export async function schemaProblems(name: string, doc: unknown): Promise<SchemaProblem[]> {
   const validate = await validator(name);
   if (validate(doc)) return [];
-  return (validate.errors ?? []).map((e) => {
-    const problem = describe(e);
-    return { ...problem, found: problem.found === undefined ? valueAt(doc, problem.pointer) : problem.found };
-  });
+  return (validate.errors ?? []).map((e) => describe(e, doc));
 }

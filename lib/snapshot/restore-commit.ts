@@ -6,7 +6,7 @@ import { readCommit } from '../store/rev-parse.js';
 import { claimedManifest, computeManifestCid } from '../store/tree-manifest.js';
 import { crashPoint } from '../store/crash-point.js';
 import { planCheckout } from '../worktree/checkout-plan.js';
-import { applyCheckout, findConflicts, verifyCheckout, type ApplyProgress } from '../worktree/checkout-apply.js';
+import { applyCheckout, findConflicts, verifyCheckout, withoutIdenticalUncaptured, type ApplyProgress } from '../worktree/checkout-apply.js';
 import type { CaptureProgress } from '../worktree/capture.js';
 import { clearJournal, writeJournal } from '../repo/journal.js';
 import { appendOperation, type OpName } from '../repo/oplog.js';
@@ -66,8 +66,9 @@ export async function restoreCommit(
     ...(progress ? { onProgress: (p: CaptureProgress) => progress(p) } : {}),
   });
   const current = safety.files.filter((f) => !isCooPath(f));
-  const plan = planCheckout(current, flat.files.filter((f) => !isCooPath(f)));
-  const conflicts = findConflicts(root, plan, new Set(current.map((f) => f.path)));
+  const captured = new Set(current.map((f) => f.path));
+  const plan = await withoutIdenticalUncaptured(root, planCheckout(current, flat.files.filter((f) => !isCooPath(f))), captured);
+  const conflicts = findConflicts(root, plan, captured);
   if (conflicts.length > 0) {
     const links = conflicts.every((c) => c.reason.startsWith('symbolic link'));
     throw new CooError(

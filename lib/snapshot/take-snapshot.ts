@@ -56,6 +56,7 @@ export async function takeSnapshot(repo: Repo, options: TakeSnapshotOptions): Pr
   });
   const base = { tree: capture.tree, manifest: capture.manifest, files: capture.files, skipped: capture.skipped, hashed: capture.hashed, reused: capture.reused };
   if (tip && !options.allowEmpty && (await readCommit(gitdir, tip)).tree === capture.tree) {
+    capture.commitCache(tip);
     return { ...base, commit: tip, created: false };
   }
   const commit = writeStateCommit(repo, {
@@ -71,6 +72,7 @@ export async function takeSnapshot(repo: Repo, options: TakeSnapshotOptions): Pr
     ],
   });
   updateRef(gitdir, ref, commit, tip);
+  capture.commitCache(commit);
   if (options.kind === 'snapshot') {
     appendOperation(repo, {
       subject: `snapshot ${commit.slice(0, 12)}: ${options.subject}`,

@@ -20,8 +20,18 @@ interface Dir {
   readonly dirs: Map<string, Dir>;
 }
 
-/** Builds (and stores, through `store`) the trees for a set of files; returns the root tree id. */
-export function writeTreeFromFiles(files: Iterable<FileRecord>, store: StoreObject): string {
+export interface TreeReuse {
+  /** A known tree id for directory `dir` ('' is the root) whose contents did not change, if any. */
+  readonly known?: (dir: string) => string | undefined;
+  /** Told the id of every directory built or reused. */
+  readonly record?: (dir: string, oid: string) => void;
+}
+
+/**
+ * Builds (and stores, through `store`) the trees for a set of files; returns the root tree id.
+ * Like git's cache-tree, a directory whose id is `known` is not rebuilt.
+ */
+export function writeTreeFromFiles(files: Iterable<FileRecord>, store: StoreObject, reuse: TreeReuse = {}): string {
   const root: Dir = { entries: [], dirs: new Map() };
   for (const file of files) {
     const parts = file.path.split('/');
@@ -37,18 +47,25 @@ export function writeTreeFromFiles(files: Iterable<FileRecord>, store: StoreObje
     }
     dir.entries.push({ name, mode: file.mode, oid: file.oid });
   }
-  return writeDir(root, store);
+  return writeDir(root, '', store, reuse);
 }
 
-function writeDir(dir: Dir, store: StoreObject): string {
+function writeDir(dir: Dir, path: string, store: StoreObject, reuse: TreeReuse): string {
+  const known = reuse.known?.(path);
+  if (known) {
+    reuse.record?.(path, known);
+    return known;
+  }
   const entries = [...dir.entries];
   for (const entry of dir.entries) {
     if (dir.dirs.has(entry.name)) {
       throw new CooError('E_INTERNAL', `${JSON.stringify(entry.name)} is both a file and a directory`, { name: entry.name });
     }
   }
-  for (const [name, sub] of dir.dirs) entries.push({ name, mode: '40000', oid: writeDir(sub, store) });
-  return store('tree', formatTree(entries));
+  for (const [name, sub] of dir.dirs) entries.push({ name, mode: '40000', oid: writeDir(sub, path === '' ? name : `${path}/${name}`, store, reuse) });
+  const oid = store('tree', formatTree(entries));
+  reuse.record?.(path, oid);
+  return oid;
 }
 
 export interface FlatTree {

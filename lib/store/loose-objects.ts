@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { CooError } from '../errors/coo-error.js';
 import { hashObject, objectHeader, parseObject, type ObjectType } from './git-object.js';
-import { tempPathFor, writeFileAtomic } from './atomic-file.js';
+import { tempPathFor, writeFileAtomic, writeFileAtomicAsync } from './atomic-file.js';
 import { crashPoint } from './crash-point.js';
 
 // coo's own writer of git loose objects. isomorphic-git's writer hashes with webcrypto, deflates
@@ -52,11 +52,24 @@ export function writeObject(gitdir: string, type: ObjectType, content: Uint8Arra
   return oid;
 }
 
-/** Like writeObject for a blob whose id the caller computed; deflates on libuv's thread pool. */
-export async function writeBlobAsync(gitdir: string, oid: string, content: Uint8Array): Promise<void> {
+/**
+ * Like writeObject for an object whose id the caller computed, entirely on libuv's thread pool
+ * (deflate, create, write, rename), so that many can be in flight at once.
+ */
+export async function writeObjectAsync(gitdir: string, oid: string, type: ObjectType, content: Uint8Array): Promise<void> {
   if (hasLooseObject(gitdir, oid)) return;
-  const deflated = await deflateAsync(Buffer.concat([objectHeader('blob', content.length), content]), { level });
-  storeDeflated(gitdir, oid, deflated);
+  const deflated = await deflateAsync(Buffer.concat([objectHeader(type, content.length), content]), { level });
+  await writeFileAtomicAsync(ensureFanout(gitdir, oid), deflated, { mode: 0o444 });
+  crashPoint('object-written');
+}
+
+/** Runs `work` over `items` with at most `limit` in flight. */
+export async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await work(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 export interface StreamedBlob {

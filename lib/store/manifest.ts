@@ -38,7 +38,8 @@ export interface ManifestEntry {
  */
 export function formatManifest(entries: readonly ManifestEntry[]): Buffer {
   const sorted = [...entries].sort((a, b) => compareUtf8(a.path, b.path));
-  const items = sorted.map((e) => `{"cid":${JSON.stringify(e.cid)},"mode":${JSON.stringify(e.mode)},"path":${JSON.stringify(e.path)}}`);
+  // cid (base32) and mode (digits) never need escaping; the path may.
+  const items = sorted.map((e) => `{"cid":"${e.cid}","mode":"${e.mode}","path":${JSON.stringify(e.path)}}`);
   return Buffer.from(`{"entries":[${items.join(',')}],"format":${JSON.stringify(manifestFormat)}}`);
 }
 

@@ -48,6 +48,24 @@ function blockersUnder(root: string, dir: string, removing: ReadonlySet<string>)
 }
 
 /**
+ * The plan without the writes whose path already holds exactly the target content in a file no
+ * capture holds (an ignored file equal to the target): overwriting it would lose nothing, and
+ * refusing it would be a conflict about nothing.
+ */
+export async function withoutIdenticalUncaptured(root: string, plan: CheckoutPlan, captured: ReadonlySet<string>): Promise<CheckoutPlan> {
+  const write: FileRecord[] = [];
+  let same = 0;
+  for (const file of plan.write) {
+    const stat = captured.has(file.path) ? undefined : lstat(join(root, file.path));
+    const isLink = file.mode === '120000';
+    const kindMatches = stat && (isLink ? stat.isSymbolicLink() : stat.isFile() && ((stat.mode & 0o100) !== 0) === (file.mode === '100755'));
+    if (kindMatches && (await hashPathContent(join(root, file.path), isLink)) === file.oid) same += 1;
+    else write.push(file);
+  }
+  return same === 0 ? plan : { ...plan, write, unchanged: plan.unchanged + same };
+}
+
+/**
  * Everything in the working tree that the plan would have to overwrite or remove but must not:
  * files that no capture holds (ignored or skipped), and symbolic links on the way to a path.
  * `captured` holds the paths of the capture the plan was made from.

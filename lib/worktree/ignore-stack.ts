@@ -9,7 +9,7 @@ import ignore, { type Ignore } from 'ignore';
 
 export const ignoreFileNames = ['.gitignore', '.cooignore'] as const;
 
-interface Level {
+export interface Level {
   /** Directory the rules belong to, relative to the root, with a trailing `/` ('' for the root). */
   readonly base: string;
   readonly rules: Ignore;
@@ -44,10 +44,14 @@ export class IgnoreStack {
     this.levels.length -= count;
   }
 
-  isIgnored(relPath: string, isDir: boolean): boolean {
-    for (let i = this.levels.length - 1; i >= 0; i--) {
-      const level = this.levels[i] as Level;
-      if (!relPath.startsWith(level.base)) continue;
+  /** The levels that speak for entries of directory `relDir`, deepest first (computed once per directory). */
+  activeFor(relDir: string): readonly Level[] {
+    const prefix = relDir === '' ? '' : `${relDir}/`;
+    return this.levels.filter((level) => prefix.startsWith(level.base)).reverse();
+  }
+
+  isIgnored(active: readonly Level[], relPath: string, isDir: boolean): boolean {
+    for (const level of active) {
       const local = relPath.slice(level.base.length) + (isDir ? '/' : '');
       let result;
       try {
@@ -61,7 +65,4 @@ export class IgnoreStack {
     return false;
   }
 
-  get empty(): boolean {
-    return this.levels.length === 0;
-  }
 }

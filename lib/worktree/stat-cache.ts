@@ -3,42 +3,89 @@ import { writeFileAtomic } from '../store/atomic-file.js';
 import type { FileMode } from '../store/tree.js';
 import type { WalkEntry } from './walk.js';
 
-// What the last capture learned about each file (stat data, git id, SHA-256), so the next one
-// re-hashes only files whose stat changed. The racy-timestamp guard of git and jj: a file whose
-// mtime falls near or after the moment the capture began may change again within the same
-// timestamp tick without its stat changing, so it is stored as racy and re-hashed next time.
-// The margin covers filesystems with coarse (up to 2 s) timestamps. (ctime is compared, not
-// judged racy: a rewrite that puts the mtime back still moves the ctime.)
+// What the last capture learned about each file (stat data, git id, CID), so the next one
+// re-hashes only files whose stat changed.
+//
+// Racy timestamps, as git and jj guard against them: a file whose mtime falls near or after the
+// moment the capture began may change again within the same timestamp tick without its stat
+// changing, so it is stored as racy and hashed again next time. The margin covers filesystems
+// with coarse (up to 2 s) timestamps. ctime is compared, not judged racy: a rewrite that puts the
+// mtime back still moves the ctime.
+//
+// Validity: the cache names the commit whose tree holds every blob it lists. If that commit is
+// gone (a prune), the whole cache is dropped; otherwise every listed object exists, so no entry
+// needs its own existence check.
 
 export interface CacheEntry {
   readonly mode: FileMode;
   readonly size: number;
-  readonly mtimeNs: bigint;
-  readonly ctimeNs: bigint;
-  readonly ino: bigint;
+  readonly mtimeMs: number;
+  readonly ctimeMs: number;
+  readonly ino: number;
   readonly oid: string;
-  readonly sha256: string;
+  readonly cid: string;
   readonly racy: boolean;
 }
 
-const version = 1;
-export const racyMarginNs = 2_000_000_000n;
+export interface StatCache {
+  /** The commit whose tree holds every listed blob and tree; null for an empty cache. */
+  readonly commit: string | null;
+  readonly entries: Map<string, CacheEntry>;
+  /** Tree id of every directory of that commit ('' is the root): git's cache-tree. */
+  readonly trees: Map<string, string>;
+}
 
-type Row = [string, FileMode, number, string, string, string, string, string, 0 | 1];
+const version = 3;
+export const racyMarginMs = 2000;
 
-export function loadStatCache(path: string): Map<string, CacheEntry> {
-  const entries = new Map<string, CacheEntry>();
-  let doc: { version?: number; entries?: Row[] };
+// Stored column by column (one array per field): far fewer objects to parse than a row each.
+interface Columns {
+  readonly version: number;
+  readonly commit: string;
+  readonly path: string[];
+  readonly mode: FileMode[];
+  readonly size: number[];
+  readonly mtimeMs: number[];
+  readonly ctimeMs: number[];
+  readonly ino: number[];
+  readonly oid: string[];
+  readonly cid: string[];
+  readonly racy: (0 | 1)[];
+  readonly treeDir: string[];
+  readonly treeOid: string[];
+}
+
+export const emptyStatCache: StatCache = { commit: null, entries: new Map(), trees: new Map() };
+
+/** Reads the cache; the caller drops it if its commit no longer exists. */
+export function loadStatCache(path: string): StatCache {
+  let doc: Partial<Columns>;
   try {
-    doc = JSON.parse(readFileSync(path, 'utf8')) as typeof doc;
+    doc = JSON.parse(readFileSync(path, 'utf8')) as Partial<Columns>;
   } catch {
-    return entries; // missing or damaged: everything is hashed again, which is always correct
+    return emptyStatCache; // missing or damaged: everything is hashed again, which is always correct
   }
-  if (doc.version !== version || !Array.isArray(doc.entries)) return entries;
-  for (const [p, mode, size, mtime, ctime, ino, oid, sha256, racy] of doc.entries) {
-    entries.set(p, { mode, size, mtimeNs: BigInt(mtime), ctimeNs: BigInt(ctime), ino: BigInt(ino), oid, sha256, racy: racy === 1 });
+  const n = doc.path?.length ?? -1;
+  const columns = [doc.mode, doc.size, doc.mtimeMs, doc.ctimeMs, doc.ino, doc.oid, doc.cid, doc.racy];
+  if (doc.version !== version || typeof doc.commit !== 'string' || n < 0 || columns.some((c) => !Array.isArray(c) || c.length !== n)) return emptyStatCache;
+  if (!Array.isArray(doc.treeDir) || !Array.isArray(doc.treeOid) || doc.treeDir.length !== doc.treeOid.length) return emptyStatCache;
+  const d = doc as Columns;
+  const entries = new Map<string, CacheEntry>();
+  for (let i = 0; i < n; i++) {
+    entries.set(d.path[i] as string, {
+      mode: d.mode[i] as FileMode,
+      size: d.size[i] as number,
+      mtimeMs: d.mtimeMs[i] as number,
+      ctimeMs: d.ctimeMs[i] as number,
+      ino: d.ino[i] as number,
+      oid: d.oid[i] as string,
+      cid: d.cid[i] as string,
+      racy: d.racy[i] === 1,
+    });
   }
-  return entries;
+  const trees = new Map<string, string>();
+  d.treeDir.forEach((dir, i) => trees.set(dir, d.treeOid[i] as string));
+  return { commit: d.commit, entries, trees };
 }
 
 export function isClean(cached: CacheEntry | undefined, seen: WalkEntry): cached is CacheEntry {
@@ -47,34 +94,40 @@ export function isClean(cached: CacheEntry | undefined, seen: WalkEntry): cached
     !cached.racy &&
     cached.mode === seen.mode &&
     cached.size === seen.size &&
-    cached.mtimeNs === seen.mtimeNs &&
-    cached.ctimeNs === seen.ctimeNs &&
+    cached.mtimeMs === seen.mtimeMs &&
+    cached.ctimeMs === seen.ctimeMs &&
     cached.ino === seen.ino
   );
 }
 
 export interface Hashed {
   readonly oid: string;
-  readonly sha256: string;
+  readonly cid: string;
 }
 
-/** Writes the cache for a capture that began at `startedNs` (wall clock, ns since the epoch). */
-export function saveStatCache(path: string, files: ReadonlyArray<readonly [WalkEntry, Hashed]>, startedNs: bigint): void {
-  const threshold = startedNs - racyMarginNs;
-  const rows: Row[] = files.map(([w, h]) => [
-    w.path,
-    w.mode,
-    w.size,
-    String(w.mtimeNs),
-    String(w.ctimeNs),
-    String(w.ino),
-    h.oid,
-    h.sha256,
-    w.mtimeNs >= threshold ? 1 : 0,
-  ]);
-  writeFileAtomic(path, JSON.stringify({ version, entries: rows }));
-}
-
-export function wallClockNs(): bigint {
-  return BigInt(Date.now()) * 1_000_000n;
+/** Writes the cache for a capture that began at `startedMs` and was committed as `commit`. */
+export function saveStatCache(
+  path: string,
+  commit: string,
+  files: ReadonlyArray<readonly [WalkEntry, Hashed]>,
+  trees: ReadonlyMap<string, string>,
+  startedMs: number,
+): void {
+  const threshold = startedMs - racyMarginMs;
+  const doc: Columns = {
+    version,
+    commit,
+    path: files.map(([w]) => w.path),
+    mode: files.map(([w]) => w.mode),
+    size: files.map(([w]) => w.size),
+    mtimeMs: files.map(([w]) => w.mtimeMs),
+    ctimeMs: files.map(([w]) => w.ctimeMs),
+    ino: files.map(([w]) => w.ino),
+    oid: files.map(([, h]) => h.oid),
+    cid: files.map(([, h]) => h.cid),
+    racy: files.map(([w]) => (w.mtimeMs >= threshold ? 1 : 0)),
+    treeDir: [...trees.keys()],
+    treeOid: [...trees.values()],
+  };
+  writeFileAtomic(path, JSON.stringify(doc));
 }

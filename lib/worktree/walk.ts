@@ -1,6 +1,6 @@
-import { lstatSync, readdirSync, readFileSync, type BigIntStats } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
-import { checkRepoPath } from '../paths/repo-path.js';
+import { checkPathComponent, maxPathBytes } from '../paths/repo-path.js';
 import { isDotGitComponent } from '../paths/dotgit.js';
 import { cooDirName, privateCooEntries } from '../store/layout.js';
 import { tempNamePattern } from '../store/atomic-file.js';
@@ -17,9 +17,10 @@ export interface WalkEntry {
   readonly path: string;
   readonly mode: FileMode;
   readonly size: number;
-  readonly mtimeNs: bigint;
-  readonly ctimeNs: bigint;
-  readonly ino: bigint;
+  /** Milliseconds with a fraction (sub-microsecond resolution at today's dates). */
+  readonly mtimeMs: number;
+  readonly ctimeMs: number;
+  readonly ino: number;
 }
 
 export interface Skipped {
@@ -34,10 +35,14 @@ export interface WalkResult {
 
 export type ScanProgress = (scanned: number) => void;
 
-export function fileModeOf(stat: BigIntStats): FileMode | null {
+export function fileModeOf(stat: Stats): FileMode | null {
   if (stat.isSymbolicLink()) return '120000';
-  if (stat.isFile()) return (stat.mode & 0o100n) !== 0n ? '100755' : '100644';
+  if (stat.isFile()) return (stat.mode & 0o100) !== 0 ? '100755' : '100644';
   return null;
+}
+
+export function walkEntryOf(path: string, stat: Stats, mode: FileMode): WalkEntry {
+  return { path, mode, size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino };
 }
 
 function gitInfoExclude(root: string): string {
@@ -64,18 +69,20 @@ export function walkWorktree(root: string, onProgress?: ScanProgress): WalkResul
       return;
     }
     const pushed = rules.enter(absDir, relDir, new Set(dirents.map((d) => d.name)));
+    const active = rules.activeFor(relDir);
     for (const dirent of dirents) {
       const name = dirent.name;
       const rel = relDir === '' ? name : `${relDir}/${name}`;
       if (relDir === '' && name === '.git') continue; // the user's own repository
       if (relDir === cooDirName && (privateCooEntries as readonly string[]).includes(name)) continue;
       const isDir = dirent.isDirectory();
-      if (!rules.empty && rules.isIgnored(rel, isDir)) continue;
+      if (active.length > 0 && rules.isIgnored(active, rel, isDir)) continue;
       if (isDotGitComponent(name)) {
         skipped.push({ path: rel, reason: 'git metadata of a nested repository' });
         continue;
       }
-      const problem = checkRepoPath(rel);
+      // The parents were checked on the way down; only this name and the total length are new.
+      const problem = checkPathComponent(name) ?? (rel.length * 3 > maxPathBytes && Buffer.byteLength(rel) > maxPathBytes ? { reason: `longer than ${maxPathBytes} bytes` } : null);
       if (problem) {
         skipped.push({ path: rel, reason: `unsafe name: ${problem.reason}` });
         continue;
@@ -84,13 +91,14 @@ export function walkWorktree(root: string, onProgress?: ScanProgress): WalkResul
         skipped.push({ path: rel, reason: 'coo temporary file left by an interrupted write' });
         continue;
       }
+      const abs = `${absDir}/${name}`;
       if (isDir) {
-        visit(join(absDir, name), rel);
+        visit(abs, rel);
         continue;
       }
-      let stat: BigIntStats;
+      let stat: Stats;
       try {
-        stat = lstatSync(join(absDir, name), { bigint: true });
+        stat = lstatSync(abs);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code !== 'ENOENT') skipped.push({ path: rel, reason: `cannot stat (${code ?? 'error'})` });
@@ -98,11 +106,11 @@ export function walkWorktree(root: string, onProgress?: ScanProgress): WalkResul
       }
       const mode = fileModeOf(stat);
       if (!mode) {
-        if (stat.isDirectory()) visit(join(absDir, name), rel); // was replaced by a directory meanwhile
+        if (stat.isDirectory()) visit(abs, rel); // was replaced by a directory meanwhile
         else skipped.push({ path: rel, reason: 'not a regular file or symbolic link' });
         continue;
       }
-      entries.push({ path: rel, mode, size: Number(stat.size), mtimeNs: stat.mtimeNs, ctimeNs: stat.ctimeNs, ino: stat.ino });
+      entries.push(walkEntryOf(rel, stat, mode));
       scanned += 1;
       if (onProgress && scanned % 1000 === 0) onProgress(scanned);
     }

@@ -1,10 +1,13 @@
-import { rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { lstatSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import fc from 'fast-check';
 import { initRepo } from '../../lib/repo/init.js';
 import { captureWorktree, statCachePath } from '../../lib/worktree/capture.js';
 import { layoutFor } from '../../lib/store/layout.js';
+import { formatCommit } from '../../lib/store/commit.js';
+import { writeObject } from '../../lib/store/loose-objects.js';
 import { gitTreeOfWorktree } from '../helpers/git-tree.js';
 import { sandbox, type Sandbox } from '../helpers/sandbox.js';
 
@@ -16,9 +19,15 @@ test.before.each(async () => {
 });
 test.after.each(() => box.cleanup());
 
-function capture(store = true, maxNewFileBytes = 1 << 30) {
+/** A capture, committed (as a snapshot does) so that its stat cache is saved. */
+async function capture(store = true, maxNewFileBytes = 1 << 30) {
   const layout = layoutFor(box.repo);
-  return captureWorktree({ root: box.repo, gitdir: layout.gitdir, cachePath: statCachePath(layout.privateDir), store, maxNewFileBytes });
+  const result = await captureWorktree({ root: box.repo, gitdir: layout.gitdir, cachePath: statCachePath(layout.privateDir), store, maxNewFileBytes });
+  if (store) {
+    const who = { name: 't', email: 't@t', timestamp: 1, tzOffsetMinutes: 0 };
+    result.commitCache(writeObject(layout.gitdir, 'commit', formatCommit({ tree: result.tree, parents: [], author: who, committer: who, message: 'm\n' })));
+  }
+  return result;
 }
 
 /** Makes every file look old, so the racy guard does not apply. */
@@ -76,6 +85,49 @@ test('an old file rewritten with its mtime put back is caught by its ctime', asy
   utimesSync(join(box.repo, 'a.txt'), mtime, mtime);
   const second = await capture();
   assert.is.not(second.tree, first.tree);
+});
+
+test('a cache whose commit was pruned is dropped whole, so no vanished object is ever trusted', async () => {
+  box.write('a.txt', 'one');
+  age(['a.txt', '.coo/config.json', '.coo/allowed_signers', '.coo/.gitignore']);
+  await capture();
+  const gitdir = layoutFor(box.repo).gitdir;
+  box.git(['--git-dir', gitdir, 'prune', '--expire=now']); // nothing refers to the commit: all of it goes
+  assert.is(box.git(['--git-dir', gitdir, 'count-objects']).stdout.startsWith('0 objects'), true);
+  const again = await capture();
+  assert.equal([again.hashed, again.reused], [4, 0]);
+  assert.is(box.git(['--git-dir', gitdir, 'fsck', '--strict', again.tree]).status, 0);
+});
+
+const segment = fc.constantFrom('a', 'b', 'c');
+const op = fc.record({
+  kind: fc.constantFrom('write', 'remove', 'chmod'),
+  path: fc.array(segment, { minLength: 1, maxLength: 3 }).map((parts) => parts.join('/')),
+  content: fc.string({ maxLength: 3 }),
+});
+
+test('property: after any sequence of changes, the (cache-tree) capture equals native git\'s tree', async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.array(fc.array(op, { minLength: 1, maxLength: 4 }), { minLength: 2, maxLength: 4 }), async (rounds) => {
+      rmSync(join(box.repo, 'p'), { recursive: true, force: true });
+      for (const round of rounds) {
+        for (const { kind, path, content } of round) {
+          // Clear the way as a shell would (rm -rf the path, and any parent that is a file).
+          const parts = path.split('/');
+          for (let i = 1; i < parts.length; i++) {
+            const parent = join(box.repo, 'p', ...parts.slice(0, i));
+            if (lstatSync(parent, { throwIfNoEntry: false })?.isFile()) rmSync(parent);
+          }
+          rmSync(join(box.repo, 'p', path), { recursive: true, force: true });
+          if (kind !== 'remove') box.write(`p/${path}`, content, kind === 'chmod' ? 0o755 : 0o644);
+        }
+        age(['.coo/config.json']);
+        const result = await capture();
+        assert.is(result.tree, gitTreeOfWorktree(box));
+      }
+    }),
+    { numRuns: 15 },
+  );
 });
 
 test('a damaged or missing cache only costs time, never correctness', async () => {

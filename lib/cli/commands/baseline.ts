@@ -1,10 +1,10 @@
 import type { Argv } from 'yargs';
-import { createAmu0Baseline, promoteRunToAmu0, restoreFromAmu0 } from '../../baseline/baseline.js';
 import { short, type Args, type CliContext, type CommandGroup, type CommandOutput } from '../context.js';
 import { withProgress } from '../progress.js';
 import { describeRestore } from './rollback.js';
 
 async function create(args: Args, ctx: CliContext): Promise<CommandOutput> {
+  const { createAmu0Baseline } = await import('../../baseline/baseline.js');
   const result = await withProgress(ctx, (onProgress) =>
     createAmu0Baseline({
       cwd: ctx.cwd,
@@ -18,6 +18,7 @@ async function create(args: Args, ctx: CliContext): Promise<CommandOutput> {
 }
 
 async function restore(args: Args, ctx: CliContext): Promise<CommandOutput> {
+  const { restoreFromAmu0 } = await import('../../baseline/baseline.js');
   const name = typeof args['name'] === 'string' ? args['name'] : undefined;
   const result = await withProgress(ctx, (onProgress) =>
     restoreFromAmu0({ cwd: ctx.cwd, env: ctx.io.env, ...(name === undefined ? {} : { name }), ...(onProgress ? { onProgress } : {}) }),
@@ -30,6 +31,7 @@ async function restore(args: Args, ctx: CliContext): Promise<CommandOutput> {
 }
 
 async function promote(args: Args, ctx: CliContext): Promise<CommandOutput> {
+  const { promoteRunToAmu0 } = await import('../../baseline/baseline.js');
   const result = await promoteRunToAmu0({
     cwd: ctx.cwd,
     env: ctx.io.env,

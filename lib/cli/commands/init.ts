@@ -1,4 +1,3 @@
-import { initRepo } from '../../repo/init.js';
 import type { CommandSpec } from '../context.js';
 
 export const initCommand: CommandSpec = {
@@ -6,6 +5,7 @@ export const initCommand: CommandSpec = {
   describe: 'create .coo/, the state repository and a signing key (default dir: the git top-level, else the current directory)',
   builder: (y) => y.positional('dir', { type: 'string', describe: 'repository root' }),
   async run(args, ctx) {
+    const { initRepo } = await import('../../repo/init.js');
     const result = await initRepo({ cwd: ctx.cwd, env: ctx.io.env, ...(typeof args['dir'] === 'string' ? { dir: args['dir'] } : {}) });
     const lines = [
       `${result.created ? 'Initialised' : 'Reinitialised'} coo in ${result.root}/.coo (state repository .coo/state.git)`,

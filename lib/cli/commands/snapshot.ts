@@ -1,4 +1,3 @@
-import { snapshot } from '../../snapshot/snapshot.js';
 import { short, type CommandSpec } from '../context.js';
 import { withProgress } from '../progress.js';
 
@@ -10,6 +9,7 @@ export const snapshotCommand: CommandSpec = {
       .option('message', { alias: 'm', type: 'string', describe: 'what this snapshot is' })
       .option('allow-empty', { type: 'boolean', default: false, describe: 'record a commit even if nothing changed' }),
   async run(args, ctx) {
+    const { snapshot } = await import('../../snapshot/snapshot.js');
     const result = await withProgress(ctx, (onProgress) =>
       snapshot({
         cwd: ctx.cwd,

@@ -1,4 +1,3 @@
-import { verify } from '../../baseline/verify.js';
 import { short, type CommandSpec } from '../context.js';
 
 export const verifyCommand: CommandSpec = {
@@ -6,6 +5,7 @@ export const verifyCommand: CommandSpec = {
   describe: 'check a state (default: amu0): signature, trusted signer, manifest CID, baseline lineage',
   builder: (y) => y.positional('ref', { type: 'string' }),
   async run(args, ctx) {
+    const { verify } = await import('../../baseline/verify.js');
     const result = await verify({ cwd: ctx.cwd, env: ctx.io.env, ...(typeof args['ref'] === 'string' ? { rev: args['ref'] } : {}) });
     const lines = [`${result.rev} ${short(result.commit)}: ${result.kind === 'baseline' ? `baseline #${result.sequence}` : 'state'}`];
     lines.push(result.signer ? `  good signature by ${result.signer.principals.join(',')} (${result.signer.key})` : '  not signed (only baselines must be)');

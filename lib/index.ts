@@ -1,0 +1,26 @@
+// coo's public API, by name. Everything a user can do from the CLI, a program can do from here
+// with the same result. A test pins this list; change it on purpose.
+
+export { CooError, isCooError } from './errors/coo-error.js';
+export { catalogue, exitCodes, type ErrorCode } from './errors/catalogue.js';
+export { initRepo, type InitOptions, type InitResult } from './repo/init.js';
+export { openRepo, type Repo, type RepoOptions } from './repo/repo.js';
+export { snapshot, type SnapshotOptions, type SnapshotResult } from './snapshot/snapshot.js';
+export { rollback, undo, type RollbackOptions, type RollbackResult, type UndoOptions } from './snapshot/rollback.js';
+export {
+  createAmu0Baseline,
+  restoreFromAmu0,
+  promoteRunToAmu0,
+  type CreateBaselineOptions,
+  type RestoreBaselineOptions,
+  type RestoreBaselineResult,
+  type PromoteOptions,
+} from './baseline/baseline.js';
+export { verify, type VerifyOptions, type VerifyReport } from './baseline/verify.js';
+export { log, type LogOptions, type LogEntry } from './history/log.js';
+export { show, type ShowOptions, type ShowResult } from './history/show.js';
+export { diff, type DiffOptions, type DiffResult, type FileChange } from './history/diff.js';
+export { checkRepoPath, ensureValidRepoPath, isValidRepoPath, type PathProblem } from './paths/repo-path.js';
+export { canonicalJson } from './util/canonical-json.js';
+export { runDemo, type DemoOptions, type DemoResult } from './demo/demo.js';
+export { main, type Io } from './cli/main.js';
