@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import yargs from 'yargs/yargs';
 import type { Argv } from 'yargs';
@@ -7,6 +6,7 @@ import type { Args, CliContext, CommandGroup, CommandOutput, CommandSpec, Io } f
 
 export type { Io } from './context.js';
 import { renderError, toCooError } from './report-error.js';
+import { packageVersion } from '../util/package-root.js';
 import { initCommand } from './commands/init.js';
 import { snapshotCommand } from './commands/snapshot.js';
 import { rollbackCommand, undoCommand } from './commands/rollback.js';
@@ -33,10 +33,6 @@ export const commands: readonly (CommandSpec | CommandGroup)[] = [
   demoCommand,
 ];
 
-function version(): string {
-  return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-}
-
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   const wantsJson = argv.includes('--json');
   let ctx: CliContext = { io, json: wantsJson, cwd: io.cwd, interactive: false };
@@ -50,7 +46,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       .option('C', { type: 'string', global: true, describe: 'run as if coo was started in this directory' })
       .strict()
       .demandCommand(1, 'name a command')
-      .version(version())
+      .version(packageVersion())
       .help()
       .wrap(Math.min(100, io.stderr.columns ?? 100))
       .exitProcess(false)

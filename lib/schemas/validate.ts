@@ -1,4 +1,7 @@
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { ErrorObject } from 'ajv';
+import { packageRoot } from '../util/package-root.js';
 
 // JSON Schemas live in `schemas/` at the package root. The build compiles each one with ajv in
 // strict mode into a standalone validator (scripts/build-schemas.js → dist/schemas/<name>.js),
@@ -21,7 +24,8 @@ const loaded = new Map<string, Validator>();
 async function validator(name: string): Promise<Validator> {
   let validate = loaded.get(name);
   if (!validate) {
-    validate = ((await import(new URL(`../../schemas/${name}.js`, import.meta.url).href)) as { default: Validator }).default;
+    const url = pathToFileURL(join(packageRoot(), 'dist', 'schemas', `${name}.js`)).href;
+    validate = ((await import(url)) as { default: Validator }).default;
     loaded.set(name, validate);
   }
   return validate;

@@ -184,7 +184,9 @@ export async function captureWorktree(options: CaptureOptions): Promise<CaptureR
     hashed: todo.length,
     reused,
     commitCache(commit) {
-      if (options.store) saveStatCache(options.cachePath, commit, ordered, treeIds, startedMs);
+      // Nothing to learn when the same files were all reused for the same commit.
+      const unchanged = commit === cache.commit && todo.length === 0 && reused === cache.entries.size && ![...cache.entries.values()].some((e) => e.racy);
+      if (options.store && !unchanged) saveStatCache(options.cachePath, commit, ordered, treeIds, startedMs);
     },
   };
 }

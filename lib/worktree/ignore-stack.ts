@@ -24,11 +24,11 @@ export class IgnoreStack {
     this.levels.push({ base: '', rules: ignore({ ignorecase: false }).add(patterns) });
   }
 
-  /** Reads the ignore files present in `dir` (given the names it holds); returns how many levels it pushed. */
-  enter(absDir: string, relDir: string, names: ReadonlySet<string>): number {
+  /** Reads the ignore files present in `dir` (given its entries); returns how many levels it pushed. */
+  enter(absDir: string, relDir: string, entries: readonly { readonly name: string }[]): number {
     let text = '';
     for (const file of ignoreFileNames) {
-      if (!names.has(file)) continue;
+      if (!entries.some((e) => e.name === file)) continue;
       try {
         text += `${readFileSync(join(absDir, file), 'utf8')}\n`;
       } catch {

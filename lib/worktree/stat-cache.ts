@@ -114,20 +114,33 @@ export function saveStatCache(
   startedMs: number,
 ): void {
   const threshold = startedMs - racyMarginMs;
+  const n = files.length;
   const doc: Columns = {
     version,
     commit,
-    path: files.map(([w]) => w.path),
-    mode: files.map(([w]) => w.mode),
-    size: files.map(([w]) => w.size),
-    mtimeMs: files.map(([w]) => w.mtimeMs),
-    ctimeMs: files.map(([w]) => w.ctimeMs),
-    ino: files.map(([w]) => w.ino),
-    oid: files.map(([, h]) => h.oid),
-    cid: files.map(([, h]) => h.cid),
-    racy: files.map(([w]) => (w.mtimeMs >= threshold ? 1 : 0)),
+    path: new Array<string>(n),
+    mode: new Array<FileMode>(n),
+    size: new Array<number>(n),
+    mtimeMs: new Array<number>(n),
+    ctimeMs: new Array<number>(n),
+    ino: new Array<number>(n),
+    oid: new Array<string>(n),
+    cid: new Array<string>(n),
+    racy: new Array<0 | 1>(n),
     treeDir: [...trees.keys()],
     treeOid: [...trees.values()],
   };
+  for (let i = 0; i < n; i++) {
+    const [w, h] = files[i] as readonly [WalkEntry, Hashed];
+    doc.path[i] = w.path;
+    doc.mode[i] = w.mode;
+    doc.size[i] = w.size;
+    doc.mtimeMs[i] = w.mtimeMs;
+    doc.ctimeMs[i] = w.ctimeMs;
+    doc.ino[i] = w.ino;
+    doc.oid[i] = h.oid;
+    doc.cid[i] = h.cid;
+    doc.racy[i] = w.mtimeMs >= threshold ? 1 : 0;
+  }
   writeFileAtomic(path, JSON.stringify(doc));
 }

@@ -68,9 +68,12 @@ export function walkWorktree(root: string, onProgress?: ScanProgress): WalkResul
       skipped.push({ path: relDir, reason: `unreadable directory (${(err as NodeJS.ErrnoException).code ?? 'error'})` });
       return;
     }
-    const pushed = rules.enter(absDir, relDir, new Set(dirents.map((d) => d.name)));
+    const pushed = rules.enter(absDir, relDir, dirents);
     const active = rules.activeFor(relDir);
-    for (const dirent of dirents) {
+    // Visiting names in this order (a directory as if named `name/`) lists every path of the
+    // tree in byte order, as git sorts them, without sorting the whole list at the end.
+    const keyed = dirents.map((d) => [d.isDirectory() ? `${d.name}/` : d.name, d] as const).sort((a, b) => compareUtf8(a[0], b[0]));
+    for (const [, dirent] of keyed) {
       const name = dirent.name;
       const rel = relDir === '' ? name : `${relDir}/${name}`;
       if (relDir === '' && name === '.git') continue; // the user's own repository
@@ -118,7 +121,6 @@ export function walkWorktree(root: string, onProgress?: ScanProgress): WalkResul
   };
 
   visit(root, '');
-  entries.sort((a, b) => compareUtf8(a.path, b.path));
   skipped.sort((a, b) => compareUtf8(a.path, b.path));
   return { entries, skipped };
 }
