@@ -11,6 +11,7 @@ import { createAmu0Baseline, promoteRunToAmu0, restoreFromAmu0 } from '../../lib
 import { verify } from '../../lib/baseline/verify.js';
 import { requireSigningKey } from '../../lib/signing/signing-key.js';
 import { gitTreeOfWorktree } from '../helpers/git-tree.js';
+import { expectCode } from '../helpers/expect.js';
 import { sandbox, type Sandbox } from '../helpers/sandbox.js';
 
 const test = suite('AMU0 baselines');
@@ -22,17 +23,6 @@ test.before.each(() => {
   o = { cwd: box.repo, env: box.env };
 });
 test.after.each(() => box.cleanup());
-
-async function expectCode(work: Promise<unknown>, code: string): Promise<Record<string, unknown>> {
-  try {
-    await work;
-  } catch (err) {
-    assert.is((err as { code: string }).code, code, (err as Error).message);
-    return (err as { data: Record<string, unknown> }).data;
-  }
-  assert.unreachable(`expected ${code}`);
-  return {};
-}
 
 function gitVerify(rev: string): number {
   return box.git([...state, '-c', 'gpg.ssh.allowedSignersFile=.coo/allowed_signers', 'verify-commit', rev]).status;

@@ -22,6 +22,8 @@ export interface Sandbox {
   read(path: string): string;
   link(path: string, target: string): void;
   git(args: readonly string[], options?: { cwd?: string; input?: string; env?: Env }): GitRun;
+  /** Makes a bare git repository inside the sandbox (a state repository without coo) and returns its path. */
+  bare(name?: string): string;
   /** Points the user's git config at a fixture signing key (gpg.format=ssh). */
   useFixtureKey(name?: string): string;
   cleanup(): void;
@@ -81,6 +83,11 @@ export function sandbox(options: { gitInit?: boolean; env?: Env } = {}): Sandbox
       symlinkSync(target, abs);
     },
     git,
+    bare(name = 'state.git') {
+      const gitdir = join(dir, name);
+      git(['init', '-q', '--bare', gitdir]);
+      return gitdir;
+    },
     useFixtureKey(name = 'ed25519') {
       const keyPath = join(home, `.ssh-${name}`);
       copyFileSync(join(fixtures, 'keys', name), keyPath);

@@ -11,6 +11,7 @@ import { writeObject } from '../../lib/store/loose-objects.js';
 import { formatTree } from '../../lib/store/tree.js';
 import { updateRef } from '../../lib/store/refs.js';
 import { gitTreeOfWorktree } from '../helpers/git-tree.js';
+import { expectCode } from '../helpers/expect.js';
 import { sandbox, type Sandbox } from '../helpers/sandbox.js';
 
 const test = suite('rollback');
@@ -22,17 +23,6 @@ test.before.each(async () => {
   await initRepo(o);
 });
 test.after.each(() => box.cleanup());
-
-async function expectCode(work: Promise<unknown>, code: string): Promise<Record<string, unknown>> {
-  try {
-    await work;
-  } catch (err) {
-    assert.is((err as { code: string }).code, code, (err as Error).message);
-    return (err as { data: Record<string, unknown> }).data;
-  }
-  assert.unreachable(`expected ${code}`);
-  return {};
-}
 
 function populate(): void {
   box.write('a.txt', 'alpha\n');

@@ -12,8 +12,7 @@ let box: Sandbox;
 let gitdir: string;
 test.before.each(() => {
   box = sandbox({ gitInit: false });
-  gitdir = join(box.dir, 'state.git');
-  box.git(['init', '-q', '--bare', gitdir]);
+  gitdir = box.bare();
 });
 test.after.each(() => box.cleanup());
 

@@ -17,8 +17,7 @@ function commit(parents: string[], message: string): string {
 }
 test.before.each(() => {
   box = sandbox({ gitInit: false });
-  gitdir = join(box.dir, 'state.git');
-  box.git(['init', '-q', '--bare', gitdir]);
+  gitdir = box.bare();
 });
 test.after.each(() => box.cleanup());
 
