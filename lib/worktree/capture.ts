@@ -185,7 +185,8 @@ export async function captureWorktree(options: CaptureOptions): Promise<CaptureR
     reused,
     commitCache(commit) {
       // Nothing to learn when the same files were all reused for the same commit.
-      const unchanged = commit === cache.commit && todo.length === 0 && reused === cache.entries.size && ![...cache.entries.values()].some((e) => e.racy);
+      let unchanged = commit === cache.commit && todo.length === 0 && reused === cache.entries.size;
+      if (unchanged) for (const entry of cache.entries.values()) if (entry.racy) unchanged = false;
       if (options.store && !unchanged) saveStatCache(options.cachePath, commit, ordered, treeIds, startedMs);
     },
   };
