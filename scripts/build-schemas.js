@@ -14,5 +14,8 @@ mkdirSync(out, { recursive: true });
 for (const file of readdirSync(join(root, 'schemas')).filter((f) => f.endsWith('.schema.json')).sort()) {
   const ajv = new Ajv({ strict: true, allErrors: true, code: { source: true, esm: true } });
   const validate = ajv.compile(JSON.parse(readFileSync(join(root, 'schemas', file), 'utf8')));
-  writeFileSync(join(out, file.replace('.schema.json', '.js')), standaloneCode.default ? standaloneCode.default(ajv, validate) : standaloneCode(ajv, validate));
+  const code = (standaloneCode.default ?? standaloneCode)(ajv, validate);
+  // Even in ESM mode the generator refers to its runtime helpers (e.g. ucs2length) with require().
+  const preamble = code.includes('require(') ? "import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\n" : '';
+  writeFileSync(join(out, file.replace('.schema.json', '.js')), preamble + code.replace(/^"use strict";/u, ''));
 }

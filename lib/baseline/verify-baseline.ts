@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { CooError } from '../errors/coo-error.js';
-import { findSigner, parseAllowedSigners, type AllowedSigner } from '../signing/allowed-signers.js';
+import { findSigner, readAllowedSigners, type AllowedSigner } from '../signing/allowed-signers.js';
 import { formatPublicKeyLine } from '../signing/ed25519-key.js';
 import { gitNamespace, verifySshSig } from '../signing/sshsig.js';
 import type { ParsedCommit } from '../store/commit.js';
@@ -21,11 +20,7 @@ export interface SignerInfo {
 }
 
 export function loadAllowedSigners(repo: Repo): AllowedSigner[] {
-  try {
-    return parseAllowedSigners(readFileSync(repo.layout.allowedSignersPath, 'utf8'));
-  } catch {
-    return [];
-  }
+  return readAllowedSigners(repo.layout.allowedSignersPath);
 }
 
 /** Checks one commit's signature and signer; throws E_UNSIGNED, E_SIGNATURE_INVALID or E_SIGNER_UNTRUSTED. */

@@ -1,5 +1,7 @@
 import { resolveCommit, readCommit } from '../store/rev-parse.js';
 import { openRepo, type RepoOptions } from '../repo/repo.js';
+import { captureWorktree, statCachePath } from '../worktree/capture.js';
+import { ensureNotTampered, pinsOfCapture, registryOf } from '../governance/governance.js';
 import { baselineRef } from './baseline.js';
 import { amu0Ref, baselineTagPrefix, sequenceOf } from './sequence.js';
 import { checkManifest, checkSignature, loadAllowedSigners, verifyBaseline, type SignerInfo } from './verify-baseline.js';
@@ -10,6 +12,8 @@ export interface VerifyOptions extends RepoOptions {
 }
 
 export interface VerifyReport {
+  /** The tamper tripwire over the working tree's protected files: always 'clean' in a report (tampering throws). */
+  readonly protected: 'clean';
   readonly rev: string;
   readonly commit: string;
   /** A baseline (reached through `amu0`, or carrying a sequence number) must be signed; other states need not be. */
@@ -28,10 +32,16 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
   const commit = await readCommit(gitdir, resolved.oid);
   const rev = options.rev ?? 'amu0';
   const throughBaselineRef = resolved.ref === amu0Ref || (resolved.ref?.startsWith(baselineTagPrefix) ?? false);
+  let report: Omit<VerifyReport, 'protected'>;
   if (throughBaselineRef || sequenceOf(commit) !== null) {
     const checked = await verifyBaseline(repo, commit.oid, { current: resolved.ref === amu0Ref });
-    return { rev, commit: commit.oid, kind: 'baseline', signer: checked.signer, sequence: checked.sequence, lineage: checked.lineage, manifest: checked.manifest };
+    report = { rev, commit: commit.oid, kind: 'baseline', signer: checked.signer, sequence: checked.sequence, lineage: checked.lineage, manifest: checked.manifest };
+  } else {
+    const signer = commit.gpgsig ? checkSignature(commit, loadAllowedSigners(repo)) : null;
+    report = { rev, commit: commit.oid, kind: 'state', signer, sequence: null, lineage: null, manifest: await checkManifest(repo, commit) };
   }
-  const signer = commit.gpgsig ? checkSignature(commit, loadAllowedSigners(repo)) : null;
-  return { rev, commit: commit.oid, kind: 'state', signer, sequence: null, lineage: null, manifest: await checkManifest(repo, commit) };
+  const { root, privateDir } = repo.layout;
+  const capture = await captureWorktree({ root, gitdir, cachePath: statCachePath(privateDir), store: false, maxNewFileBytes: Number.MAX_SAFE_INTEGER });
+  ensureNotTampered(registryOf(repo), pinsOfCapture(capture.files));
+  return { ...report, protected: 'clean' };
 }

@@ -9,6 +9,8 @@ export interface Io {
   readonly stderr: { write(text: string): unknown; isTTY?: boolean; columns?: number };
   readonly env: Env;
   readonly cwd: string;
+  /** Reads all of standard input (for `coo write PATH` without --from). */
+  readonly stdin?: () => Promise<Buffer>;
 }
 
 export interface CliContext {

@@ -16,6 +16,8 @@ import { logCommand } from './commands/log.js';
 import { showCommand } from './commands/show.js';
 import { diffCommand } from './commands/diff.js';
 import { demoCommand } from './commands/demo.js';
+import { rmCommand, writeCommand } from './commands/write.js';
+import { approveCommand, guardCommand, hooksCommand, indexCommand, protectCommand, requestsCommand, vetoCommand } from './commands/governance.js';
 
 // The CLI: parse with yargs, run one command, print its text or its JSON, and turn any error into
 // output and an exit status in exactly one place. Nothing here calls process.exit.
@@ -30,6 +32,15 @@ export const commands: readonly (CommandSpec | CommandGroup)[] = [
   logCommand,
   showCommand,
   diffCommand,
+  writeCommand,
+  rmCommand,
+  indexCommand,
+  protectCommand,
+  requestsCommand,
+  approveCommand,
+  vetoCommand,
+  hooksCommand,
+  guardCommand,
   demoCommand,
 ];
 
@@ -77,7 +88,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     const cwd = typeof parsed['C'] === 'string' ? resolve(io.cwd, parsed['C']) : io.cwd;
     ctx = { io, json: parsed['json'] === true, cwd, interactive: parsed['json'] !== true && io.stderr.isTTY === true };
     const output: CommandOutput = await picked.spec.run(picked.args, ctx);
-    io.stdout.write(ctx.json ? `${JSON.stringify(output.data)}\n` : `${output.text}\n`);
+    if (ctx.json) io.stdout.write(`${JSON.stringify(output.data)}\n`);
+    else if (output.text !== '') io.stdout.write(`${output.text}\n`);
     return output.exitCode ?? 0;
   } catch (err) {
     const error = toCooError(err);

@@ -6,9 +6,9 @@ import { CooError, ioError, isCooError } from '../errors/coo-error.js';
 // bug (E_INTERNAL) unless it is a plain filesystem failure, which is E_IO.
 
 export function toCooError(err: unknown): CooError {
-  if (isCooError(err)) return err;
-  const e = err as NodeJS.ErrnoException;
-  if (e && typeof e.code === 'string' && typeof e.syscall === 'string') return ioError(err, 'filesystem error');
+  const wrapped = ioError(err, 'filesystem error');
+  if (isCooError(wrapped)) return wrapped;
+  const e = err as Error | undefined;
   return new CooError('E_INTERNAL', e?.message ?? String(err), { stack: e?.stack ?? null }, { cause: err });
 }
 

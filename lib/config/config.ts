@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { CooError } from '../errors/coo-error.js';
 import { schemaProblems } from '../schemas/validate.js';
+import type { ProtectedEntry } from '../governance/protected.js';
+import { defaultIndexName, defaultNaming, type GovernedDir } from '../governance/naming.js';
 
 // `.coo/config.json`: committed with the repository, checked against schemas/config.schema.json
 // on every read. A repository without one runs on the embedded defaults.
@@ -10,12 +12,23 @@ export interface CooConfig {
   readonly capture: {
     readonly maxNewFileBytes: number;
   };
+  readonly gateway: {
+    readonly maxFileBytes: number;
+  };
+  readonly protected: readonly ProtectedEntry[];
+  readonly governed: readonly GovernedDir[];
 }
 
 export const defaultConfig: CooConfig = {
   version: 1,
   capture: { maxNewFileBytes: 100 * 1024 * 1024 },
+  gateway: { maxFileBytes: 100 * 1024 * 1024 },
+  protected: [],
+  governed: [],
 };
+
+/** The part of the defaults `coo init` writes into a new .coo/config.json. */
+export const initialConfig = { version: 1, capture: defaultConfig.capture, protected: [], governed: [] };
 
 export async function loadConfig(path: string): Promise<CooConfig> {
   let text: string;
@@ -44,5 +57,8 @@ export async function loadConfig(path: string): Promise<CooConfig> {
   return {
     version: 1,
     capture: { ...defaultConfig.capture, ...given.capture },
+    gateway: { ...defaultConfig.gateway, ...given.gateway },
+    protected: given.protected ?? [],
+    governed: (given.governed ?? []).map((g) => ({ dir: g.dir, naming: g.naming ?? defaultNaming, index: g.index ?? defaultIndexName })),
   };
 }

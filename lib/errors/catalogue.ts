@@ -100,6 +100,201 @@ export const catalogue = {
     summary: 'A path contains a backslash, which is a separator on Windows.',
     hint: 'Use `/` as the separator and rename files whose names contain `\\`.',
   },
+  E_PATH_SURROGATE: {
+    exit: exitCodes.governance,
+    summary: 'A path contains a lone surrogate, which no filesystem can store as UTF-8.',
+    hint: 'Pass the name as valid Unicode text.',
+  },
+  E_PATH_CONTROL_CHAR: {
+    exit: exitCodes.governance,
+    summary: 'A path contains a control character (newline, tab, escape, DEL, C1).',
+    hint: 'Rename it with printable characters only.',
+  },
+  E_PATH_BIDI_CHAR: {
+    exit: exitCodes.governance,
+    summary: 'A path contains a bidirectional control character, which can make it display as another name.',
+    hint: 'Remove the direction marks from the name.',
+  },
+  E_PATH_INVISIBLE_CHAR: {
+    exit: exitCodes.governance,
+    summary: 'A path contains a zero-width or ignorable character, which some filesystems drop.',
+    hint: 'Remove the invisible characters from the name.',
+  },
+  E_PATH_RESERVED_CHAR: {
+    exit: exitCodes.governance,
+    summary: 'A path contains a character Windows reserves (< > : " | ? *).',
+    hint: 'Rename it without those characters.',
+  },
+  E_PATH_RESERVED_NAME: {
+    exit: exitCodes.governance,
+    summary: 'A path component is a device name Windows reserves (CON, PRN, AUX, NUL, COM1-9, LPT1-9), with or without an extension.',
+    hint: 'Choose another name.',
+  },
+  E_PATH_TRAILING_DOT_SPACE: {
+    exit: exitCodes.governance,
+    summary: 'A path component ends in a dot or a space, which Windows drops.',
+    hint: 'Remove the trailing dot or space.',
+  },
+  E_PATH_GIT_FILE_LINK: {
+    exit: exitCodes.governance,
+    summary: 'A symbolic link would be named .gitmodules, .gitattributes, .gitignore or .mailmap (in some spelling); git reads these from the tree.',
+    hint: 'Write a regular file instead.',
+  },
+  E_PATH_TOO_DEEP: {
+    exit: exitCodes.governance,
+    summary: 'A path has more components than the gateway allows.',
+    hint: 'Flatten the directory structure.',
+  },
+  E_PATH_COMPONENT_TOO_LONG: {
+    exit: exitCodes.governance,
+    summary: 'A path component is longer than 255 bytes.',
+    hint: 'Shorten the name.',
+  },
+  E_PATH_TOO_LONG: {
+    exit: exitCodes.governance,
+    summary: 'A path is longer than 4096 bytes.',
+    hint: 'Shorten the path.',
+  },
+  E_PATH_NOT_NFC: {
+    exit: exitCodes.governance,
+    summary: 'A path is not in Unicode normalisation form C, so macOS and git would see another name.',
+    hint: 'Normalise the name to NFC.',
+  },
+  E_PATH_CASE_TWIN: {
+    exit: exitCodes.governance,
+    summary: 'Two names differ only by case or Unicode form; on a case-insensitive filesystem they are one file.',
+    hint: 'Use the existing spelling named in `data.existing`.',
+  },
+  E_PATH_OUTSIDE_ROOT: {
+    exit: exitCodes.governance,
+    summary: 'A path resolves outside the repository root.',
+    hint: 'Write only inside the repository.',
+  },
+  E_PATH_NOT_FOUND: {
+    exit: exitCodes.usage,
+    summary: 'A path to delete does not exist in the working tree.',
+    hint: 'Check the path; `coo diff` shows what exists.',
+  },
+  E_PATH_HARDLINK: {
+    exit: exitCodes.conflict,
+    summary: 'The file has other hard links; writing or deleting it through the gateway is refused.',
+    hint: 'Break the hard link (copy the file) first.',
+  },
+  E_PATH_SPECIAL_FILE: {
+    exit: exitCodes.conflict,
+    summary: 'The path is a FIFO, socket or device, which the gateway never writes.',
+    hint: 'Remove the special file first.',
+  },
+  E_CONTENT_TOO_LARGE: {
+    exit: exitCodes.governance,
+    summary: 'The content is larger than the gateway allows for one file.',
+    hint: 'Raise `gateway.maxFileBytes` in .coo/config.json (an approved change) or write less.',
+  },
+  E_WRITE_DUPLICATE: {
+    exit: exitCodes.governance,
+    summary: 'A write set names the same path twice.',
+    hint: 'Name each path once.',
+  },
+  E_COLLISION_FILE_DIR: {
+    exit: exitCodes.conflict,
+    summary: 'A file would replace a directory, or a directory a file.',
+    hint: 'Delete the file or directory in the same write set, explicitly.',
+  },
+  E_CHANGED_SINCE_BASE: {
+    exit: exitCodes.conflict,
+    summary: 'A file changed since the state the write was based on; the gateway does not overwrite it.',
+    hint: 'Look at `data.expected` and `data.found`; redo the change on top of the current file.',
+  },
+  E_SYMLINK_RACE: {
+    exit: exitCodes.conflict,
+    summary: 'A directory on the way became a symbolic link during the write; what was written there was removed.',
+    hint: 'Find what is swapping directories for links in the working tree.',
+  },
+  E_GOVERNANCE_PROTECTED: {
+    exit: exitCodes.governance,
+    summary: 'The write would change a protected artefact; no coo code path may.',
+    hint: 'Protected paths change only through an approved registry change (`coo protect rm`, then `coo approve`).',
+  },
+  E_PROTECTED_TAMPERED: {
+    exit: exitCodes.trust,
+    summary: 'A protected file changed outside coo: its content no longer matches its pin.',
+    hint: 'Restore it (`coo rollback` to a state where it matches), or accept the change with `coo protect accept` and `coo approve`.',
+  },
+  E_SCOPE_DENIED: {
+    exit: exitCodes.governance,
+    summary: "The mission's scope does not allow this change (rules are read in order; what no rule allows is denied).",
+    hint: "Widen the mission's scope rules, or leave the path alone.",
+  },
+  E_CEILING_FILES: {
+    exit: exitCodes.governance,
+    summary: "The write set changes more files than the mission's ceiling allows.",
+    hint: 'Split the work into smaller missions, or raise `ceilings.maxFiles`.',
+  },
+  E_CEILING_BYTES: {
+    exit: exitCodes.governance,
+    summary: "The write set writes more bytes than the mission's ceiling allows.",
+    hint: 'Raise `ceilings.maxBytes`, or write less.',
+  },
+  E_CEILING_FILE_SIZE: {
+    exit: exitCodes.governance,
+    summary: "A file is larger than the mission's ceiling for one file.",
+    hint: 'Raise `ceilings.maxFileBytes`, or write a smaller file.',
+  },
+  E_CEILING_DEPTH: {
+    exit: exitCodes.governance,
+    summary: "A path is deeper than the mission's ceiling allows.",
+    hint: 'Raise `ceilings.maxDepth`, or write higher up.',
+  },
+  E_NAMING: {
+    exit: exitCodes.governance,
+    summary: "A file in a governed directory does not follow the directory's naming rule.",
+    hint: 'Name it as the rule in .coo/config.json says (for example `Report_Name_v0.1.md`).',
+  },
+  E_VERSION_NOT_NEWER: {
+    exit: exitCodes.governance,
+    summary: 'A new version of an artefact must be higher than every version that exists.',
+    hint: 'Use a version above `data.latest`.',
+  },
+  E_VERSION_IMMUTABLE: {
+    exit: exitCodes.governance,
+    summary: 'A released version of an artefact cannot be changed or deleted.',
+    hint: 'Write the change as a new, higher version.',
+  },
+  E_INDEX_MANAGED: {
+    exit: exitCodes.governance,
+    summary: 'INDEX files are written by coo alone, in the same commit as the writes they list.',
+    hint: 'Write the artefacts; coo reconciles the INDEX. `coo index fix` repairs drift.',
+  },
+  E_INDEX_DRIFT: {
+    exit: exitCodes.checkFailed,
+    summary: 'An INDEX file does not match the files of its directory.',
+    hint: '`coo index check` lists the drift; `coo index fix` repairs it through the gateway.',
+  },
+  E_MISSION_INVALID: {
+    exit: exitCodes.usage,
+    summary: 'A mission document does not match its schema.',
+    hint: 'Fix the field at `data.pointer`; the schema is schemas/mission.schema.json.',
+  },
+  E_REQUEST_NOT_FOUND: {
+    exit: exitCodes.usage,
+    summary: 'No request has this id.',
+    hint: 'List requests with `coo requests`.',
+  },
+  E_REQUEST_CLOSED: {
+    exit: exitCodes.usage,
+    summary: 'The request was already approved or vetoed.',
+    hint: 'Decisions are final; make a new request.',
+  },
+  E_IN_MISSION: {
+    exit: exitCodes.governance,
+    summary: 'Human-only commands (approve, veto, registry changes) refuse to run inside a mission.',
+    hint: 'A person runs these, outside any mission.',
+  },
+  E_NOT_A_GIT_REPO: {
+    exit: exitCodes.usage,
+    summary: 'The directory is not inside a git work tree, so there are no git hooks to install.',
+    hint: 'Run it inside the repository (where `.git` is).',
+  },
   E_SYMLINK_IN_PATH: {
     exit: exitCodes.conflict,
     summary: 'A directory on the way to a path is a symbolic link; coo never writes through one.',

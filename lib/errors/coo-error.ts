@@ -35,10 +35,13 @@ export function isCooError(value: unknown): value is CooError {
   );
 }
 
-/** Turns a Node.js system error into E_IO, keeping what a user needs to act on it. */
-export function ioError(err: unknown, action: string): CooError {
-  if (isCooError(err)) return err;
+/**
+ * Turns a Node.js system error (one with a syscall) into E_IO, keeping what a user needs to act on
+ * it; anything else (a CooError, a bug) is returned unchanged.
+ */
+export function ioError(err: unknown, action: string): unknown {
   const e = err as NodeJS.ErrnoException;
+  if (isCooError(err) || typeof e?.syscall !== 'string') return err;
   return new CooError(
     'E_IO',
     `${action}: ${e.code ?? 'error'} ${e.path ?? ''}`.trim(),

@@ -1,9 +1,10 @@
 import { existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CooError, ioError } from '../errors/coo-error.js';
-import { defaultConfig, loadConfig } from '../config/config.js';
+import { initialConfig, loadConfig } from '../config/config.js';
 import { writeFileAtomic } from '../store/atomic-file.js';
-import { findGitTop, layoutFor, privateCooEntries, type Layout } from '../store/layout.js';
+import { cooDirName, findGitTop, layoutFor, privateCooEntries, type Layout } from '../store/layout.js';
+import { hashCooFiles, readCooPins, writeCooPins } from '../governance/governance.js';
 import { formatAllowedSigner, parseAllowedSigners } from '../signing/allowed-signers.js';
 import { formatPublicKeyLine } from '../signing/ed25519-key.js';
 import { createCooKey, findSigningKey, type SigningKey } from '../signing/signing-key.js';
@@ -55,12 +56,26 @@ function createStateRepo(layout: Layout): boolean {
   return fresh;
 }
 
-function trustKey(layout: Layout, key: SigningKey, principal: string): void {
+/** Adds the key to allowed_signers unless it is there; true if the file changed. */
+function trustKey(layout: Layout, key: SigningKey, principal: string): boolean {
   const path = layout.allowedSignersPath;
   const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
-  if (parseAllowedSigners(text).some((s) => s.publicKey.equals(key.key.publicKey))) return;
+  if (parseAllowedSigners(text).some((s) => s.publicKey.equals(key.key.publicKey))) return false;
   const prefix = text === '' ? '# Keys trusted to sign coo baselines and approvals (git allowed-signers format).\n' : text.endsWith('\n') ? text : `${text}\n`;
   writeFileAtomic(path, prefix + formatAllowedSigner(principal, key.key.publicKey));
+  return true;
+}
+
+/**
+ * Pins coo's committed files on first use. On a later run only what init itself changed (a newly
+ * trusted key) is pinned again: running init never blesses an edit made outside coo.
+ */
+function pinCooFiles(layout: Layout, trustedNewKey: boolean): void {
+  const current = hashCooFiles(layout);
+  const pins = readCooPins(layout);
+  if (!pins) return writeCooPins(layout, current);
+  const allowed = `${cooDirName}/allowed_signers`;
+  if (trustedNewKey && current[allowed]) writeCooPins(layout, { ...pins, [allowed]: current[allowed] });
 }
 
 export async function initRepo(options: InitOptions = {}): Promise<InitResult> {
@@ -77,14 +92,14 @@ export async function initRepo(options: InitOptions = {}): Promise<InitResult> {
     mkdirSync(layout.cooDir, { recursive: true });
     const created = createStateRepo(layout);
     writeIfMissing(join(layout.cooDir, '.gitignore'), `${privateCooEntries.map((e) => `/${e}/`).join('\n')}\n`);
-    writeIfMissing(layout.configPath, `${JSON.stringify(defaultConfig, null, 2)}\n`);
+    writeIfMissing(layout.configPath, `${JSON.stringify(initialConfig, null, 2)}\n`);
     await loadConfig(layout.configPath); // an existing config must still be valid
 
     const gitConfig = readGitConfig(root, env);
     const found = findSigningKey(layout, gitConfig, env);
     const principal = gitConfig.get('user.email') ?? defaultEmail;
     const key = found.key ?? createCooKey(layout, principal);
-    trustKey(layout, key, principal);
+    pinCooFiles(layout, trustKey(layout, key, principal));
     return {
       root,
       created,

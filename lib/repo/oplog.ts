@@ -11,7 +11,7 @@ import { writeStateCommit } from './state-commit.js';
 
 export const oplogRef = 'refs/heads/oplog';
 
-export type OpName = 'snapshot' | 'rollback' | 'undo' | 'baseline-create' | 'baseline-restore' | 'baseline-promote';
+export type OpName = 'snapshot' | 'rollback' | 'undo' | 'baseline-create' | 'baseline-restore' | 'baseline-promote' | 'write' | 'approve' | 'veto' | 'request';
 
 export interface OpRecord {
   readonly op: OpName;

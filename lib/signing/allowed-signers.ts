@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { formatPublicKeyLine, parsePublicKeyBlob } from './ed25519-key.js';
 
 // OpenSSH's allowed signers file (ssh-keygen(1), "ALLOWED SIGNERS"), the file git reads through
@@ -92,4 +93,13 @@ export function findSigner(
 
 export function formatAllowedSigner(principal: string, publicKey: Uint8Array): string {
   return `${principal} namespaces="git" ${formatPublicKeyLine(publicKey)}\n`;
+}
+
+/** The allowed signers file's entries; a missing file trusts nobody. */
+export function readAllowedSigners(path: string): AllowedSigner[] {
+  try {
+    return parseAllowedSigners(readFileSync(path, 'utf8'));
+  } catch {
+    return [];
+  }
 }

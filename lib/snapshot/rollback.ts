@@ -41,9 +41,9 @@ export interface UndoOptions extends RepoOptions {
   readonly onProgress?: (p: RestoreProgress) => void;
 }
 
-const rewrites = new Set(['rollback', 'undo', 'baseline-restore']);
+const rewrites = new Set(['rollback', 'undo', 'baseline-restore', 'write']);
 
-/** `coo undo`: returns the working tree to the safety snapshot of the last (or interrupted) rewrite. */
+/** `coo undo`: returns the working tree to the safety snapshot of the last (or interrupted) rewrite: a rollback, restore, undo or gateway write. */
 export async function undo(options: UndoOptions = {}): Promise<RollbackResult> {
   const repo = await openRepo(options);
   return withLock(repo, 'undo', async () => {

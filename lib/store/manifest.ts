@@ -46,3 +46,8 @@ export function formatManifest(entries: readonly ManifestEntry[]): Buffer {
 export function manifestCid(entries: readonly ManifestEntry[]): string {
   return cidFromSha256(jsonCode, sha256Of(formatManifest(entries)));
 }
+
+/** The SHA-256 inside a sha2-256 CID, as hex. */
+export function sha256HexOfCid(cid: string): string {
+  return Buffer.from(CID.parse(cid).multihash.digest).toString('hex');
+}

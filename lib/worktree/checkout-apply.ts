@@ -1,5 +1,5 @@
-import { chmodSync, lstatSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, symlinkSync, unlinkSync, type Stats } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, realpathSync, renameSync, rmdirSync, rmSync, symlinkSync, unlinkSync, type Stats } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { CooError } from '../errors/coo-error.js';
 import { tempPathFor } from '../store/atomic-file.js';
 import { hashPathContent, writeBlobToFile } from '../store/blob-file.js';
@@ -143,7 +143,26 @@ function modeFor(file: FileRecord, old: Stats | undefined): number {
   return file.mode === '100755' ? base | ((base & 0o444) >> 2) : base;
 }
 
-async function writeOne(root: string, gitdir: string, tmpDir: string, file: FileRecord): Promise<void> {
+export interface ApplyHooks {
+  /** Called between the last check of a path and its rename (tests use it to race the write). */
+  readonly beforeRename?: (path: string) => void;
+}
+
+/**
+ * After a rename, the file must be where it was meant to go. If a parent was swapped for a symlink
+ * since the last check, the rename followed it: remove what landed there (if it is ours) and fail.
+ */
+function ensureLanded(root: string, path: string, ino: number): void {
+  const dest = join(root, path);
+  const expectedDir = join(realpathSync(root), dirname(path));
+  const actualDir = realpathSync(dirname(dest));
+  if (actualDir === expectedDir && lstat(dest)?.ino === ino) return;
+  const landed = join(actualDir, basename(path));
+  if (lstat(landed)?.ino === ino) rmSync(landed, { force: true });
+  throw new CooError('E_SYMLINK_RACE', `${path}: a directory on the way became a symbolic link during the write`, { path, landed: actualDir });
+}
+
+async function writeOne(root: string, gitdir: string, tmpDir: string, file: FileRecord, hooks: ApplyHooks): Promise<void> {
   const dest = join(root, file.path);
   const dir = dirname(file.path);
   if (dir !== '.') ensureDir(root, dir);
@@ -159,7 +178,10 @@ async function writeOne(root: string, gitdir: string, tmpDir: string, file: File
     ensureNoLinkOnTheWay(root, file.path);
     if (old?.isDirectory()) removeEmptyTree(dest);
     crashPoint('checkout-before-rename');
+    const ino = lstatSync(temp).ino;
+    hooks.beforeRename?.(file.path);
     renameSync(temp, dest);
+    ensureLanded(root, file.path, ino);
   } catch (err) {
     rmSync(temp, { force: true });
     throw err;
@@ -177,8 +199,10 @@ export async function applyCheckout(options: {
   tmpDir: string;
   plan: CheckoutPlan;
   onProgress?: (progress: ApplyProgress) => void;
+  hooks?: ApplyHooks;
 }): Promise<void> {
   const { root, gitdir, tmpDir, plan, onProgress } = options;
+  const hooks = options.hooks ?? {};
   mkdirSync(tmpDir, { recursive: true });
   const total = plan.remove.length + plan.write.length + plan.chmod.length;
   let done = 0;
@@ -195,7 +219,7 @@ export async function applyCheckout(options: {
     tick();
   }
   for (const file of plan.write) {
-    await writeOne(root, gitdir, tmpDir, file);
+    await writeOne(root, gitdir, tmpDir, file, hooks);
     crashPoint('checkout-written');
     tick();
   }

@@ -11,6 +11,7 @@ export const verifyCommand: CommandSpec = {
     lines.push(result.signer ? `  good signature by ${result.signer.principals.join(',')} (${result.signer.key})` : '  not signed (only baselines must be)');
     lines.push(`  manifest ${result.manifest} matches the tree`);
     if (result.lineage !== null) lines.push(`  lineage: ${result.lineage} baseline(s), signatures and sequence numbers checked`);
+    lines.push('  protected files in the working tree match their pins');
     return { data: result, text: lines.join('\n') };
   },
 };

@@ -1,0 +1,84 @@
+import { CooError } from '../errors/coo-error.js';
+import { findSigner, readAllowedSigners } from '../signing/allowed-signers.js';
+import { formatPublicKeyLine } from '../signing/ed25519-key.js';
+import { requireSigningKey } from '../signing/signing-key.js';
+import { gitNamespace } from '../signing/sshsig.js';
+import { emptyTreeOid } from '../store/git-object.js';
+import { manifestCid } from '../store/manifest.js';
+import { readRef, updateRef } from '../store/refs.js';
+import { canonicalJson } from '../util/canonical-json.js';
+import { appendOperation } from '../repo/oplog.js';
+import { openRepo, type RepoOptions } from '../repo/repo.js';
+import { writeSignedStateCommit } from '../repo/state-commit.js';
+import { withLock } from '../repo/with-lock.js';
+import { approvalsRef, findRequest, type Decision } from './requests.js';
+import { executors } from './executors.js';
+import { ensureNotInMission } from './human-only.js';
+
+// `coo approve ID` / `coo veto ID`: the human's only actions, each a commit signed with a key
+// .coo/allowed_signers trusts. An approval then carries out what the request asked for, through
+// the executor registered for its kind.
+
+export interface DecideOptions extends RepoOptions {
+  readonly id: string;
+  readonly decision: 'approve' | 'veto';
+  readonly note?: string;
+}
+
+export interface DecideResult extends Decision {
+  readonly kind: string;
+  readonly summary: string;
+  readonly signer: readonly string[];
+  /** What carrying out an approved request did. */
+  readonly result: Record<string, unknown> | null;
+}
+
+export async function decide(options: DecideOptions): Promise<DecideResult> {
+  const repo = await openRepo(options);
+  ensureNotInMission(repo.env, options.decision);
+  return withLock(repo, options.decision, async () => {
+    const { gitdir } = repo.layout;
+    const request = await findRequest(repo, options.id);
+    if (request.status !== 'pending') {
+      throw new CooError('E_REQUEST_CLOSED', `${request.id} was already ${request.status}`, { id: request.id, status: request.status, decision: request.decision?.commit ?? null });
+    }
+    const key = requireSigningKey(repo.layout, repo.gitConfig, repo.env);
+    const signer = findSigner(readAllowedSigners(repo.layout.allowedSignersPath), key.key.publicKey, { namespace: gitNamespace, time: repo.identity().timestamp });
+    if (!signer) {
+      const line = formatPublicKeyLine(key.key.publicKey);
+      throw new CooError('E_SIGNER_UNTRUSTED', `your signing key is not in .coo/allowed_signers, so its decision would count for nothing: ${line}`, { key: line });
+    }
+    const executor = executors.get(request.kind);
+    if (options.decision === 'approve') {
+      if (!executor) throw new CooError('E_INTERNAL', `no executor for requests of kind ${request.kind}`, { kind: request.kind });
+      await executor.check(repo, request);
+    }
+    const tip = readRef(gitdir, approvalsRef);
+    const note = options.note ?? null;
+    const commit = await writeSignedStateCommit(
+      repo,
+      {
+        tree: emptyTreeOid,
+        parents: [...(tip ? [tip] : []), request.commit],
+        subject: `${options.decision} ${request.id}: ${request.summary}`,
+        body: canonicalJson({ decision: options.decision, note, request: request.id, requestCommit: request.commit, version: 1 }),
+        manifest: manifestCid([]),
+        trailers: [
+          ['Coo-Op', options.decision],
+          ['Coo-Request', request.id],
+          ['Coo-Decision', options.decision],
+        ],
+      },
+      key,
+    );
+    updateRef(gitdir, approvalsRef, commit, tip);
+    appendOperation(repo, {
+      subject: `${options.decision} ${request.id} (${commit.slice(0, 12)})`,
+      record: { op: options.decision, request: request.id, commit },
+      tree: emptyTreeOid,
+      manifest: manifestCid([]),
+    });
+    const result = options.decision === 'approve' && executor ? await executor.run(repo, request) : null;
+    return { request: request.id, decision: options.decision, commit, note, kind: request.kind, summary: request.summary, signer: signer.principals, result };
+  });
+}

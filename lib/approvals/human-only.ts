@@ -1,0 +1,17 @@
+import { CooError } from '../errors/coo-error.js';
+import type { Repo } from '../repo/repo.js';
+import type { RequestStatus } from './requests.js';
+
+// What only a person does, and what an approval carries out.
+
+/** Human-only commands refuse to run where a mission runs (its environment names the mission). */
+export function ensureNotInMission(env: Readonly<Record<string, string | undefined>>, action: string): void {
+  const mission = env['COO_MISSION_ID'];
+  if (mission) throw new CooError('E_IN_MISSION', `${action} is a human action and mission ${mission} is running here`, { mission, action });
+}
+
+export interface Executor {
+  /** Throws if the request can no longer be carried out; runs before the approval is signed. */
+  check(repo: Repo, request: RequestStatus): Promise<void>;
+  run(repo: Repo, request: RequestStatus): Promise<Record<string, unknown>>;
+}

@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { CooError } from '../../errors/coo-error.js';
+import type { WriteOp } from '../../gateway/write-set.js';
+import type { GatewayResult } from '../../gateway/gateway.js';
+import { short, type Args, type CliContext, type CommandOutput, type CommandSpec } from '../context.js';
+
+interface SetEntry {
+  path?: unknown;
+  content?: unknown;
+  contentBase64?: unknown;
+  from?: unknown;
+  mode?: unknown;
+  delete?: unknown;
+}
+
+function readSet(file: string, cwd: string): WriteOp[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(resolve(cwd, file), 'utf8'));
+  } catch (cause) {
+    throw new CooError('E_USAGE', `--set ${file} is not a readable JSON array`, { file }, { cause });
+  }
+  if (!Array.isArray(doc)) throw new CooError('E_USAGE', `--set ${file} must hold a JSON array of writes`, { file });
+  return (doc as SetEntry[]).map((e, i): WriteOp => {
+    if (typeof e.path !== 'string') throw new CooError('E_USAGE', `--set ${file}: entry ${i} has no "path"`, { file, index: i });
+    if (e.delete === true) return { kind: 'delete', path: e.path };
+    const content =
+      typeof e.content === 'string' ? Buffer.from(e.content) : typeof e.contentBase64 === 'string' ? Buffer.from(e.contentBase64, 'base64') : typeof e.from === 'string' ? readFileSync(resolve(cwd, e.from)) : null;
+    if (!content) throw new CooError('E_USAGE', `--set ${file}: entry ${i} needs "content", "contentBase64", "from" or "delete": true`, { file, index: i });
+    const mode = e.mode === undefined ? '100644' : e.mode;
+    if (mode !== '100644' && mode !== '100755' && mode !== '120000') throw new CooError('E_USAGE', `--set ${file}: entry ${i} has mode ${String(mode)}`, { file, index: i });
+    return { kind: 'write', path: e.path, content, mode };
+  });
+}
+
+function describe(result: GatewayResult): string {
+  const lines = [`write ${short(result.commit)}: ${result.changes.map((c) => `${c.kind} ${c.path}`).join(', ')}`];
+  if (result.indexes.length > 0) lines.push(`INDEX reconciled: ${result.indexes.join(', ')}`);
+  lines.push(`safety snapshot ${short(result.safety)}; \`coo undo\` reverts this write`);
+  return lines.join('\n');
+}
+
+async function run(ops: WriteOp[], args: Args, ctx: CliContext): Promise<CommandOutput> {
+  const { gatewayWrite } = await import('../../gateway/gateway.js');
+  const { loadMissionScope } = await import('../../governance/mission-scope.js');
+  const mission = typeof args['mission'] === 'string' ? await loadMissionScope(resolve(ctx.cwd, args['mission'])) : undefined;
+  const result = await gatewayWrite({
+    cwd: ctx.cwd,
+    env: ctx.io.env,
+    ops,
+    ...(typeof args['message'] === 'string' ? { message: args['message'] } : {}),
+    ...(mission ? { mission } : {}),
+  });
+  return { data: result, text: describe(result) };
+}
+
+const common = {
+  mission: { type: 'string', describe: 'a mission document whose scope and ceilings bound the write' },
+  message: { alias: 'm', type: 'string', describe: 'what this write is' },
+} as const;
+
+export const writeCommand: CommandSpec = {
+  command: 'write [path]',
+  describe: 'write one file through the gateway (content from --from FILE or stdin), or a whole write set with --set FILE',
+  builder: (y) =>
+    y
+      .positional('path', { type: 'string' })
+      .option('from', { type: 'string', describe: 'read the content from this file' })
+      .option('exec', { type: 'boolean', default: false, describe: 'make the file executable (mode 100755)' })
+      .option('symlink', { type: 'string', describe: 'write a symbolic link pointing here instead of a file' })
+      .option('set', { type: 'string', describe: 'a JSON array of {path, content|contentBase64|from, mode} or {path, delete: true}' })
+      .options(common),
+  async run(args, ctx) {
+    if (typeof args['set'] === 'string') return run(readSet(args['set'], ctx.cwd), args, ctx);
+    const path = args['path'];
+    if (typeof path !== 'string') throw new CooError('E_USAGE', 'name the path to write, or give --set FILE', {});
+    if (typeof args['symlink'] === 'string') return run([{ kind: 'write', path, content: Buffer.from(args['symlink']), mode: '120000' }], args, ctx);
+    const content =
+      typeof args['from'] === 'string' ? readFileSync(resolve(ctx.cwd, args['from'])) : ctx.io.stdin ? await ctx.io.stdin() : null;
+    if (!content) throw new CooError('E_USAGE', 'give the content with --from FILE or on standard input', {});
+    return run([{ kind: 'write', path, content, mode: args['exec'] === true ? '100755' : '100644' }], args, ctx);
+  },
+};
+
+export const rmCommand: CommandSpec = {
+  command: 'rm <paths..>',
+  describe: 'delete files through the gateway',
+  builder: (y) => y.positional('paths', { type: 'string', array: true }).options(common),
+  run(args, ctx) {
+    const paths = (args['paths'] as string[] | undefined) ?? [];
+    return run(paths.map((path) => ({ kind: 'delete', path })), args, ctx);
+  },
+};

@@ -1,0 +1,55 @@
+import { lstatSync, realpathSync, type Stats } from 'node:fs';
+import { join, sep } from 'node:path';
+import type { ErrorCode } from '../errors/catalogue.js';
+
+// The last check before a write: what is on disk along the path. A parent must be a real
+// directory (never a symlink), the deepest existing one must lie inside the root (compared with a
+// separator, so `/repo-evil` is not inside `/repo`), and the target itself must not be a FIFO,
+// socket, device or a file with other hard links.
+
+export interface BoundaryProblem {
+  readonly code: ErrorCode;
+  readonly reason: string;
+}
+
+function lstat(path: string): Stats | undefined {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    throw err;
+  }
+}
+
+export function isInside(rootReal: string, path: string): boolean {
+  return path === rootReal || path.startsWith(rootReal.endsWith(sep) ? rootReal : rootReal + sep);
+}
+
+export function probeBoundary(root: string, rootReal: string, path: string): BoundaryProblem | null {
+  const parts = path.split('/');
+  let deepest = root;
+  for (let i = 1; i < parts.length; i++) {
+    const dir = join(root, ...parts.slice(0, i));
+    const stat = lstat(dir);
+    if (!stat) break;
+    if (stat.isSymbolicLink()) return { code: 'E_SYMLINK_IN_PATH', reason: `${parts.slice(0, i).join('/')} is a symbolic link` };
+    if (!stat.isDirectory()) break; // a file in the way: the collision check names it
+    deepest = dir;
+  }
+  if (!isInside(rootReal, realpathSync(deepest))) return { code: 'E_PATH_OUTSIDE_ROOT', reason: `${path} resolves outside ${rootReal}` };
+  const target = lstat(join(root, path));
+  if (target) {
+    if (target.isFIFO() || target.isSocket() || target.isBlockDevice() || target.isCharacterDevice()) {
+      return { code: 'E_PATH_SPECIAL_FILE', reason: 'a FIFO, socket or device' };
+    }
+    if (target.isFile() && target.nlink > 1) return { code: 'E_PATH_HARDLINK', reason: `the file has ${target.nlink} hard links` };
+  }
+  return null;
+}
+
+/** Whether something no capture holds is at the path (an ignored file, an empty directory). */
+export function existsOnDisk(root: string, path: string): 'file' | 'dir' | null {
+  const stat = lstat(join(root, path));
+  if (!stat) return null;
+  return stat.isDirectory() ? 'dir' : 'file';
+}

@@ -1,0 +1,148 @@
+import { realpathSync } from 'node:fs';
+import { CooError } from '../errors/coo-error.js';
+import { hashObject, type ObjectType } from '../store/git-object.js';
+import { writeObject } from '../store/loose-objects.js';
+import { writeTreeFromFiles, type FileRecord } from '../store/flat-tree.js';
+import { blobCid, manifestCid, sha256HexOfCid, sha256Of } from '../store/manifest.js';
+import { readRef } from '../store/refs.js';
+import type { FileMode } from '../store/tree.js';
+import { ensureNoJournal } from '../repo/journal.js';
+import { openRepo, type Repo, type RepoOptions } from '../repo/repo.js';
+import { writeStateCommit } from '../repo/state-commit.js';
+import { withLock } from '../repo/with-lock.js';
+import { rewriteWorktree } from '../snapshot/rewrite-worktree.js';
+import { takeSnapshot } from '../snapshot/take-snapshot.js';
+import { ensureNotTampered, pinsOfCapture, registryOf } from '../governance/governance.js';
+import type { MissionScope } from '../governance/scope.js';
+import { existsOnDisk, probeBoundary } from './boundary.js';
+import { reconcileIndexes, type IndexedFile } from './index-sync.js';
+import { changeKind, validateWriteSet, type CurrentFile, type Violation } from './validate.js';
+import { modeOf, type WriteOp } from './write-set.js';
+
+// The write gateway: the one way coo, a mission or a person at the CLI changes the governed tree.
+// A write set is validated whole against the tree as it is (captured in a safety snapshot); the
+// tree after it, with every touched INDEX reconciled, is committed on `writes` as one commit; only
+// then is it applied to disk, every written file re-hashed. One violation and nothing is written.
+
+export const writesRef = 'refs/heads/writes';
+
+export interface GatewayInput {
+  readonly ops: readonly WriteOp[];
+  readonly message?: string;
+  /** The mission whose scope and ceilings bound this write, if any. */
+  readonly mission?: MissionScope;
+  /** Protected paths an approved request allows, each with the exact pin approved (null: delete). */
+  readonly authorized?: ReadonlyMap<string, string | null>;
+  /** Protected files an approved request accepts as changed outside coo, with the exact content accepted. */
+  readonly tolerate?: ReadonlyMap<string, string | null>;
+  /** Governed directories to reconcile even if no op touches them (`coo index fix`). */
+  readonly reconcile?: readonly string[];
+}
+
+export interface GatewayChange {
+  readonly path: string;
+  readonly kind: 'create' | 'modify' | 'delete';
+}
+
+export interface GatewayResult {
+  readonly commit: string;
+  readonly safety: string;
+  readonly tree: string;
+  readonly changes: readonly GatewayChange[];
+  /** INDEX files reconciled in the same commit. */
+  readonly indexes: readonly string[];
+}
+
+export function violationError(violations: readonly Violation[]): CooError {
+  const first = violations[0] as Violation;
+  const where = first.path === '' ? 'the write set' : JSON.stringify(first.path);
+  return new CooError(
+    first.code,
+    `refused by the gateway: ${where}: ${first.reason}${violations.length > 1 ? ` (and ${violations.length - 1} more violation(s))` : ''}`,
+    { violations: violations.map((v) => ({ path: v.path, check: v.check, code: v.code, reason: v.reason, ...(v.data ? { data: v.data } : {}) })) },
+  );
+}
+
+function dirOf(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash < 0 ? '' : path.slice(0, slash);
+}
+
+/** The gateway inside an opened, locked repository (for coo's own operations that write through it). */
+export async function gatewayWriteLocked(repo: Repo, input: GatewayInput): Promise<GatewayResult> {
+  const { gitdir, root } = repo.layout;
+  ensureNoJournal(repo);
+  const safety = await takeSnapshot(repo, { subject: 'safety snapshot before a gateway write', kind: 'safety' });
+  const registry = registryOf(repo);
+  const pins = pinsOfCapture(safety.files);
+  ensureNotTampered(registry, pins, input.tolerate);
+
+  const current = new Map<string, CurrentFile>(safety.files.map((f) => [f.path, { oid: f.oid, pin: pins.get(f.path) as string }]));
+  const rootReal = realpathSync(root);
+  const violations = validateWriteSet({
+    ops: input.ops,
+    current,
+    registry,
+    governed: repo.config.governed,
+    maxFileBytes: repo.config.gateway.maxFileBytes,
+    scope: input.mission ?? null,
+    authorized: input.authorized ?? new Map(),
+    probe: (path) => probeBoundary(root, rootReal, path),
+    uncaptured: (path) => (current.has(path) ? null : existsOnDisk(root, path)),
+  });
+  if (violations.length > 0) throw violationError(violations);
+
+  // The tree after the write: blobs stored now, INDEX files reconciled from the result.
+  const after = new Map<string, FileRecord & IndexedFile & { cid: string }>();
+  for (const f of safety.files) after.set(f.path, { ...f, bytes: f.size, sha256: sha256HexOfCid(f.cid) });
+  const store = (content: Buffer, mode: FileMode, path: string): void => {
+    const sha256 = sha256Of(content);
+    after.set(path, { path, mode, oid: writeObject(gitdir, 'blob', content), cid: blobCid(sha256), bytes: content.length, sha256: sha256.toString('hex') });
+  };
+  for (const op of input.ops) {
+    if (op.kind === 'delete') after.delete(op.path);
+    else store(Buffer.from(op.content), modeOf(op), op.path);
+  }
+  const touched = new Set([...input.ops.map((op) => dirOf(op.path)), ...(input.reconcile ?? [])]);
+  const indexes = reconcileIndexes(repo.config.governed, touched, after, (c) => hashObject('blob', c));
+  if (input.ops.length === 0 && indexes.length === 0) throw new CooError('E_USAGE', 'nothing to write', {});
+  for (const index of indexes) store(index.content, '100644', index.path);
+
+  const files = [...after.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const tree = writeTreeFromFiles(files, (type: ObjectType, content: Buffer) => writeObject(gitdir, type, content));
+  const manifest = manifestCid(files);
+  const changes: GatewayChange[] = input.ops.map((op) => ({ path: op.path, kind: changeKind(op, current) }));
+  const tip = readRef(gitdir, writesRef);
+  const commit = writeStateCommit(repo, {
+    tree,
+    parents: tip ? [tip] : [],
+    subject: input.message ?? `write ${changes.length} path(s)${input.mission ? ` for mission ${input.mission.mission}` : ''}`,
+    body: [...changes.map((c) => `${c.kind} ${JSON.stringify(c.path)}`), ...indexes.map((i) => `index ${JSON.stringify(i.path)}`)].join('\n'),
+    manifest,
+    trailers: [['Coo-Op', 'write'], ['Coo-Safety', safety.commit], ...(input.mission ? ([['Coo-Mission', input.mission.mission]] as const) : [])],
+  });
+  await rewriteWorktree(repo, {
+    current: safety.files,
+    target: files,
+    targetCommit: commit,
+    safety: safety.commit,
+    label: `write ${commit.slice(0, 12)}`,
+    op: 'write',
+    ref: { name: writesRef, expected: tip },
+    oplog: {
+      subject: `write ${commit.slice(0, 12)}: ${changes.length} path(s)`,
+      record: { op: 'write', commit, safety: safety.commit, changes, indexes: indexes.map((i) => i.path), mission: input.mission?.mission ?? null },
+      tree,
+      manifest,
+    },
+  });
+  return { commit, safety: safety.commit, tree, changes, indexes: indexes.map((i) => i.path) };
+}
+
+export interface GatewayWriteOptions extends RepoOptions, GatewayInput {}
+
+/** `coo write` / `coo rm`: one write set through the gateway. */
+export async function gatewayWrite(options: GatewayWriteOptions): Promise<GatewayResult> {
+  const repo = await openRepo(options);
+  return withLock(repo, 'write', () => gatewayWriteLocked(repo, options));
+}

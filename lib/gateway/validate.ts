@@ -1,0 +1,154 @@
+import type { ErrorCode } from '../errors/catalogue.js';
+import { canonicalKey, checkGatewayPath } from '../paths/gateway-path.js';
+import { keepsPin, type Registry } from '../governance/protected.js';
+import { checkScope, type ChangeKind, type MissionScope } from '../governance/scope.js';
+import { compareUtf8 } from '../util/compare-utf8.js';
+import type { GovernedDir } from '../governance/naming.js';
+import { checkGoverned } from './validate-governed.js';
+import { modeOf, pinOfContent, type WriteOp } from './write-set.js';
+import type { BoundaryProblem } from './boundary.js';
+
+// The gateway's judgement of a write set, in a fixed order of checks: syntax, reserved names,
+// limits, canonical form, protected registry (with the governed directories' naming and version
+// rules), mission scope and ceilings, collisions, filesystem boundary. A path is reported at the
+// first check it fails; every failing path is reported; the list is sorted by check, then path, so
+// the same input always gives the same violations in the same order.
+
+export const checkOrder = ['syntax', 'reserved', 'limits', 'canonical', 'protected', 'scope', 'collisions', 'boundary'] as const;
+export type CheckName = (typeof checkOrder)[number];
+
+export interface Violation {
+  readonly path: string;
+  readonly check: CheckName;
+  readonly code: ErrorCode;
+  readonly reason: string;
+  readonly data?: Record<string, unknown>;
+}
+
+export interface CurrentFile {
+  readonly oid: string;
+  readonly pin: string;
+}
+
+export interface ValidationInput {
+  readonly ops: readonly WriteOp[];
+  /** The captured working tree: path → blob id and pin. */
+  readonly current: ReadonlyMap<string, CurrentFile>;
+  readonly registry: Registry;
+  readonly governed: readonly GovernedDir[];
+  readonly maxFileBytes: number;
+  readonly scope: MissionScope | null;
+  /** Protected paths an approved request allows, with the exact pin (null: deletion) approved. */
+  readonly authorized: ReadonlyMap<string, string | null>;
+  /** What is on disk along a path (symlinks, hard links, special files, outside the root). */
+  readonly probe: (path: string) => BoundaryProblem | null;
+  /** Whether something no capture holds is on disk at the path. */
+  readonly uncaptured: (path: string) => 'file' | 'dir' | null;
+}
+
+export function changeKind(op: WriteOp, current: ReadonlyMap<string, CurrentFile>): ChangeKind {
+  return op.kind === 'delete' ? 'delete' : current.has(op.path) ? 'modify' : 'create';
+}
+
+export function validateWriteSet(input: ValidationInput): Violation[] {
+  const { ops, current } = input;
+  const failed = new Map<string, Violation>();
+  const fail = (v: Violation): void => {
+    if (!failed.has(v.path)) failed.set(v.path, v);
+  };
+  const pending = (): WriteOp[] => ops.filter((op) => !failed.has(op.path));
+
+  // Duplicates first, so that every later check sees each path once.
+  const seen = new Set<string>();
+  for (const op of ops) {
+    if (seen.has(op.path)) fail({ path: op.path, check: 'collisions', code: 'E_WRITE_DUPLICATE', reason: 'named twice in the write set' });
+    seen.add(op.path);
+  }
+
+  for (const op of ops) {
+    const problem = checkGatewayPath(op.path, { symlink: op.kind === 'write' && op.mode === '120000' });
+    if (problem) fail({ path: op.path, check: problem.check, code: problem.code, reason: problem.reason });
+    else if (op.kind === 'write' && op.content.length > input.maxFileBytes) {
+      fail({ path: op.path, check: 'limits', code: 'E_CONTENT_TOO_LARGE', reason: `${op.content.length} bytes > ${input.maxFileBytes}` });
+    }
+  }
+
+  // Canonical form: one spelling per canonical key, against the tree and within the set.
+  const deleting = new Set(ops.filter((op) => op.kind === 'delete').map((op) => op.path));
+  const keys = new Map<string, string>();
+  for (const path of current.keys()) if (!deleting.has(path)) keys.set(canonicalKey(path), path);
+  for (const op of pending()) {
+    if (op.kind === 'delete') continue;
+    const key = canonicalKey(op.path);
+    const existing = keys.get(key);
+    if (existing !== undefined && existing !== op.path) {
+      fail({ path: op.path, check: 'canonical', code: 'E_PATH_CASE_TWIN', reason: `same name as ${JSON.stringify(existing)} on a case-insensitive filesystem`, data: { existing } });
+    } else keys.set(key, op.path);
+  }
+
+  for (const op of pending()) {
+    const after = op.kind === 'write' ? pinOfContent(op.content) : null;
+    if (!input.registry.isProtected(op.path)) continue;
+    const approved = input.authorized.has(op.path) && input.authorized.get(op.path) === after;
+    if (!approved && !(op.kind === 'write' && modeOf(op) !== '120000' && keepsPin(input.registry, { path: op.path, after }))) {
+      fail({ path: op.path, check: 'protected', code: 'E_GOVERNANCE_PROTECTED', reason: 'a protected artefact', data: { pin: input.registry.pinOf(op.path) } });
+    }
+  }
+  for (const v of checkGoverned(input.governed, pending(), current)) fail(v);
+
+  if (input.scope) {
+    const changes = pending().map((op) => ({ path: op.path, kind: changeKind(op, current), bytes: op.kind === 'write' ? op.content.length : 0 }));
+    for (const v of checkScope(input.scope, changes)) {
+      const violation: Violation = { path: v.path, check: 'scope', code: v.code, reason: v.reason, data: v.data };
+      if (v.path === '') failed.set(`\0${v.code}`, violation); // a ceiling of the whole set
+      else fail(violation);
+    }
+  }
+
+  for (const v of collisions(pending(), current, deleting, input.uncaptured)) fail(v);
+  for (const op of pending()) {
+    const problem = input.probe(op.path);
+    if (problem) fail({ path: op.path, check: 'boundary', code: problem.code, reason: problem.reason });
+  }
+
+  return [...failed.values()].sort((a, b) => checkOrder.indexOf(a.check) - checkOrder.indexOf(b.check) || compareUtf8(a.path, b.path) || (a.code < b.code ? -1 : 1));
+}
+
+function collisions(ops: readonly WriteOp[], current: ReadonlyMap<string, CurrentFile>, deleting: ReadonlySet<string>, uncaptured: ValidationInput['uncaptured']): Violation[] {
+  const out: Violation[] = [];
+  const writing = new Set(ops.filter((op) => op.kind === 'write').map((op) => op.path));
+  const remains = (path: string): boolean => (current.has(path) && !deleting.has(path)) || writing.has(path);
+  const dirsAfter = new Set<string>();
+  for (const path of [...current.keys(), ...writing]) {
+    if (!remains(path)) continue;
+    for (let at = path.indexOf('/'); at > 0; at = path.indexOf('/', at + 1)) dirsAfter.add(path.slice(0, at));
+  }
+  for (const op of ops) {
+    const here = current.get(op.path);
+    if (op.expect !== undefined && (here?.oid ?? null) !== op.expect) {
+      out.push({ path: op.path, check: 'collisions', code: 'E_CHANGED_SINCE_BASE', reason: 'changed since the state this write is based on', data: { expected: op.expect, found: here?.oid ?? null } });
+      continue;
+    }
+    if (op.kind === 'delete') {
+      if (!here) out.push({ path: op.path, check: 'collisions', code: 'E_PATH_NOT_FOUND', reason: 'no such file to delete' });
+      continue;
+    }
+    if (dirsAfter.has(op.path)) {
+      out.push({ path: op.path, check: 'collisions', code: 'E_COLLISION_FILE_DIR', reason: 'a file would replace a directory that keeps files' });
+      continue;
+    }
+    const parentFile = op.path
+      .split('/')
+      .slice(0, -1)
+      .map((_, i, parts) => parts.slice(0, i + 1).join('/'))
+      .find((prefix) => remains(prefix));
+    if (parentFile) {
+      out.push({ path: op.path, check: 'collisions', code: 'E_COLLISION_FILE_DIR', reason: `${parentFile} is a file`, data: { file: parentFile } });
+      continue;
+    }
+    if (!here && uncaptured(op.path) === 'file') {
+      out.push({ path: op.path, check: 'collisions', code: 'E_WORKTREE_CONFLICT', reason: 'an uncaptured (ignored or skipped) file is there', data: { paths: [op.path] } });
+    }
+  }
+  return out;
+}
