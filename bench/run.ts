@@ -160,8 +160,46 @@ function largeFile(): void {
   }
 }
 
+function gateway(): void {
+  const base = mkdtempSync(join(tmpdir(), 'coo-bench-gw-'));
+  try {
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: base };
+    const random = rng(7);
+    const files = Array.from({ length: 1000 }, (_, i) => ({ path: `gw/d${i % 20}/f${i}.txt`, content: content(random, 2000 + (i % 500), false).toString('utf8') }));
+    process.stdout.write(`\n## the write gateway: a write set of ${files.length} files vs a snapshot of the same files\n`);
+    const viaGateway: Measured[] = [];
+    const viaSnapshot: Measured[] = [];
+    for (let r = 0; r < reps; r++) {
+      const g = join(base, `g${r}`);
+      mkdirSync(g);
+      measure(['node', cooBin, 'init'], g, env);
+      writeFileSync(join(base, `set${r}.json`), JSON.stringify(files));
+      viaGateway.push(measure(['node', cooBin, 'write', '--set', join(base, `set${r}.json`)], g, env));
+      const t = join(base, `s${r}`);
+      mkdirSync(t);
+      measure(['node', cooBin, 'init'], t, env);
+      for (const f of files) {
+        mkdirSync(join(t, f.path, '..'), { recursive: true });
+        writeFileSync(join(t, f.path), f.content);
+      }
+      viaSnapshot.push(measure(['node', cooBin, 'snapshot'], t, env));
+    }
+    const gw = { ms: median(viaGateway.map((m) => m.ms)), rssMb: Math.max(...viaGateway.map((m) => m.rssMb ?? 0)) || null };
+    const sn = { ms: median(viaSnapshot.map((m) => m.ms)), rssMb: Math.max(...viaSnapshot.map((m) => m.rssMb ?? 0)) || null };
+    const ratio = gw.ms / sn.ms;
+    process.stdout.write(`gateway ${gw.ms.toFixed(0)} ms, snapshot ${sn.ms.toFixed(0)} ms: ratio ${ratio.toFixed(2)}x (target <= 1.5x: ${ratio <= 1.5 ? 'met' : 'MISSED'})\n`);
+    const single: number[] = [];
+    const g0 = join(base, 'g0');
+    for (let i = 0; i < 9; i++) single.push(measure(['node', cooBin, 'write', `single/${i}.txt`, '--from', join(base, 'set0.json')], g0, env).ms);
+    process.stdout.write(`one single-file coo write in that 1,000-file repository, end to end: median ${median(single).toFixed(0)} ms over ${single.length}\n`);
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+}
+
 process.stdout.write(`coo benchmark: ${reps} repetitions per measurement, median time, peak memory over all runs\n`);
 const only = process.argv.slice(2);
 if (only.length === 0 || only.includes('10k')) suite('10,000 files', 10_000, 10_000);
 if (only.length === 0 || only.includes('50k')) suite('50,000 small files', 50_000, 300);
 if (only.length === 0 || only.includes('big')) largeFile();
+if (only.length === 0 || only.includes('gateway')) gateway();

@@ -9,7 +9,7 @@ import { readRef, updateRef } from '../store/refs.js';
 import { canonicalJson } from '../util/canonical-json.js';
 import { appendOperation } from '../repo/oplog.js';
 import { openRepo, type RepoOptions } from '../repo/repo.js';
-import { writeSignedStateCommit } from '../repo/state-commit.js';
+import { writeSignedStateCommit, writeStateCommit } from '../repo/state-commit.js';
 import { withLock } from '../repo/with-lock.js';
 import { approvalsRef, findRequest, type Decision } from './requests.js';
 import { executors } from './executors.js';
@@ -53,13 +53,16 @@ export async function decide(options: DecideOptions): Promise<DecideResult> {
       if (!executor) throw new CooError('E_INTERNAL', `no executor for requests of kind ${request.kind}`, { kind: request.kind });
       await executor.check(repo, request);
     }
-    const tip = readRef(gitdir, approvalsRef);
+    // The first decision starts the ledger with an empty root commit, so that every decision has
+    // the previous one as first parent and its request as second: `git log --first-parent
+    // approvals` lists decisions only.
+    const tip = readRef(gitdir, approvalsRef) ?? writeStateCommit(repo, { tree: emptyTreeOid, parents: [], subject: 'approvals ledger', manifest: manifestCid([]) });
     const note = options.note ?? null;
     const commit = await writeSignedStateCommit(
       repo,
       {
         tree: emptyTreeOid,
-        parents: [...(tip ? [tip] : []), request.commit],
+        parents: [tip, request.commit],
         subject: `${options.decision} ${request.id}: ${request.summary}`,
         body: canonicalJson({ decision: options.decision, note, request: request.id, requestCommit: request.commit, version: 1 }),
         manifest: manifestCid([]),
@@ -71,7 +74,7 @@ export async function decide(options: DecideOptions): Promise<DecideResult> {
       },
       key,
     );
-    updateRef(gitdir, approvalsRef, commit, tip);
+    updateRef(gitdir, approvalsRef, commit, readRef(gitdir, approvalsRef));
     appendOperation(repo, {
       subject: `${options.decision} ${request.id} (${commit.slice(0, 12)})`,
       record: { op: options.decision, request: request.id, commit },

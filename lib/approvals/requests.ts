@@ -1,6 +1,5 @@
 import { CooError } from '../errors/coo-error.js';
 import { emptyTreeOid } from '../store/git-object.js';
-import { writeObject } from '../store/loose-objects.js';
 import { manifestCid } from '../store/manifest.js';
 import { readRef, updateRef } from '../store/refs.js';
 import { readCommit } from '../store/rev-parse.js';
@@ -73,7 +72,6 @@ export async function listRequests(repo: Repo): Promise<RequestStatus[]> {
 export async function createRequest(repo: Repo, kind: string, summary: string, payload: Record<string, unknown>): Promise<Request> {
   const { gitdir } = repo.layout;
   const id = `R-${(await listRequests(repo)).length + 1}`;
-  writeObject(gitdir, 'tree', Buffer.alloc(0));
   const tip = readRef(gitdir, requestsRef);
   const commit = writeStateCommit(repo, {
     tree: emptyTreeOid,

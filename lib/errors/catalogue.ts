@@ -265,11 +265,6 @@ export const catalogue = {
     summary: 'INDEX files are written by coo alone, in the same commit as the writes they list.',
     hint: 'Write the artefacts; coo reconciles the INDEX. `coo index fix` repairs drift.',
   },
-  E_INDEX_DRIFT: {
-    exit: exitCodes.checkFailed,
-    summary: 'An INDEX file does not match the files of its directory.',
-    hint: '`coo index check` lists the drift; `coo index fix` repairs it through the gateway.',
-  },
   E_MISSION_INVALID: {
     exit: exitCodes.usage,
     summary: 'A mission document does not match its schema.',

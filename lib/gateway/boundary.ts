@@ -47,9 +47,10 @@ export function probeBoundary(root: string, rootReal: string, path: string): Bou
   return null;
 }
 
-/** Whether something no capture holds is at the path (an ignored file, an empty directory). */
-export function existsOnDisk(root: string, path: string): 'file' | 'dir' | null {
+/** What is on disk at a path no capture holds (an ignored file, an empty directory, a FIFO…). */
+export function existsOnDisk(root: string, path: string): 'file' | 'dir' | 'special' | null {
   const stat = lstat(join(root, path));
   if (!stat) return null;
-  return stat.isDirectory() ? 'dir' : 'file';
+  if (stat.isDirectory()) return 'dir';
+  return stat.isFile() || stat.isSymbolicLink() ? 'file' : 'special';
 }

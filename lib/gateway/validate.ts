@@ -42,8 +42,8 @@ export interface ValidationInput {
   readonly authorized: ReadonlyMap<string, string | null>;
   /** What is on disk along a path (symlinks, hard links, special files, outside the root). */
   readonly probe: (path: string) => BoundaryProblem | null;
-  /** Whether something no capture holds is on disk at the path. */
-  readonly uncaptured: (path: string) => 'file' | 'dir' | null;
+  /** What is on disk at a path no capture holds (special files are left to the boundary check). */
+  readonly uncaptured: (path: string) => 'file' | 'dir' | 'special' | null;
 }
 
 export function changeKind(op: WriteOp, current: ReadonlyMap<string, CurrentFile>): ChangeKind {

@@ -1,5 +1,6 @@
 import { formatCommit, type Identity } from '../store/commit.js';
 import { writeObject } from '../store/loose-objects.js';
+import { emptyTreeOid } from '../store/git-object.js';
 import { isogit, isogitCache, isogitFs } from '../store/isogit.js';
 import { formatMessage, type Trailers } from '../store/trailers.js';
 import type { SigningKey } from '../signing/signing-key.js';
@@ -24,6 +25,8 @@ export function stateMessage(input: StateCommitInput): string {
 }
 
 export function writeStateCommit(repo: Repo, input: StateCommitInput): string {
+  // git knows the empty tree's id without the object; fsck does not: store it.
+  if (input.tree === emptyTreeOid) writeObject(repo.layout.gitdir, 'tree', Buffer.alloc(0));
   const who = repo.identity();
   const oid = writeObject(
     repo.layout.gitdir,
@@ -41,6 +44,7 @@ function isogitIdentity(who: Identity): { name: string; email: string; timestamp
 }
 
 export async function writeSignedStateCommit(repo: Repo, input: StateCommitInput, key: SigningKey): Promise<string> {
+  if (input.tree === emptyTreeOid) writeObject(repo.layout.gitdir, 'tree', Buffer.alloc(0));
   const git = await isogit();
   const { signSshSig } = await import('../signing/sshsig.js');
   const who = isogitIdentity(repo.identity());

@@ -18,19 +18,21 @@ function result(code: number, stdout: string, stderr: string): CliRun {
   return { code, stdout, stderr, json: <T>() => JSON.parse(stdout) as T };
 }
 
-export async function coo(args: readonly string[], options: { cwd: string; env: Env }): Promise<CliRun> {
+export async function coo(args: readonly string[], options: { cwd: string; env: Env; input?: string | Buffer }): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
+  const input = options.input;
   const code = await main(args, {
     stdout: { write: (s: string) => (stdout += s) },
     stderr: { write: (s: string) => (stderr += s), isTTY: false },
     env: options.env,
     cwd: options.cwd,
+    ...(input === undefined ? {} : { stdin: async () => Buffer.from(input) }),
   });
   return result(code, stdout, stderr);
 }
 
-export function cooProcess(args: readonly string[], options: { cwd: string; env: Env }): CliRun {
-  const run = spawnSync(process.execPath, [cooBin, ...args], { cwd: options.cwd, env: options.env as NodeJS.ProcessEnv, encoding: 'utf8' });
+export function cooProcess(args: readonly string[], options: { cwd: string; env: Env; input?: string }): CliRun {
+  const run = spawnSync(process.execPath, [cooBin, ...args], { cwd: options.cwd, env: options.env as NodeJS.ProcessEnv, encoding: 'utf8', ...(options.input === undefined ? {} : { input: options.input }) });
   return result(run.status ?? -1, run.stdout, run.stderr);
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join, posix, resolve } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import fc from 'fast-check';
+import { fc } from '../helpers/property.js';
 import { checkRepoPath, ensureValidRepoPath, isValidRepoPath } from '../../lib/paths/repo-path.js';
 import { isDotGitComponent } from '../../lib/paths/dotgit.js';
 import { fixtures } from '../helpers/sandbox.js';

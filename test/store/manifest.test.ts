@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import fc from 'fast-check';
+import { fc } from '../helpers/property.js';
 import { CID } from 'multiformats/cid';
 import { blobCid, formatManifest, manifestCid, sha256Of } from '../../lib/store/manifest.js';
 import { canonicalJson } from '../../lib/util/canonical-json.js';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import fc from 'fast-check';
+import { fc } from '../helpers/property.js';
 import { writeObject } from '../../lib/store/loose-objects.js';
 import { readFlatTree, writeTreeFromFiles, type FileRecord } from '../../lib/store/flat-tree.js';
 import { formatTree, parseTree } from '../../lib/store/tree.js';

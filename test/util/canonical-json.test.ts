@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import fc from 'fast-check';
+import { fc } from '../helpers/property.js';
 import { canonicalJson } from '../../lib/util/canonical-json.js';
 import { compareUtf8 } from '../../lib/util/compare-utf8.js';
 

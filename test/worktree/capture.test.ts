@@ -2,7 +2,7 @@ import { lstatSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import fc from 'fast-check';
+import { fc } from '../helpers/property.js';
 import { initRepo } from '../../lib/repo/init.js';
 import { captureWorktree, statCachePath } from '../../lib/worktree/capture.js';
 import { layoutFor } from '../../lib/store/layout.js';
