@@ -49,10 +49,8 @@ export async function decide(options: DecideOptions): Promise<DecideResult> {
       throw new CooError('E_SIGNER_UNTRUSTED', `your signing key is not in .coo/allowed_signers, so its decision would count for nothing: ${line}`, { key: line });
     }
     const executor = executors.get(request.kind);
-    if (options.decision === 'approve') {
-      if (!executor) throw new CooError('E_INTERNAL', `no executor for requests of kind ${request.kind}`, { kind: request.kind });
-      await executor.check(repo, request);
-    }
+    if (!executor) throw new CooError('E_INTERNAL', `no executor for requests of kind ${request.kind}`, { kind: request.kind });
+    if (options.decision === 'approve' || executor.veto) await executor.check(repo, request);
     // The first decision starts the ledger with an empty root commit, so that every decision has
     // the previous one as first parent and its request as second: `git log --first-parent
     // approvals` lists decisions only.
@@ -81,7 +79,7 @@ export async function decide(options: DecideOptions): Promise<DecideResult> {
       tree: emptyTreeOid,
       manifest: manifestCid([]),
     });
-    const result = options.decision === 'approve' && executor ? await executor.run(repo, request) : null;
+    const result = options.decision === 'approve' ? await executor.run(repo, request) : executor.veto ? await executor.veto(repo, request) : null;
     return { request: request.id, decision: options.decision, commit, note, kind: request.kind, summary: request.summary, signer: signer.principals, result };
   });
 }

@@ -1,5 +1,6 @@
 import type { Executor } from './human-only.js';
 import { protectAccept, protectAdd, protectRm } from './protect.js';
+import { missionStep } from '../missions/human-step.js';
 
 // What an approval carries out, by request kind.
 
@@ -7,4 +8,5 @@ export const executors: ReadonlyMap<string, Executor> = new Map([
   ['protect.add', protectAdd],
   ['protect.rm', protectRm],
   ['protect.accept', protectAccept],
+  ['mission.step', missionStep],
 ]);

@@ -11,7 +11,10 @@ export function ensureNotInMission(env: Readonly<Record<string, string | undefin
 }
 
 export interface Executor {
-  /** Throws if the request can no longer be carried out; runs before the approval is signed. */
+  /** Throws if the request can no longer be decided on; runs before the decision is signed. */
   check(repo: Repo, request: RequestStatus): Promise<void>;
+  /** Carries out an approval. */
   run(repo: Repo, request: RequestStatus): Promise<Record<string, unknown>>;
+  /** Carries out a veto, when a veto has more to do than record itself. */
+  veto?(repo: Repo, request: RequestStatus): Promise<Record<string, unknown>>;
 }

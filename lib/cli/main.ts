@@ -17,6 +17,7 @@ import { showCommand } from './commands/show.js';
 import { diffCommand } from './commands/diff.js';
 import { demoCommand } from './commands/demo.js';
 import { rmCommand, writeCommand } from './commands/write.js';
+import { missionCommand, runCommand, runsCommand } from './commands/mission.js';
 import { approveCommand, guardCommand, hooksCommand, indexCommand, protectCommand, requestsCommand, vetoCommand } from './commands/governance.js';
 
 // The CLI: parse with yargs, run one command, print its text or its JSON, and turn any error into
@@ -34,6 +35,9 @@ export const commands: readonly (CommandSpec | CommandGroup)[] = [
   diffCommand,
   writeCommand,
   rmCommand,
+  missionCommand,
+  runCommand,
+  runsCommand,
   indexCommand,
   protectCommand,
   requestsCommand,

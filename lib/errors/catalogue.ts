@@ -270,6 +270,26 @@ export const catalogue = {
     summary: 'A mission document does not match its schema.',
     hint: 'Fix the field at `data.pointer`; the schema is schemas/mission.schema.json.',
   },
+  E_MISSION_TRANSITION: {
+    exit: exitCodes.usage,
+    summary: "The mission run is not in a state where this can happen (see the lifecycle in the README).",
+    hint: '`coo runs` shows each run and its state.',
+  },
+  E_MISSION_REJECTED: {
+    exit: exitCodes.governance,
+    summary: 'The workflow validator rejected the mission; it never started.',
+    hint: 'See `data.report.violations`: each names the rule, the step, why, and the command step that would replace a routine human step.',
+  },
+  E_MISSION_FAILED: {
+    exit: exitCodes.checkFailed,
+    summary: 'A mission run failed: a step failed or timed out, or its changes broke the scope, ceilings or protected paths. Nothing was applied.',
+    hint: '`data.report` says which step and why, with its output; the run stays in the state repository as `data.run`.',
+  },
+  E_RUN_NOT_FOUND: {
+    exit: exitCodes.usage,
+    summary: 'No mission run has this name.',
+    hint: 'Runs are named runs/<mission>/<n>; `coo runs` lists them.',
+  },
   E_REQUEST_NOT_FOUND: {
     exit: exitCodes.usage,
     summary: 'No request has this id.',

@@ -1,4 +1,5 @@
 import { realpathSync } from 'node:fs';
+import { captureWorktree, statCachePath } from '../worktree/capture.js';
 import { CooError } from '../errors/coo-error.js';
 import { hashObject, type ObjectType } from '../store/git-object.js';
 import { writeObject } from '../store/loose-objects.js';
@@ -68,16 +69,18 @@ function dirOf(path: string): string {
   return slash < 0 ? '' : path.slice(0, slash);
 }
 
-/** The gateway inside an opened, locked repository (for coo's own operations that write through it). */
-export async function gatewayWriteLocked(repo: Repo, input: GatewayInput): Promise<GatewayResult> {
-  const { gitdir, root } = repo.layout;
-  ensureNoJournal(repo);
-  const safety = await takeSnapshot(repo, { subject: 'safety snapshot before a gateway write', kind: 'safety' });
-  const registry = registryOf(repo);
-  const pins = pinsOfCapture(safety.files);
-  ensureNotTampered(registry, pins, input.tolerate);
+interface Judged {
+  readonly current: Map<string, CurrentFile>;
+  readonly violations: Violation[];
+}
 
-  const current = new Map<string, CurrentFile>(safety.files.map((f) => [f.path, { oid: f.oid, pin: pins.get(f.path) as string }]));
+/** Everything the gateway checks, against the captured tree; writes nothing. */
+function judge(repo: Repo, input: GatewayInput, files: readonly { path: string; oid: string; cid: string }[]): Judged {
+  const { root } = repo.layout;
+  const registry = registryOf(repo);
+  const pins = pinsOfCapture(files);
+  ensureNotTampered(registry, pins, input.tolerate);
+  const current = new Map<string, CurrentFile>(files.map((f) => [f.path, { oid: f.oid, pin: pins.get(f.path) as string }]));
   const rootReal = realpathSync(root);
   const violations = validateWriteSet({
     ops: input.ops,
@@ -90,6 +93,22 @@ export async function gatewayWriteLocked(repo: Repo, input: GatewayInput): Promi
     probe: (path) => probeBoundary(root, rootReal, path),
     uncaptured: (path) => (current.has(path) ? null : existsOnDisk(root, path)),
   });
+  return { current, violations };
+}
+
+/** What the gateway would say about a write set now, without writing anything (a mission's staging). */
+export async function gatewayCheckLocked(repo: Repo, input: GatewayInput): Promise<Violation[]> {
+  const { root, gitdir, privateDir } = repo.layout;
+  const capture = await captureWorktree({ root, gitdir, cachePath: statCachePath(privateDir), store: false, maxNewFileBytes: repo.config.capture.maxNewFileBytes });
+  return judge(repo, input, capture.files).violations;
+}
+
+/** The gateway inside an opened, locked repository (for coo's own operations that write through it). */
+export async function gatewayWriteLocked(repo: Repo, input: GatewayInput): Promise<GatewayResult> {
+  const { gitdir } = repo.layout;
+  ensureNoJournal(repo);
+  const safety = await takeSnapshot(repo, { subject: 'safety snapshot before a gateway write', kind: 'safety' });
+  const { current, violations } = judge(repo, input, safety.files);
   if (violations.length > 0) throw violationError(violations);
 
   // The tree after the write: blobs stored now, INDEX files reconciled from the result.

@@ -63,7 +63,13 @@ function decideRun(decision: 'approve' | 'veto') {
   return async (args: Args, ctx: CliContext): Promise<CommandOutput> => {
     const { decide } = await import('../../approvals/decide.js');
     const result = await decide({ cwd: ctx.cwd, env: ctx.io.env, id: String(args['id']), decision, ...(typeof args['note'] === 'string' ? { note: args['note'] } : {}) });
-    return { data: result, text: `${decision === 'approve' ? 'approved' : 'vetoed'} ${result.request} (${result.summary}), signed by ${result.signer.join(',')} as ${short(result.commit)}` };
+    const head = `${decision === 'approve' ? 'approved' : 'vetoed'} ${result.request} (${result.summary}), signed by ${result.signer.join(',')} as ${short(result.commit)}`;
+    const run = result.result?.['report'] as import('../../missions/report.js').RunReport | undefined;
+    if (run) {
+      const { describeRun } = await import('./mission.js');
+      return { data: result, text: `${head}\n${describeRun(run)}` };
+    }
+    return { data: result, text: head };
   };
 }
 

@@ -43,8 +43,8 @@ function describe(result: GatewayResult): string {
 
 async function run(ops: WriteOp[], args: Args, ctx: CliContext): Promise<CommandOutput> {
   const { gatewayWrite } = await import('../../gateway/gateway.js');
-  const { loadMissionScope } = await import('../../governance/mission-scope.js');
-  const mission = typeof args['mission'] === 'string' ? await loadMissionScope(resolve(ctx.cwd, args['mission'])) : undefined;
+  const { loadMission, missionScope } = await import('../../missions/mission.js');
+  const mission = typeof args['mission'] === 'string' ? missionScope(await loadMission(resolve(ctx.cwd, args['mission']))) : undefined;
   const result = await gatewayWrite({
     cwd: ctx.cwd,
     env: ctx.io.env,
