@@ -30,6 +30,12 @@ export { decide, type DecideOptions, type DecideResult } from './approvals/decid
 export { installHooks, uninstallHooks } from './hooks/hooks.js';
 export { guard, type GuardOptions } from './hooks/guard.js';
 export type { MissionScope, ScopeRule, Ceilings } from './governance/scope.js';
+export { validateWorkflow, type WorkflowReport, type WorkflowViolation } from './missions/workflow.js';
+export { loadMission, type Mission, type Step } from './missions/mission.js';
+export { runMission, resumeRun, type RunMissionOptions } from './missions/runner.js';
+export { listRuns, type RunId, type RunStatus } from './missions/run-state.js';
+export { runReport, type RunReport } from './missions/report.js';
+export { states as missionStates, events as missionEvents, transitions as missionTransitions } from './missions/fsm.js';
 export { canonicalJson } from './util/canonical-json.js';
 export { runDemo, type DemoOptions, type DemoResult } from './demo/demo.js';
 export { main, type Io } from './cli/main.js';

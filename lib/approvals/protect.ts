@@ -33,10 +33,11 @@ export interface ProtectList {
 /** `coo protect list`: the registry, and what the tripwire finds now. */
 export async function protectList(options: RepoOptions = {}): Promise<ProtectList> {
   const repo = await openRepo(options);
-  const registry = registryOf(repo);
+  const registry = await registryOf(repo);
+  const cooPins = (await readCooPins(repo.layout)) ?? {};
   return {
-    patterns: [{ pattern: `${cooDirName}/**`, always: true, pins: readCooPins(repo.layout) ?? {} }, ...repo.config.protected.map((e) => ({ pattern: e.pattern, always: false, pins: e.pins }))],
-    cooPins: readCooPins(repo.layout) ?? {},
+    patterns: [{ pattern: `${cooDirName}/**`, always: true, pins: cooPins }, ...repo.config.protected.map((e) => ({ pattern: e.pattern, always: false, pins: e.pins }))],
+    cooPins,
     tampered: findTampering(registry, await currentPins(repo)),
   };
 }
@@ -54,7 +55,7 @@ export async function protectRequest(options: ProtectRequestOptions): Promise<Re
     const pins = await currentPins(repo);
     const configPin = pins.get(configPath) ?? null;
     if (options.action === 'accept') {
-      const findings = findTampering(registryOf(repo), pins);
+      const findings = findTampering(await registryOf(repo), pins);
       if (findings.length === 0) throw new CooError('E_USAGE', 'nothing to accept: every protected file matches its pin', {});
       const accept = Object.fromEntries(findings.map((f) => [f.path, f.found]));
       return createRequest(repo, 'protect.accept', `accept ${findings.length} protected file(s) as changed outside coo`, { files: accept });
@@ -89,7 +90,7 @@ async function writeConfig(repo: Repo, doc: Record<string, unknown>, request: Re
     authorized: new Map([[configPath, pin]]),
     ...(tolerate ? { tolerate } : {}),
   });
-  writeCooPins(repo.layout, { ...(readCooPins(repo.layout) ?? {}), [configPath]: pin });
+  writeCooPins(repo.layout, { ...((await readCooPins(repo.layout)) ?? {}), [configPath]: pin });
   return { commit: written.commit, config: pin };
 }
 
@@ -126,7 +127,7 @@ export const protectAccept: Executor = {
   },
   async run(repo, request) {
     const files = request.payload['files'] as Record<string, string | null>;
-    const coo = { ...(readCooPins(repo.layout) ?? {}) };
+    const coo = { ...((await readCooPins(repo.layout)) ?? {}) };
     const doc = readConfigDoc(repo);
     const entries = (doc.protected ?? []).map((e) => ({ pattern: e.pattern, pins: { ...e.pins } }));
     for (const [path, pin] of Object.entries(files)) {

@@ -5,6 +5,7 @@ import { readRef, updateRef } from '../store/refs.js';
 import { readCommit } from '../store/rev-parse.js';
 import { messageBody, parseTrailers } from '../store/trailers.js';
 import { canonicalJson } from '../util/canonical-json.js';
+import { ensureStored } from '../schemas/validate.js';
 import type { Repo } from '../repo/repo.js';
 import { writeStateCommit } from '../repo/state-commit.js';
 
@@ -36,31 +37,36 @@ export interface RequestStatus extends Request {
   readonly decision: Decision | null;
 }
 
-async function logOf<T>(repo: Repo, ref: string, read: (message: string, oid: string) => T | null): Promise<T[]> {
+async function logOf<T>(repo: Repo, ref: string, read: (message: string, oid: string) => Promise<T | null>): Promise<T[]> {
   const { gitdir } = repo.layout;
   const out: T[] = [];
   let oid = readRef(gitdir, ref);
   while (oid) {
     const commit = await readCommit(gitdir, oid);
-    const item = read(commit.message, oid);
+    const item = await read(commit.message, oid);
     if (item) out.push(item);
     oid = commit.parents[0] ?? null;
   }
   return out.reverse();
 }
 
+function parseBody(message: string, commit: string): unknown {
+  try {
+    return JSON.parse(messageBody(message));
+  } catch (cause) {
+    throw new CooError('E_STATE_CORRUPT', `commit ${commit} does not carry a JSON record`, { commit }, { cause });
+  }
+}
+
 export async function listRequests(repo: Repo): Promise<RequestStatus[]> {
-  const requests = await logOf(repo, requestsRef, (message, commit) => {
-    const doc = JSON.parse(messageBody(message)) as { id: string; kind: string; summary: string; payload: Record<string, unknown> };
+  const requests = await logOf(repo, requestsRef, async (message, commit) => {
+    const doc = await ensureStored<{ id: string; kind: string; summary: string; payload: Record<string, unknown> }>('request', parseBody(message, commit), `request ${commit}`);
     return { id: doc.id, kind: doc.kind, summary: doc.summary, payload: doc.payload, commit };
   });
-  const decisions = await logOf(repo, approvalsRef, (message, commit) => {
-    const trailers = parseTrailers(message);
-    const request = trailers.get('Coo-Request');
-    const decision = trailers.get('Coo-Decision');
-    if (!request || (decision !== 'approve' && decision !== 'veto')) return null;
-    const body = JSON.parse(messageBody(message)) as { note?: string | null };
-    return { request, decision, commit, note: body.note ?? null } as Decision;
+  const decisions = await logOf(repo, approvalsRef, async (message, commit) => {
+    if (!parseTrailers(message).has('Coo-Decision')) return null; // the ledger's root
+    const doc = await ensureStored<{ request: string; decision: 'approve' | 'veto'; note: string | null }>('decision', parseBody(message, commit), `decision ${commit}`);
+    return { request: doc.request, decision: doc.decision, commit, note: doc.note } as Decision;
   });
   return requests.map((r) => {
     const decision = decisions.find((d) => d.request === r.id) ?? null;

@@ -26,7 +26,7 @@ export async function createAmu0Baseline(options: CreateBaselineOptions): Promis
   const repo = await openRepo(options);
   baselineTag(options.name);
   return withLock(repo, 'baseline create', async () => {
-    ensureNoJournal(repo);
+    await ensureNoJournal(repo);
     const taken = await takeSnapshot(repo, {
       subject: `snapshot for baseline ${options.name}`,
       kind: 'snapshot',
@@ -103,7 +103,7 @@ export async function promoteRunToAmu0(options: PromoteOptions): Promise<Baselin
   const repo = await openRepo(options);
   if (options.name !== undefined) baselineTag(options.name);
   return withLock(repo, 'baseline promote', async () => {
-    ensureNoJournal(repo);
+    await ensureNoJournal(repo);
     const { gitdir } = repo.layout;
     const promoted = await readCommit(gitdir, (await resolveCommit(gitdir, options.ref)).oid);
     // The manifest is recomputed from the blobs, never copied: the signature will vouch for it.

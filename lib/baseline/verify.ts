@@ -42,6 +42,6 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
   }
   const { root, privateDir } = repo.layout;
   const capture = await captureWorktree({ root, gitdir, cachePath: statCachePath(privateDir), store: false, maxNewFileBytes: Number.MAX_SAFE_INTEGER });
-  ensureNotTampered(registryOf(repo), pinsOfCapture(capture.files));
+  ensureNotTampered(await registryOf(repo), pinsOfCapture(capture.files));
   return { ...report, protected: 'clean' };
 }

@@ -75,9 +75,9 @@ interface Judged {
 }
 
 /** Everything the gateway checks, against the captured tree; writes nothing. */
-function judge(repo: Repo, input: GatewayInput, files: readonly { path: string; oid: string; cid: string }[]): Judged {
+async function judge(repo: Repo, input: GatewayInput, files: readonly { path: string; oid: string; cid: string }[]): Promise<Judged> {
   const { root } = repo.layout;
-  const registry = registryOf(repo);
+  const registry = await registryOf(repo);
   const pins = pinsOfCapture(files);
   ensureNotTampered(registry, pins, input.tolerate);
   const current = new Map<string, CurrentFile>(files.map((f) => [f.path, { oid: f.oid, pin: pins.get(f.path) as string }]));
@@ -100,15 +100,15 @@ function judge(repo: Repo, input: GatewayInput, files: readonly { path: string; 
 export async function gatewayCheckLocked(repo: Repo, input: GatewayInput): Promise<Violation[]> {
   const { root, gitdir, privateDir } = repo.layout;
   const capture = await captureWorktree({ root, gitdir, cachePath: statCachePath(privateDir), store: false, maxNewFileBytes: repo.config.capture.maxNewFileBytes });
-  return judge(repo, input, capture.files).violations;
+  return (await judge(repo, input, capture.files)).violations;
 }
 
 /** The gateway inside an opened, locked repository (for coo's own operations that write through it). */
 export async function gatewayWriteLocked(repo: Repo, input: GatewayInput): Promise<GatewayResult> {
   const { gitdir } = repo.layout;
-  ensureNoJournal(repo);
+  await ensureNoJournal(repo);
   const safety = await takeSnapshot(repo, { subject: 'safety snapshot before a gateway write', kind: 'safety' });
-  const { current, violations } = judge(repo, input, safety.files);
+  const { current, violations } = await judge(repo, input, safety.files);
   if (violations.length > 0) throw violationError(violations);
 
   // The tree after the write: blobs stored now, INDEX files reconciled from the result.

@@ -64,7 +64,7 @@ function checkDir(repo: Repo, rule: GovernedDir, files: readonly { path: string;
 async function report(repo: Repo): Promise<IndexReport> {
   const { root, gitdir, privateDir } = repo.layout;
   const capture = await captureWorktree({ root, gitdir, cachePath: statCachePath(privateDir), store: false, maxNewFileBytes: Number.MAX_SAFE_INTEGER });
-  ensureNotTampered(registryOf(repo), pinsOfCapture(capture.files));
+  ensureNotTampered(await registryOf(repo), pinsOfCapture(capture.files));
   const dirs = repo.config.governed.map((rule) => checkDir(repo, rule, capture.files));
   return { clean: dirs.every((d) => d.drift.length === 0), dirs };
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CooError } from '../errors/coo-error.js';
+import { ensureStored } from '../schemas/validate.js';
 import { writeFileAtomic } from '../store/atomic-file.js';
 import { cooDirName, privateCooEntries, type Layout } from '../store/layout.js';
 import { sha256HexOfCid } from '../store/manifest.js';
@@ -16,17 +17,33 @@ function pinsPath(layout: Layout): string {
   return join(layout.privateDir, 'governance-pins.json');
 }
 
-export function readCooPins(layout: Layout): Record<string, string> | null {
+interface PinsFile {
+  readonly version: 1;
+  readonly pins: Record<string, string>;
+}
+
+/** The pins of .coo/'s files (null before `coo init` made them); a damaged file is E_STATE_CORRUPT. */
+export async function readCooPins(layout: Layout): Promise<Record<string, string> | null> {
+  let text: string;
   try {
-    return JSON.parse(readFileSync(pinsPath(layout), 'utf8')) as Record<string, string>;
-  } catch {
-    return null;
+    text = readFileSync(pinsPath(layout), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new CooError('E_STATE_CORRUPT', `${pinsPath(layout)} cannot be read`, { source: pinsPath(layout) }, { cause: err });
   }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (cause) {
+    throw new CooError('E_STATE_CORRUPT', `${pinsPath(layout)} is not JSON`, { source: pinsPath(layout) }, { cause });
+  }
+  return { ...(await ensureStored<PinsFile>('governance-pins', doc, pinsPath(layout))).pins };
 }
 
 export function writeCooPins(layout: Layout, pins: Record<string, string>): void {
   const sorted = Object.fromEntries(Object.entries(pins).sort(([a], [b]) => (a < b ? -1 : 1)));
-  writeFileAtomic(pinsPath(layout), `${JSON.stringify(sorted, null, 2)}\n`, { fsync: true });
+  const doc: PinsFile = { version: 1, pins: sorted };
+  writeFileAtomic(pinsPath(layout), `${JSON.stringify(doc, null, 2)}\n`, { fsync: true });
 }
 
 /** The SHA-256 pins of coo's committed files (everything under .coo/ but its private parts). */
@@ -44,8 +61,8 @@ export function hashCooFiles(layout: Layout): Record<string, string> {
   return pins;
 }
 
-export function registryOf(repo: Repo): Registry {
-  return makeRegistry(repo.config.protected, readCooPins(repo.layout) ?? {});
+export async function registryOf(repo: Repo): Promise<Registry> {
+  return makeRegistry(repo.config.protected, (await readCooPins(repo.layout)) ?? {});
 }
 
 /** path → "sha256:<hex>" for captured files (their CIDs carry the digest). */

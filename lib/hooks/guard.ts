@@ -61,7 +61,7 @@ export async function guard(options: GuardOptions): Promise<GuardResult> {
     return { hook: options.hook, checked: 0, allowed: true, note: 'coo is not initialised in this repository: nothing is protected' };
   }
   const repo = await openRepo({ cwd: paths.top, env });
-  const registry = registryOf(repo);
+  const registry = await registryOf(repo);
   const git = await isogit();
   const base = { fs: isogitFs, dir: paths.top, gitdir: paths.gitDir };
   const readBlob = async (oid: string): Promise<Uint8Array> => (await git.readBlob({ ...base, oid })).blob;

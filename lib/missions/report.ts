@@ -1,9 +1,8 @@
 import { readCommit } from '../store/rev-parse.js';
-import { messageBody } from '../store/trailers.js';
 import type { Repo } from '../repo/repo.js';
 import type { MissionState } from './fsm.js';
 import type { Mission } from './mission.js';
-import { readRun, runName, type RunId, type RunRecord } from './run-state.js';
+import { readRecord, readRun, runName, type RunId, type RunRecord } from './run-state.js';
 import type { WorkflowReport } from './workflow.js';
 
 // A run's report, read back from its history in the state repository (so a run that paused for a
@@ -46,7 +45,7 @@ export async function runHistory(repo: Repo, id: RunId): Promise<HistoryEntry[]>
   let oid: string | null = (await readRun(repo, id)).commit;
   while (oid) {
     const commit = await readCommit(gitdir, oid);
-    const record = JSON.parse(messageBody(commit.message)) as RunRecord;
+    const record = await readRecord(commit.message, oid);
     out.push({ record, tree: commit.tree });
     if (record.event === 'create') break;
     oid = commit.parents[0] ?? null;

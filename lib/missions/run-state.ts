@@ -3,6 +3,7 @@ import { listRefs, readRef, updateRef } from '../store/refs.js';
 import { readCommit } from '../store/rev-parse.js';
 import { messageBody, parseTrailers } from '../store/trailers.js';
 import { canonicalJson } from '../util/canonical-json.js';
+import { ensureStored } from '../schemas/validate.js';
 import type { Repo } from '../repo/repo.js';
 import { writeStateCommit } from '../repo/state-commit.js';
 import { initialState, next, type MissionEvent, type MissionState } from './fsm.js';
@@ -52,9 +53,20 @@ export function parseRunName(name: string): RunId | null {
   return match ? { mission: match[1] as string, n: Number(match[2]) } : null;
 }
 
+/** A run record from a commit message, checked against schemas/run-record.schema.json. */
+export async function readRecord(message: string, commit: string): Promise<RunRecord> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(messageBody(message));
+  } catch (cause) {
+    throw new CooError('E_STATE_CORRUPT', `commit ${commit} does not carry a run record`, { commit }, { cause });
+  }
+  return ensureStored<RunRecord>('run-record', doc, `run record ${commit}`);
+}
+
 async function statusAt(repo: Repo, id: RunId, commit: string): Promise<RunStatus> {
   const parsed = await readCommit(repo.layout.gitdir, commit);
-  const record = JSON.parse(messageBody(parsed.message)) as RunRecord;
+  const record = await readRecord(parsed.message, commit);
   return { id, name: runName(id), commit, tree: parsed.tree, manifest: parseTrailers(parsed.message).get('Coo-Manifest') ?? '', record };
 }
 

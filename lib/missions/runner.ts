@@ -134,7 +134,7 @@ async function continueRun(repo: Repo, id: RunId, from: number): Promise<RunRepo
 
 /** Starts a run (the caller holds the lock). */
 export async function startRunLocked(repo: Repo, mission: Mission, options: { from?: string; file?: string }): Promise<RunReport> {
-  ensureNoJournal(repo);
+  await ensureNoJournal(repo);
   const baseline = await resolveBaseline(repo, options.from ?? mission.baseline ?? 'amu0');
   const workflow = validateWorkflow(mission);
   const run = await createRun(repo, mission.id, baseline, { mission, baseline, file: options.file ?? null });

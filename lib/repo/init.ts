@@ -70,9 +70,9 @@ function trustKey(layout: Layout, key: SigningKey, principal: string): boolean {
  * Pins coo's committed files on first use. On a later run only what init itself changed (a newly
  * trusted key) is pinned again: running init never blesses an edit made outside coo.
  */
-function pinCooFiles(layout: Layout, trustedNewKey: boolean): void {
+async function pinCooFiles(layout: Layout, trustedNewKey: boolean): Promise<void> {
   const current = hashCooFiles(layout);
-  const pins = readCooPins(layout);
+  const pins = (await readCooPins(layout));
   if (!pins) return writeCooPins(layout, current);
   const allowed = `${cooDirName}/allowed_signers`;
   if (trustedNewKey && current[allowed]) writeCooPins(layout, { ...pins, [allowed]: current[allowed] });
@@ -99,7 +99,7 @@ export async function initRepo(options: InitOptions = {}): Promise<InitResult> {
     const found = findSigningKey(layout, gitConfig, env);
     const principal = gitConfig.get('user.email') ?? defaultEmail;
     const key = found.key ?? createCooKey(layout, principal);
-    pinCooFiles(layout, trustKey(layout, key, principal));
+    await pinCooFiles(layout, trustKey(layout, key, principal));
     return {
       root,
       created,

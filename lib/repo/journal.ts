@@ -3,12 +3,14 @@ import { join } from 'node:path';
 import { CooError } from '../errors/coo-error.js';
 import { writeFileAtomic } from '../store/atomic-file.js';
 import type { Repo } from './repo.js';
+import { ensureStored } from '../schemas/validate.js';
 
 // A working-tree rewrite (rollback, restore, undo) cannot be atomic as a whole, so it is written
 // down before the first file changes and removed after the last one is checked. If coo dies in
 // between, the journal says what was under way and how to finish or return.
 
 export interface Journal {
+  readonly version: 1;
   readonly op: string;
   /** The commit being restored. */
   readonly target: string;
@@ -21,12 +23,14 @@ function journalPath(repo: Repo): string {
   return join(repo.layout.privateDir, 'journal.json');
 }
 
-export function readJournal(repo: Repo): Journal | null {
+export async function readJournal(repo: Repo): Promise<Journal | null> {
+  let text: string;
   try {
-    return JSON.parse(readFileSync(journalPath(repo), 'utf8')) as Journal;
+    text = readFileSync(journalPath(repo), 'utf8');
   } catch {
     return null;
   }
+  return ensureStored<Journal>('journal', JSON.parse(text), journalPath(repo));
 }
 
 export function writeJournal(repo: Repo, journal: Journal): void {
@@ -38,8 +42,8 @@ export function clearJournal(repo: Repo): void {
 }
 
 /** Refuses to work on a tree that an interrupted rewrite left half-done. */
-export function ensureNoJournal(repo: Repo): void {
-  const journal = readJournal(repo);
+export async function ensureNoJournal(repo: Repo): Promise<void> {
+  const journal = await readJournal(repo);
   if (!journal) return;
   throw new CooError('E_INTERRUPTED', `an earlier ${journal.op} to ${journal.target.slice(0, 12)} was interrupted; the working tree is part old, part new`, {
     ...journal,

@@ -1,7 +1,9 @@
 import { canonicalJson } from '../util/canonical-json.js';
 import { readRef, updateRef } from '../store/refs.js';
 import { readCommit } from '../store/rev-parse.js';
-import { messageBody, parseTrailers } from '../store/trailers.js';
+import { messageBody } from '../store/trailers.js';
+import { CooError } from '../errors/coo-error.js';
+import { ensureStored } from '../schemas/validate.js';
 import type { Repo } from './repo.js';
 import { writeStateCommit } from './state-commit.js';
 
@@ -47,12 +49,13 @@ export async function listOperations(repo: Repo, limit = Infinity): Promise<OpEn
   let oid = readRef(gitdir, oplogRef);
   while (oid && out.length < limit) {
     const commit = await readCommit(gitdir, oid);
-    let record: OpRecord;
+    let doc: unknown;
     try {
-      record = JSON.parse(messageBody(commit.message)) as OpRecord;
-    } catch {
-      record = { op: (parseTrailers(commit.message).get('Coo-Op') ?? 'snapshot') as OpName };
+      doc = JSON.parse(messageBody(commit.message));
+    } catch (cause) {
+      throw new CooError('E_STATE_CORRUPT', `oplog commit ${oid} does not carry a JSON record`, { commit: oid }, { cause });
     }
+    const record = await ensureStored<OpRecord>('oplog-record', doc, `oplog commit ${oid}`);
     out.push({ oid, time: commit.committer.timestamp, subject: commit.message.split('\n')[0] ?? '', record });
     oid = commit.parents[0] ?? null;
   }

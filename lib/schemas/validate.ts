@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ErrorObject } from 'ajv';
+import { CooError } from '../errors/coo-error.js';
 import { packageRoot } from '../util/package-root.js';
 
 // JSON Schemas live in `schemas/` at the package root. The build compiles each one with ajv in
@@ -57,4 +58,12 @@ export async function schemaProblems(name: string, doc: unknown): Promise<Schema
   const validate = await validator(name);
   if (validate(doc)) return [];
   return (validate.errors ?? []).map((e) => describe(e, doc));
+}
+
+/** For documents coo reads back from its own store: a document that breaks its schema is damage. */
+export async function ensureStored<T>(name: string, doc: unknown, source: string): Promise<T> {
+  const problems = await schemaProblems(name, doc);
+  const first = problems[0];
+  if (first) throw new CooError('E_STATE_CORRUPT', `${source} is not a valid ${name}: at ${first.pointer || '/'}: expected ${first.expected}`, { source, schema: name, pointer: first.pointer, problems });
+  return doc as T;
 }

@@ -50,7 +50,7 @@ function ensureRestorable(files: readonly FileRecord[], unsupported: readonly { 
 
 /** Refuses a plan that would leave a protected artefact other than its pin. */
 async function ensureProtectedKept(repo: Repo, plan: CheckoutPlan): Promise<void> {
-  const registry = registryOf(repo);
+  const registry = await registryOf(repo);
   const refused: string[] = [];
   for (const file of [...plan.write, ...plan.chmod]) {
     if (!registry.isProtected(file.path)) continue;

@@ -52,7 +52,7 @@ export async function rewriteWorktree(repo: Repo, input: RewriteInput): Promise<
     );
   }
 
-  writeJournal(repo, { op: input.op, target: input.targetCommit, safety: input.safety, startedAt: new Date().toISOString() });
+  writeJournal(repo, { version: 1, op: input.op, target: input.targetCommit, safety: input.safety, startedAt: new Date().toISOString() });
   crashPoint('journal-written');
   await applyCheckout({ root, gitdir, tmpDir, plan, ...(input.onProgress ? { onProgress: input.onProgress } : {}) });
   const wrong = await verifyCheckout(root, plan);

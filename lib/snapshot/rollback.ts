@@ -47,7 +47,7 @@ const rewrites = new Set(['rollback', 'undo', 'baseline-restore', 'write']);
 export async function undo(options: UndoOptions = {}): Promise<RollbackResult> {
   const repo = await openRepo(options);
   return withLock(repo, 'undo', async () => {
-    const interrupted = readJournal(repo);
+    const interrupted = await readJournal(repo);
     let safety = interrupted?.safety;
     if (!safety) {
       const [last] = await listOperations(repo, 1);

@@ -28,7 +28,7 @@ export interface SnapshotResult {
 export async function snapshot(options: SnapshotOptions = {}): Promise<SnapshotResult> {
   const repo = await openRepo(options);
   return withLock(repo, 'snapshot', async () => {
-    ensureNoJournal(repo);
+    await ensureNoJournal(repo);
     const taken = await takeSnapshot(repo, {
       subject: options.message ?? 'snapshot',
       kind: 'snapshot',

@@ -134,12 +134,12 @@ test('from the CLI: stdin, --from, --exec, --symlink, --set, rm, and a mission f
   assert.is(set.code, 0, set.stderr);
   assert.is((await coo(['rm', 'four.txt', 'two.sh'], o)).code, 0);
   assert.equal(['one.txt', 'two.sh', 'four.txt'].map((p) => existsSync(join(box.repo, p))), [false, false, false]);
-  box.write('mission.json', JSON.stringify({ version: 1, id: 'M-2', scope: { rules: [{ rule: 'create', pattern: 'out/**' }] } }));
+  box.write('mission.json', JSON.stringify({ version: 1, id: 'M-2', scope: { rules: [{ rule: 'create', pattern: 'out/**' }] }, steps: [{ kind: 'command', run: 'true' }] }));
   const refused = cooProcess(['write', 'elsewhere.txt', '--mission', 'mission.json', '--json'], { ...o, input: 'x' });
   assert.is(refused.code, 3);
   assert.is(refused.json<{ code: string }>().code, 'E_SCOPE_DENIED');
   assert.is(cooProcess(['write', 'out/ok.txt', '--mission', 'mission.json'], { ...o, input: 'x' }).code, 0);
-  box.write('bad-mission.json', JSON.stringify({ version: 1, id: 'has space', scope: { rules: [] } }));
+  box.write('bad-mission.json', JSON.stringify({ version: 1, id: 'has space', scope: { rules: [] }, steps: [{ kind: 'command', run: 'true' }] }));
   const bad = await coo(['write', 'x.txt', '--mission', 'bad-mission.json', '--json'], { ...o, input: 'x' });
   assert.equal([bad.code, bad.json<{ code: string; data: { pointer: string } }>().code, bad.json<{ data: { pointer: string } }>().data.pointer], [2, 'E_MISSION_INVALID', '/id']);
 });
