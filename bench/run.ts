@@ -197,9 +197,44 @@ function gateway(): void {
   }
 }
 
+function determinism(): void {
+  const base = mkdtempSync(join(tmpdir(), 'coo-bench-det-'));
+  try {
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: base };
+    const tree = join(base, 'tree');
+    mkdirSync(tree);
+    buildTree(tree, { files: 500, meanBytes: 4000, seed: 11 });
+    measure(['node', cooBin, 'init'], tree, env);
+    measure(['node', cooBin, 'baseline', 'create', 'BENCH'], tree, env);
+    // A mission with real work: hashing for about a second, then 200 files written.
+    const work = "node -e \"const c=require('crypto');let h=Buffer.alloc(32);for(let i=0;i<1500000;i++)h=c.createHash('sha256').update(h).digest();const fs=require('fs');fs.mkdirSync('gen',{recursive:true});for(let i=0;i<200;i++)fs.writeFileSync('gen/f'+i+'.txt',h.toString('hex').repeat(20)+i)\"";
+    const steps = [work, 'ls gen | sort > gen-index.txt'];
+    writeFileSync(join(base, 'mission.json'), JSON.stringify({ version: 1, id: 'bench', scope: { rules: [{ rule: 'allow', pattern: '**' }] }, steps: steps.map((run) => ({ kind: 'command', run })) }));
+    const runs = 3;
+    const byHand: number[] = [];
+    const suite: number[] = [];
+    for (let r = 0; r < reps; r++) {
+      const started = process.hrtime.bigint();
+      for (let i = 0; i < runs; i++) {
+        const dir = join(base, `hand-${r}-${i}`);
+        measure(['sh', '-c', `mkdir -p ${dir} && cp -a ${tree}/. ${dir} && rm -rf ${dir}/.coo ${dir}/.git && cd ${dir} && ${steps.join(' && ')}`], base, env);
+      }
+      byHand.push(Number(process.hrtime.bigint() - started) / 1e6);
+      suite.push(measure(['node', cooBin, 'determinism', join(base, 'mission.json'), '--runs', String(runs)], tree, env).ms);
+    }
+    const [hand, check] = [median(byHand), median(suite)];
+    const overhead = check / hand - 1;
+    process.stdout.write(`\n## the determinism suite: ${runs} runs of a mission, by hand (copy the tree, run the steps) vs coo determinism\n`);
+    process.stdout.write(`by hand ${hand.toFixed(0)} ms, coo determinism ${check.toFixed(0)} ms: overhead ${(100 * overhead).toFixed(1)}% (target <= 10%: ${overhead <= 0.1 ? 'met' : 'MISSED'})\n`);
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+}
+
 process.stdout.write(`coo benchmark: ${reps} repetitions per measurement, median time, peak memory over all runs\n`);
 const only = process.argv.slice(2);
 if (only.length === 0 || only.includes('10k')) suite('10,000 files', 10_000, 10_000);
 if (only.length === 0 || only.includes('50k')) suite('50,000 small files', 50_000, 300);
 if (only.length === 0 || only.includes('big')) largeFile();
 if (only.length === 0 || only.includes('gateway')) gateway();
+if (only.length === 0 || only.includes('determinism')) determinism();

@@ -39,3 +39,4 @@ export { states as missionStates, events as missionEvents, transitions as missio
 export { canonicalJson } from './util/canonical-json.js';
 export { runDemo, type DemoOptions, type DemoResult } from './demo/demo.js';
 export { main, type Io } from './cli/main.js';
+export { checkDeterminism, type CheckOptions as DeterminismOptions, type DeterminismReport, type DeterminismResult, type Verdict } from './determinism/check.js';

@@ -10,6 +10,7 @@ test('lib/index.ts exports exactly this list', () => {
     'canonicalJson',
     'canonicalKey',
     'catalogue',
+    'checkDeterminism',
     'checkGatewayPath',
     'checkRepoPath',
     'createAmu0Baseline',

@@ -18,6 +18,7 @@ import { diffCommand } from './commands/diff.js';
 import { demoCommand } from './commands/demo.js';
 import { rmCommand, writeCommand } from './commands/write.js';
 import { missionCommand, runCommand, runsCommand } from './commands/mission.js';
+import { determinismCommand } from './commands/determinism.js';
 import { approveCommand, guardCommand, hooksCommand, indexCommand, protectCommand, requestsCommand, vetoCommand } from './commands/governance.js';
 
 // The CLI: parse with yargs, run one command, print its text or its JSON, and turn any error into
@@ -38,6 +39,7 @@ export const commands: readonly (CommandSpec | CommandGroup)[] = [
   missionCommand,
   runCommand,
   runsCommand,
+  determinismCommand,
   indexCommand,
   protectCommand,
   requestsCommand,

@@ -10,6 +10,10 @@ export const exitCodes = {
   trust: 4,
   conflict: 5,
   busy: 6,
+  /** `coo determinism`: runs differed and no cause could be settled. */
+  inconclusive: 8,
+  /** `coo determinism`: a step fails in every run, so nothing could be compared. */
+  determinismError: 9,
   io: 74,
   internal: 70,
 } as const;

@@ -18,6 +18,8 @@ import { missionOf, runHistory, runReport, type RunReport } from './report.js';
 import { createRun, readRun, runName, transition, type RunId } from './run-state.js';
 import { writeSetBetween } from './stage.js';
 import { runCommand } from './step-exec.js';
+import { stepEnvironment } from './step-env.js';
+import { isolation } from '../determinism/isolation.js';
 import { validateWorkflow } from './workflow.js';
 
 // `coo run FILE`: a mission from validation to the applied change. The workflow validator first (a
@@ -50,28 +52,6 @@ async function resolveBaseline(repo: Repo, rev: string): Promise<Baseline> {
   return { rev, commit: commit.oid, tree: commit.tree, manifest };
 }
 
-function stepEnv(repo: Repo, mission: Mission, id: RunId, index: number, baselineTime: number): Record<string, string> {
-  const q = quarantineOf(repo, id);
-  const step = mission.steps[index];
-  return {
-    PATH: repo.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin',
-    HOME: q.home,
-    TMPDIR: q.tmp,
-    TMP: q.tmp,
-    TEMP: q.tmp,
-    TZ: 'UTC',
-    LC_ALL: 'C',
-    LANG: 'C',
-    SOURCE_DATE_EPOCH: String(mission.sourceDateEpoch ?? baselineTime),
-    COO_SEED: String(mission.seed ?? 0),
-    COO_MISSION_ID: mission.id,
-    COO_RUN: runName(id),
-    COO_STEP: String(index + 1),
-    ...mission.env,
-    ...(step?.kind === 'command' ? step.env : {}),
-  };
-}
-
 async function fail(repo: Repo, id: RunId, input: { step: number | null; reason: string; code?: string; exitCode?: number | null; output?: string; violations?: unknown[] }): Promise<never> {
   await transition(repo, id, 'fail', { step: input.step, data: { reason: input.reason, code: input.code ?? null, exitCode: input.exitCode ?? null, output: input.output ?? null, violations: input.violations ?? [] } });
   discard(quarantineOf(repo, id));
@@ -97,7 +77,8 @@ async function continueRun(repo: Repo, id: RunId, from: number): Promise<RunRepo
       return runReport(repo, id);
     }
     const timeoutMs = 1000 * (step.timeoutSeconds ?? mission.timeoutSeconds ?? 600);
-    const outcome = await runCommand(step.run, { cwd: q.tree, env: stepEnv(repo, mission, id, index, baselineTime), timeoutMs });
+    const { env } = stepEnvironment({ mission, step: index, run: runName(id), baselineTime, host: repo.env, place: { home: q.home, tmp: q.tmp, user: 'coo' } });
+    const outcome = await runCommand(step.run, { cwd: q.tree, env, timeoutMs });
     if (outcome.timedOut) await fail(repo, id, { step: index, reason: `timed out after ${timeoutMs / 1000} s`, code: 'timeout', output: outcome.output });
     if (outcome.exitCode !== 0) {
       await fail(repo, id, { step: index, reason: `exited with ${outcome.exitCode ?? `signal ${outcome.signal}`}`, code: 'exit', exitCode: outcome.exitCode, output: outcome.output });
@@ -137,7 +118,7 @@ export async function startRunLocked(repo: Repo, mission: Mission, options: { fr
   await ensureNoJournal(repo);
   const baseline = await resolveBaseline(repo, options.from ?? mission.baseline ?? 'amu0');
   const workflow = validateWorkflow(mission);
-  const run = await createRun(repo, mission.id, baseline, { mission, baseline, file: options.file ?? null });
+  const run = await createRun(repo, mission.id, baseline, { mission, baseline, file: options.file ?? null, isolation: isolation({ epoch: 0, seed: 0, env: repo.env }).applied });
   const id = run.id;
   if (!workflow.valid) {
     await transition(repo, id, 'reject', { data: { workflow } });
