@@ -50,7 +50,7 @@ export async function decide(options: DecideOptions): Promise<DecideResult> {
     }
     const executor = executors.get(request.kind);
     if (!executor) throw new CooError('E_INTERNAL', `no executor for requests of kind ${request.kind}`, { kind: request.kind });
-    if (options.decision === 'approve' || executor.veto) await executor.check(repo, request);
+    if (options.decision === 'approve' || executor.veto) await executor.check(repo, request, options.decision);
     // The first decision starts the ledger with an empty root commit, so that every decision has
     // the previous one as first parent and its request as second: `git log --first-parent
     // approvals` lists decisions only.

@@ -11,8 +11,8 @@ export function ensureNotInMission(env: Readonly<Record<string, string | undefin
 }
 
 export interface Executor {
-  /** Throws if the request can no longer be decided on; runs before the decision is signed. */
-  check(repo: Repo, request: RequestStatus): Promise<void>;
+  /** Throws if the request can no longer be decided this way; runs before the decision is signed. */
+  check(repo: Repo, request: RequestStatus, decision: 'approve' | 'veto'): Promise<void>;
   /** Carries out an approval. */
   run(repo: Repo, request: RequestStatus): Promise<Record<string, unknown>>;
   /** Carries out a veto, when a veto has more to do than record itself. */

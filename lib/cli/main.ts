@@ -19,6 +19,7 @@ import { demoCommand } from './commands/demo.js';
 import { rmCommand, writeCommand } from './commands/write.js';
 import { missionCommand, runCommand, runsCommand } from './commands/mission.js';
 import { determinismCommand } from './commands/determinism.js';
+import { planCommand } from './commands/plan.js';
 import { approveCommand, guardCommand, hooksCommand, indexCommand, protectCommand, requestsCommand, vetoCommand } from './commands/governance.js';
 
 // The CLI: parse with yargs, run one command, print its text or its JSON, and turn any error into
@@ -40,6 +41,7 @@ export const commands: readonly (CommandSpec | CommandGroup)[] = [
   runCommand,
   runsCommand,
   determinismCommand,
+  planCommand,
   indexCommand,
   protectCommand,
   requestsCommand,

@@ -304,6 +304,31 @@ export const catalogue = {
     summary: 'The request was already approved or vetoed.',
     hint: 'Decisions are final; make a new request.',
   },
+  E_PLAN_INVALID: {
+    exit: exitCodes.usage,
+    summary: 'A work plan, or a fix pack or mission it names, is not valid: schema, duplicate ids, a mission with a human step or breaking the workflow rules.',
+    hint: 'Fix the document named in `data.path`; `coo plan validate FILE` checks the whole plan without running anything.',
+  },
+  E_PLAN_NOT_FOUND: {
+    exit: exitCodes.usage,
+    summary: 'No attempt of this work plan is recorded.',
+    hint: 'Plan attempts are named plans/<plan>/<n>; `coo plan status` lists them.',
+  },
+  E_PLAN_TRANSITION: {
+    exit: exitCodes.usage,
+    summary: 'The plan attempt is not in a state where this can happen (see the plan lifecycle in the README).',
+    hint: '`coo plan status` shows where each attempt is and what it waits for.',
+  },
+  E_PLAN_CHANGED: {
+    exit: exitCodes.conflict,
+    summary: 'A plan attempt is under way with other documents than the files now hold: it goes on only with the documents that were approved.',
+    hint: 'Put the plan, pack and mission files back (`git --git-dir=.coo/state.git ls-tree -r plans/<plan>/<n>` lists them), or veto the attempt and run the new plan as a new attempt.',
+  },
+  E_PLAN_DIVERGED: {
+    exit: exitCodes.conflict,
+    summary: 'The baseline or the working tree is no longer what the plan left: something outside the plan moved amu0 or changed files.',
+    hint: '`data.paths` names what differs. Put it back with `coo baseline restore` before approving, or veto.',
+  },
   E_IN_MISSION: {
     exit: exitCodes.governance,
     summary: 'Human-only commands (approve, veto, registry changes) refuse to run inside a mission.',

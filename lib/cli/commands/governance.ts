@@ -64,6 +64,11 @@ function decideRun(decision: 'approve' | 'veto') {
     const { decide } = await import('../../approvals/decide.js');
     const result = await decide({ cwd: ctx.cwd, env: ctx.io.env, id: String(args['id']), decision, ...(typeof args['note'] === 'string' ? { note: args['note'] } : {}) });
     const head = `${decision === 'approve' ? 'approved' : 'vetoed'} ${result.request} (${result.summary}), signed by ${result.signer.join(',')} as ${short(result.commit)}`;
+    const plan = result.result?.['plan'] as import('../../plans/status.js').PlanStatus | undefined;
+    if (plan) {
+      const { describePlan, planExitCode } = await import('./plan.js');
+      return { data: result, text: `${head}\n${describePlan(plan)}`, exitCode: planExitCode(plan) };
+    }
     const run = result.result?.['report'] as import('../../missions/report.js').RunReport | undefined;
     if (run) {
       const { describeRun } = await import('./mission.js');
