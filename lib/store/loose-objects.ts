@@ -28,18 +28,27 @@ export function hasLooseObject(gitdir: string, oid: string): boolean {
   return existsSync(looseObjectPath(gitdir, oid));
 }
 
-function ensureFanout(gitdir: string, oid: string): string {
+function ensureFanout(gitdir: string, oid: string, again = false): string {
   const dir = join(gitdir, 'objects', oid.slice(0, 2));
-  if (!knownDirs.has(dir)) {
+  if (again || !knownDirs.has(dir)) {
     mkdirSync(dir, { recursive: true });
     knownDirs.add(dir);
   }
   return looseObjectPath(gitdir, oid);
 }
 
+const isMissingDir = (err: unknown): boolean => (err as NodeJS.ErrnoException).code === 'ENOENT';
+
+// The fan-out directories this process made are remembered, to save a mkdir per object; a
+// directory removed since (a scratch repository deleted and made again at the same path) is made
+// again when a write finds it gone.
 function storeDeflated(gitdir: string, oid: string, deflated: Uint8Array): void {
-  const path = ensureFanout(gitdir, oid);
-  writeFileAtomic(path, deflated, { mode: 0o444 });
+  try {
+    writeFileAtomic(ensureFanout(gitdir, oid), deflated, { mode: 0o444 });
+  } catch (err) {
+    if (!isMissingDir(err)) throw err;
+    writeFileAtomic(ensureFanout(gitdir, oid, true), deflated, { mode: 0o444 });
+  }
   crashPoint('object-written');
 }
 
@@ -59,7 +68,12 @@ export function writeObject(gitdir: string, type: ObjectType, content: Uint8Arra
 export async function writeObjectAsync(gitdir: string, oid: string, type: ObjectType, content: Uint8Array): Promise<void> {
   if (hasLooseObject(gitdir, oid)) return;
   const deflated = await deflateAsync(Buffer.concat([objectHeader(type, content.length), content]), { level });
-  await writeFileAtomicAsync(ensureFanout(gitdir, oid), deflated, { mode: 0o444 });
+  try {
+    await writeFileAtomicAsync(ensureFanout(gitdir, oid), deflated, { mode: 0o444 });
+  } catch (err) {
+    if (!isMissingDir(err)) throw err;
+    await writeFileAtomicAsync(ensureFanout(gitdir, oid, true), deflated, { mode: 0o444 });
+  }
   crashPoint('object-written');
 }
 
@@ -105,7 +119,14 @@ export async function writeBlobFromFile(gitdir: string, file: string, size: numb
     }
     const oid = sha1.digest('hex');
     if (hasLooseObject(gitdir, oid)) rmSync(temp, { force: true });
-    else renameSync(temp, ensureFanout(gitdir, oid));
+    else {
+      try {
+        renameSync(temp, ensureFanout(gitdir, oid));
+      } catch (err) {
+        if (!isMissingDir(err)) throw err;
+        renameSync(temp, ensureFanout(gitdir, oid, true));
+      }
+    }
     crashPoint('object-written');
     return { oid, sha256: sha256.digest() };
   } catch (err) {

@@ -1,13 +1,13 @@
-import { readFileSync, writeFileSync, mkdirSync, chmodSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync, chmodSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { hashObject } from '../../lib/store/git-object.js';
-import { looseObjectPath, readLooseObject, writeBlobFromFile, writeObject } from '../../lib/store/loose-objects.js';
+import { looseObjectPath, readLooseObject, writeBlobFromFile, writeObject, writeObjectAsync } from '../../lib/store/loose-objects.js';
 import { sandbox, type Sandbox } from '../helpers/sandbox.js';
 
-const test = suite('loose objects');
+const test = suite('loose objects [C-STORE]');
 let box: Sandbox;
 let gitdir: string;
 test.before.each(() => {
@@ -25,6 +25,19 @@ test('ids match git hash-object, and git reads what coo wrote', () => {
     assert.is(box.git(['--git-dir', gitdir, 'cat-file', '-p', oid]).stdout, buf.toString('utf8'));
   }
   assert.is(box.git(['--git-dir', gitdir, 'fsck', '--strict']).status, 0);
+});
+
+test('a repository removed and made again at the same path takes objects again, in every write path', async () => {
+  const big = join(box.dir, 'big');
+  writeFileSync(big, 'streamed\n');
+  for (let round = 0; round < 2; round++) {
+    rmSync(gitdir, { recursive: true, force: true });
+    assert.is(box.git(['init', '-q', '--bare', gitdir]).status, 0);
+    const oid = writeObject(gitdir, 'blob', Buffer.from('same content\n'));
+    await writeObjectAsync(gitdir, hashObject('blob', Buffer.from('async\n')), 'blob', Buffer.from('async\n'));
+    const streamed = await writeBlobFromFile(gitdir, big, 9);
+    for (const id of [oid, hashObject('blob', Buffer.from('async\n')), streamed.oid]) assert.is(box.git(['--git-dir', gitdir, 'cat-file', '-t', id]).stdout.trim(), 'blob', `round ${round}`);
+  }
 });
 
 test('writing an existing object is a no-op and leaves no temp file', () => {
