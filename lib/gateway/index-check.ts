@@ -61,12 +61,17 @@ function checkDir(repo: Repo, rule: GovernedDir, files: readonly { path: string;
   return { dir: rule.dir, index: rule.index, drift: drift.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.kind < b.kind ? -1 : 1)) };
 }
 
+/** INDEX drift of every governed directory, for captured files (no tripwire: `coo check` reports that apart). */
+export function indexDrift(repo: Repo, files: readonly { path: string; size: number; cid: string }[]): IndexReport {
+  const dirs = repo.config.governed.map((rule) => checkDir(repo, rule, files));
+  return { clean: dirs.every((d) => d.drift.length === 0), dirs };
+}
+
 async function report(repo: Repo): Promise<IndexReport> {
   const { root, gitdir, privateDir } = repo.layout;
   const capture = await captureWorktree({ root, gitdir, cachePath: statCachePath(privateDir), store: false, maxNewFileBytes: Number.MAX_SAFE_INTEGER });
   ensureNotTampered(await registryOf(repo), pinsOfCapture(capture.files));
-  const dirs = repo.config.governed.map((rule) => checkDir(repo, rule, capture.files));
-  return { clean: dirs.every((d) => d.drift.length === 0), dirs };
+  return indexDrift(repo, capture.files);
 }
 
 /** `coo index check`. */

@@ -65,6 +65,12 @@ function isOurs(path: string): boolean {
   }
 }
 
+/** coo's hooks that are not in place in this repository (none: both installed). */
+export function missingHooks(options: { cwd: string; env: Env }): HookName[] {
+  const paths = gitRepoPaths(options.cwd, options.env);
+  return hookNames.filter((hook) => !isOurs(join(paths.hooksDir, hook)));
+}
+
 export interface HookChange {
   readonly hook: HookName;
   readonly path: string;

@@ -23,6 +23,14 @@ export function generateEd25519Key(comment: string): Ed25519Key {
   return { seed: Buffer.from(jwk.d as string, 'base64url'), publicKey: Buffer.from(jwk.x as string, 'base64url'), comment };
 }
 
+/** The key a 32-byte seed makes (RFC 8032): the same seed, the same key, the same signatures. */
+export function ed25519KeyFromSeed(seed: Uint8Array, comment: string): Ed25519Key {
+  if (seed.length !== 32) throw new TypeError('an Ed25519 seed is 32 bytes');
+  const pkcs8 = Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]);
+  const jwk = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' }).export({ format: 'jwk' });
+  return { seed: Buffer.from(seed), publicKey: Buffer.from(jwk.x as string, 'base64url'), comment };
+}
+
 export function privateKeyObject(key: Ed25519Key): KeyObject {
   return createPrivateKey({
     key: { kty: 'OKP', crv: 'Ed25519', d: key.seed.toString('base64url'), x: key.publicKey.toString('base64url') },

@@ -3,7 +3,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { formatOpenSshPrivateKey, formatPublicKeyLine, generateEd25519Key, parseOpenSshPrivateKey, parsePublicKeyBlob } from '../../lib/signing/ed25519-key.js';
+import { ed25519KeyFromSeed, formatOpenSshPrivateKey, formatPublicKeyLine, generateEd25519Key, parseOpenSshPrivateKey, parsePublicKeyBlob, privateKeyObject } from '../../lib/signing/ed25519-key.js';
+import { sign } from 'node:crypto';
 import { armor, dearmor } from '../../lib/signing/ssh-wire.js';
 import { fixtures, sandbox, type Sandbox } from '../helpers/sandbox.js';
 
@@ -20,6 +21,16 @@ const truncated = (text: string): string => {
   const blob = dearmor('OPENSSH PRIVATE KEY', text) as Buffer;
   return armor('OPENSSH PRIVATE KEY', blob.subarray(0, blob.length >> 1), 70);
 };
+
+test('a key from a seed is RFC 8032 test vector 1: its public key and its signature of the empty message', () => {
+  const key = ed25519KeyFromSeed(Buffer.from('9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60', 'hex'), 'vector');
+  assert.is(key.publicKey.toString('hex'), 'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a');
+  assert.is(
+    sign(null, Buffer.alloc(0), privateKeyObject(key)).toString('hex'),
+    'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b',
+  );
+  assert.throws(() => ed25519KeyFromSeed(Buffer.alloc(31), 'short'));
+});
 
 test('reads a key ssh-keygen made, with the public half its .pub file names', () => {
   const key = parseOpenSshPrivateKey(fixture('ed25519'), 'ed25519');
