@@ -20,6 +20,7 @@ import { rmCommand, writeCommand } from './commands/write.js';
 import { missionCommand, runCommand, runsCommand } from './commands/mission.js';
 import { determinismCommand } from './commands/determinism.js';
 import { planCommand } from './commands/plan.js';
+import { checkCommand } from './commands/check.js';
 import { approveCommand, guardCommand, hooksCommand, indexCommand, protectCommand, requestsCommand, vetoCommand } from './commands/governance.js';
 
 // The CLI: parse with yargs, run one command, print its text or its JSON, and turn any error into
@@ -42,6 +43,7 @@ export const commands: readonly (CommandSpec | CommandGroup)[] = [
   runsCommand,
   determinismCommand,
   planCommand,
+  checkCommand,
   indexCommand,
   protectCommand,
   requestsCommand,

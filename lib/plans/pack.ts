@@ -1,3 +1,5 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { CooError } from '../errors/coo-error.js';
 import { readRef } from '../store/refs.js';
 import { readCommit } from '../store/rev-parse.js';
@@ -18,7 +20,8 @@ import { runCommand } from '../missions/step-exec.js';
 import { checkDeterminismLocked } from '../determinism/check.js';
 import type { Env } from '../util/git-config.js';
 import type { Acceptance, FixPack, LoadedPlan } from './plan.js';
-import type { AcceptanceResult, BaselineMark, DeterminismResult, MissionResult, PackFailure, RollbackCheck } from './status.js';
+import type { AcceptanceResult, BaselineMark, DeterminismResult, MissionResult, OperationCheck, PackFailure, RollbackCheck } from './status.js';
+import { operationItems } from '../determinism/operations.js';
 import { captureNow, differingPaths, filesOf } from './tree-check.js';
 
 // One fix pack of a plan, from the baseline it starts on to the baseline it ends as:
@@ -28,6 +31,7 @@ import { captureNow, differingPaths, filesOf } from './tree-check.js';
 //      allowed to change the captured tree;
 //   3. the determinism suite on each mission, from the state it started from: reproducible, and
 //      the same tree as the run that was applied;
+//      then coo's own operations on the result, run in two scratch roots: the same ids in both;
 //   4. the AMU0 rollback check: restore amu0, compare byte for byte, return to the pack's result,
 //      compare byte for byte;
 //   5. the result signed as the next baseline.
@@ -38,6 +42,7 @@ export interface PackOutcome {
   missions: MissionResult[];
   acceptance: AcceptanceResult[];
   determinism: DeterminismResult[];
+  operations: OperationCheck[];
   rollback: RollbackCheck | null;
   failure: PackFailure | null;
 }
@@ -144,6 +149,22 @@ async function runDeterminism(ctx: PackContext, missions: readonly MissionResult
   }
 }
 
+/** The determinism of coo's own operations (snapshot, signed baseline, rollback, undo) on the pack's result. */
+async function runOperations(ctx: PackContext, out: OperationCheck[]): Promise<void> {
+  const { repo } = ctx;
+  const scratch = join(repo.layout.workDir, `plan-operations-${process.pid}`);
+  rmSync(scratch, { recursive: true, force: true });
+  try {
+    const now = await captureNow(repo, { fresh: false, store: true });
+    const items = await operationItems(repo, scratch, now.files, `the result of ${ctx.pack.id}`);
+    out.push(...items.map((i) => ({ id: i.id, status: i.status, summary: i.summary })));
+    const failed = items.find((i) => i.status === 'fail');
+    if (failed) throw new CheckFailed('determinism', `coo's own operations on the result of ${ctx.pack.id}: ${failed.summary}`, null, { item: failed.id });
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
 /** Restore amu0, compare byte for byte, return to the pack's result, compare byte for byte. */
 export async function rollbackCheck(repo: Repo, label: string): Promise<RollbackCheck> {
   const { gitdir } = repo.layout;
@@ -189,11 +210,12 @@ export async function freezeBaseline(repo: Repo, input: { names: readonly string
 /** Runs the pack; on a failure puts the working tree back to amu0 and says what failed. */
 export async function runPack(ctx: PackContext, finish: { name: string; marker: string }): Promise<PackOutcome & { baseline: BaselineMark | null }> {
   const { repo } = ctx;
-  const out: PackOutcome = { missions: [], acceptance: [], determinism: [], rollback: null, failure: null };
+  const out: PackOutcome = { missions: [], acceptance: [], determinism: [], operations: [], rollback: null, failure: null };
   try {
     await runMissions(ctx, out.missions);
     await runAcceptance(ctx, out.acceptance);
     await runDeterminism(ctx, out.missions, out.determinism);
+    await runOperations(ctx, out.operations);
     const check = await rollbackCheck(repo, `${ctx.planName} ${ctx.pack.id}: back from the rollback check`);
     out.rollback = check;
     if (!check.ok) throw new CheckFailed('rollback', `the AMU0 rollback check found a difference: restored ${check.restored.tree.slice(0, 12)} for baseline ${check.baseline.tree.slice(0, 12)}, returned ${check.returned.tree.slice(0, 12)} for ${check.result.tree.slice(0, 12)}`, null, null);

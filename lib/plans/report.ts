@@ -40,6 +40,10 @@ async function packSection(repo: Repo, loaded: LoadedPlan, pack: PackStatus, n: 
   for (const d of pack.determinism) {
     lines.push(`- determinism ${code(d.mission)}: ${d.verdict} over ${d.runs} runs (record ${code(d.commit)})${d.verdict === 'reproducible' ? (d.matchesRun ? ', the same tree as the applied run' : ', NOT the tree of the applied run') : ''}`);
   }
+  if (pack.operations.length > 0) {
+    const failed = pack.operations.filter((c) => c.status !== 'pass');
+    lines.push(`- determinism of coo's own operations on the result (two scratch roots, pinned clock): ${failed.length === 0 ? `${pack.operations.length} check(s) passed` : `FAILED: ${failed.map((c) => c.summary).join('; ')}`}`);
+  }
   if (pack.rollback) {
     const r = pack.rollback;
     lines.push(

@@ -121,14 +121,14 @@ async function doPack(repo: Repo, id: PlanId, read: Read, step: { stage: string;
       pack,
       planName: planName(id),
       onChecked: async (checked) => {
-        await recordPlanEvent(repo, id, 'pack-checked', { stage: step.stage, pack: pack.id, data: { missions: checked.missions, acceptance: checked.acceptance, determinism: checked.determinism, rollback: checked.rollback } });
+        await recordPlanEvent(repo, id, 'pack-checked', { stage: step.stage, pack: pack.id, data: { missions: checked.missions, acceptance: checked.acceptance, determinism: checked.determinism, operations: checked.operations, rollback: checked.rollback } });
       },
     },
     { name, marker: mark },
   );
   if (outcome.failure || !outcome.baseline) {
-    const { missions, acceptance, determinism, rollback, failure } = outcome;
-    await recordPlanEvent(repo, id, 'pack-failed', { stage: step.stage, pack: pack.id, data: { missions, acceptance, determinism, rollback, failure } });
+    const { missions, acceptance, determinism, operations, rollback, failure } = outcome;
+    await recordPlanEvent(repo, id, 'pack-failed', { stage: step.stage, pack: pack.id, data: { missions, acceptance, determinism, operations, rollback, failure } });
     return;
   }
   await recordPlanEvent(repo, id, 'pack-done', { stage: step.stage, pack: pack.id, data: { baseline: outcome.baseline } });

@@ -42,6 +42,13 @@ export interface DeterminismResult {
   readonly matchesRun: boolean;
 }
 
+/** One check of coo's own operations on the pack's result (lib/determinism/operations.ts). */
+export interface OperationCheck {
+  readonly id: string;
+  readonly status: 'pass' | 'fail';
+  readonly summary: string;
+}
+
 export interface RollbackCheck {
   readonly baseline: { readonly commit: string; readonly tree: string; readonly manifest: string };
   readonly restored: { readonly tree: string; readonly manifest: string };
@@ -67,6 +74,7 @@ export interface PackStatus {
   readonly missions: readonly MissionResult[];
   readonly acceptance: readonly AcceptanceResult[];
   readonly determinism: readonly DeterminismResult[];
+  readonly operations: readonly OperationCheck[];
   readonly rollback: RollbackCheck | null;
   readonly baseline: BaselineMark | null;
   readonly failure: PackFailure | null;
@@ -114,7 +122,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 export function planStatus(id: PlanId, loaded: LoadedPlan, history: readonly PlanEntry[]): PlanStatus {
   const packs = new Map<string, Mutable<PackStatus>>();
   for (const [packId, pack] of loaded.packs) {
-    packs.set(packId, { id: packId, title: pack.title, state: 'pending', start: null, missions: [], acceptance: [], determinism: [], rollback: null, baseline: null, failure: null });
+    packs.set(packId, { id: packId, title: pack.title, state: 'pending', start: null, missions: [], acceptance: [], determinism: [], operations: [], rollback: null, baseline: null, failure: null });
   }
   const reports = new Map<string, StageReport>();
   const gates = new Map<string, Mutable<NonNullable<StageStatus['gate']>>>();
@@ -146,7 +154,7 @@ export function planStatus(id: PlanId, loaded: LoadedPlan, history: readonly Pla
         amu0 = g1.commit;
         break;
       case 'pack-start':
-        if (pack) Object.assign(pack, { state: 'running', start: data['start'] as string, missions: [], acceptance: [], determinism: [], rollback: null, failure: null });
+        if (pack) Object.assign(pack, { state: 'running', start: data['start'] as string, missions: [], acceptance: [], determinism: [], operations: [], rollback: null, failure: null });
         break;
       case 'pack-checked':
         if (pack) {
@@ -155,6 +163,7 @@ export function planStatus(id: PlanId, loaded: LoadedPlan, history: readonly Pla
             missions: data['missions'] as MissionResult[],
             acceptance: data['acceptance'] as AcceptanceResult[],
             determinism: data['determinism'] as DeterminismResult[],
+            operations: (data['operations'] as OperationCheck[]) ?? [],
             rollback: data['rollback'] as RollbackCheck,
           });
         }
@@ -170,6 +179,7 @@ export function planStatus(id: PlanId, loaded: LoadedPlan, history: readonly Pla
             missions: (data['missions'] as MissionResult[]) ?? [],
             acceptance: (data['acceptance'] as AcceptanceResult[]) ?? [],
             determinism: (data['determinism'] as DeterminismResult[]) ?? [],
+            operations: (data['operations'] as OperationCheck[]) ?? [],
             rollback: (data['rollback'] as RollbackCheck | null) ?? null,
             failure: data['failure'] as PackFailure,
           });

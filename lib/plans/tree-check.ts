@@ -7,9 +7,9 @@ import type { Repo } from '../repo/repo.js';
 
 // Comparing the working tree with a state: with the stat cache (quick: is it still the tree we
 // think?) or without it (every file read and hashed again: the byte-for-byte judgement of a
-// rollback check). Neither writes an object.
+// rollback check). Neither writes an object unless asked to store the blobs.
 
-export async function captureNow(repo: Repo, options: { fresh: boolean; expected?: string }): Promise<CaptureResult> {
+export async function captureNow(repo: Repo, options: { fresh: boolean; expected?: string; store?: boolean }): Promise<CaptureResult> {
   const { root, gitdir, privateDir, tmpDir } = repo.layout;
   // A cache path that never exists: every file is read and hashed again.
   const cachePath = options.fresh ? join(tmpDir, `no-stat-cache-${process.pid}.json`) : statCachePath(privateDir);
@@ -18,7 +18,7 @@ export async function captureNow(repo: Repo, options: { fresh: boolean; expected
     root,
     gitdir,
     cachePath,
-    store: false,
+    store: options.store === true,
     maxNewFileBytes: repo.config.capture.maxNewFileBytes,
     ...(expected ? { previousPaths: async () => new Set((await readFlatTree(gitdir, expected)).files.map((f) => f.path)) } : {}),
   });
