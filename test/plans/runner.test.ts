@@ -16,7 +16,7 @@ import { sandbox, type Sandbox } from '../helpers/sandbox.js';
 // Work plans end to end, as a person runs them: `coo plan run`, `coo approve` / `coo veto`, `coo
 // plan status`, judged by plain git on the state repository and on the working tree.
 
-const test = suite('work plans [C-PLAN-RUN]');
+const test = suite('work plans [C-PLAN-RUN] [C-PLAN-VALIDATE] [C-PLAN-STATUS]');
 let box: Sandbox;
 let o: { cwd: string; env: Sandbox['env'] };
 const state = (...args: string[]): string => box.git(['--git-dir', '.coo/state.git', ...args]).stdout.trim();

@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -40,12 +41,20 @@ async function valid(schema: string, doc: unknown, what: string): Promise<void> 
 }
 
 test('every schema has a stable $id and requires a version (or format) field', () => {
-  for (const file of readdirSync(join(projectRoot, 'schemas'))) {
+  for (const file of readdirSync(join(projectRoot, 'schemas')).filter((f) => f.endsWith('.schema.json'))) {
     const schema = JSON.parse(readFileSync(join(projectRoot, 'schemas', file), 'utf8')) as { $id: string; required?: string[]; properties?: Record<string, unknown> };
     const name = file.replace('.schema.json', '');
     assert.is(schema.$id, `https://coo.dev/schemas/${name}/v1.json`, file);
     assert.ok(schema.required?.includes('version') || schema.required?.includes('format'), `${file} has no required version field`);
   }
+});
+
+test('schemas/CATALOGUE.md is what scripts/schema-catalogue.js makes of the schemas now', () => {
+  cpSync(join(projectRoot, 'schemas'), join(box.dir, 'cat', 'schemas'), { recursive: true });
+  rmSync(join(box.dir, 'cat', 'schemas', 'CATALOGUE.md'));
+  const made = spawnSync(process.execPath, [join(projectRoot, 'scripts', 'schema-catalogue.js')], { cwd: join(box.dir, 'cat'), encoding: 'utf8' });
+  assert.is(made.status, 0, made.stderr);
+  assert.is(readFileSync(join(box.dir, 'cat', 'schemas', 'CATALOGUE.md'), 'utf8'), readFileSync(join(projectRoot, 'schemas', 'CATALOGUE.md'), 'utf8'), 'run `node scripts/schema-catalogue.js`');
 });
 
 test('what a whole session of coo writes passes its schemas', async () => {
