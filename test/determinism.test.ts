@@ -11,7 +11,7 @@ import { sandbox, type Sandbox } from './helpers/sandbox.js';
 // and a pinned clock, compared byte for byte: every ref of the state repository, the raw signed
 // baseline, and the report.
 
-const test = suite('test_determinism: coo\'s own operations');
+const test = suite('test_determinism: coo\'s own operations [C-OPS-DETERMINISM]');
 const boxes: Sandbox[] = [];
 test.after.each(() => {
   for (const box of boxes.splice(0)) box.cleanup();

@@ -17,7 +17,7 @@ import { expectCode } from '../helpers/expect.js';
 import { gitTreeOfWorktree } from '../helpers/git-tree.js';
 import { sandbox, type Sandbox } from '../helpers/sandbox.js';
 
-const test = suite('protected artefacts and approvals');
+const test = suite('protected artefacts and approvals [C-PROTECT-LIST] [C-PROTECT-REQUEST] [C-REQUESTS] [C-DECIDE]');
 let box: Sandbox;
 let o: { cwd: string; env: Sandbox['env'] };
 const state = (...args: string[]) => box.git(['--git-dir', '.coo/state.git', ...args]);

@@ -14,7 +14,7 @@ import { gitTreeOfWorktree } from '../helpers/git-tree.js';
 import { expectCode } from '../helpers/expect.js';
 import { sandbox, type Sandbox } from '../helpers/sandbox.js';
 
-const test = suite('AMU0 baselines');
+const test = suite('AMU0 baselines [C-BASELINE-CREATE] [C-BASELINE-RESTORE] [C-BASELINE-PROMOTE] [C-VERIFY]');
 let box: Sandbox;
 let o: { cwd: string; env: Sandbox['env'] };
 const state = ['--git-dir', '.coo/state.git'];

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { coo, cooProcess } from '../helpers/cli.js';
 import { sandbox, type Sandbox } from '../helpers/sandbox.js';
 
-const test = suite('CLI');
+const test = suite('CLI [C-CLI]');
 let box: Sandbox;
 let o: { cwd: string; env: Sandbox['env'] };
 test.before.each(() => {

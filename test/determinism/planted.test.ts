@@ -14,7 +14,7 @@ import { sandbox, type Sandbox } from '../helpers/sandbox.js';
 // Missions with planted nondeterminism, each caught with the right cause named; clean missions
 // never flagged.
 
-const test = suite('determinism suite: planted nondeterminism');
+const test = suite('determinism suite: planted nondeterminism [C-DETERMINISM]');
 let box: Sandbox;
 let o: { cwd: string; env: Sandbox['env'] };
 test.before(async () => {

@@ -6,7 +6,7 @@ import { catalogue, exitCodes, isErrorCode } from '../../lib/errors/catalogue.js
 import { CooError, isCooError } from '../../lib/errors/coo-error.js';
 import { projectRoot } from '../helpers/sandbox.js';
 
-const test = suite('error catalogue');
+const test = suite('error catalogue [C-CLI]');
 
 test('every code says what happened and what to do, and maps to a documented exit status', () => {
   const statuses = new Set<number>(Object.values(exitCodes));

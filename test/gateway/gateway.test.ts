@@ -15,7 +15,7 @@ import { expectCode } from '../helpers/expect.js';
 import { gitTreeOfWorktree } from '../helpers/git-tree.js';
 import { sandbox, type Sandbox } from '../helpers/sandbox.js';
 
-const test = suite('write gateway');
+const test = suite('write gateway [C-WRITE]');
 let box: Sandbox;
 let o: { cwd: string; env: Sandbox['env'] };
 const w = (path: string, content: string, mode?: '100644' | '100755' | '120000'): WriteOp => ({ kind: 'write', path, content: Buffer.from(content), ...(mode ? { mode } : {}) });

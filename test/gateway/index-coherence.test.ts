@@ -11,7 +11,7 @@ import { coo } from '../helpers/cli.js';
 import { expectCode } from '../helpers/expect.js';
 import { sandbox, type Sandbox } from '../helpers/sandbox.js';
 
-const test = suite('governed directories and INDEX coherence');
+const test = suite('governed directories and INDEX coherence [C-INDEX-CHECK] [C-INDEX-FIX]');
 let box: Sandbox;
 let o: { cwd: string; env: Sandbox['env'] };
 const dir = 'docs/reports';

@@ -7,7 +7,7 @@ import { sandbox, type Sandbox } from '../helpers/sandbox.js';
 
 // Real git, real hooks: each hook runs bin/coo in its own process, as it would for a user.
 
-const test = suite('git hooks');
+const test = suite('git hooks [C-HOOKS] [C-GUARD]');
 let box: Sandbox;
 let o: { cwd: string; env: Sandbox['env'] };
 const ok = (args: string[]): void => {

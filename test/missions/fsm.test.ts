@@ -11,7 +11,7 @@ import { sandbox, type Sandbox } from '../helpers/sandbox.js';
 
 // The tests are made from the same table as the machine: every (state, event) pair, every state.
 
-const test = suite('mission FSM against the real store');
+const test = suite('mission FSM against the real store [C-MISSION-FSM]');
 let box: Sandbox;
 let repo: Repo;
 let baseline: { commit: string; tree: string; manifest: string };

@@ -17,7 +17,7 @@ import { expectCode } from '../helpers/expect.js';
 import { gitTreeOfWorktree } from '../helpers/git-tree.js';
 import { cooBin, sandbox, type Sandbox } from '../helpers/sandbox.js';
 
-const test = suite('mission runner');
+const test = suite('mission runner [C-MISSION-RUN] [C-MISSION-REPORT] [C-RUNS]');
 let box: Sandbox;
 let o: { cwd: string; env: Sandbox['env'] };
 const state = (...args: string[]): string => box.git(['--git-dir', '.coo/state.git', ...args]).stdout.trim();
@@ -72,6 +72,8 @@ test('real commands (a node script, a shell pipeline) run in quarantine with a p
   const listing = (gitdir: string, tree: string): string[] => box.git(['--git-dir', gitdir, 'ls-tree', '-r', tree]).stdout.trim().split('\n').filter((line) => !line.includes('\t.coo/'));
   assert.equal(listing(join(box.dir, 'judge.git'), applied), listing(join(box.repo, '.coo', 'state.git'), report.steps[1]?.tree as string));
   assert.not.ok(existsSync(work));
+  const runs = await coo(['runs', '--json'], o);
+  assert.equal(runs.json<{ run: string; state: string }[]>().map((r) => [r.run, r.state]), [['runs/gen/1', 'applied']]);
 });
 
 test('a failing step fails the mission with its output; nothing is applied', async () => {

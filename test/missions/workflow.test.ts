@@ -7,7 +7,7 @@ import type { Mission, Step } from '../../lib/missions/mission.js';
 import { schemaProblems } from '../../lib/schemas/validate.js';
 import { fixtures } from '../helpers/sandbox.js';
 
-const test = suite('workflow validator');
+const test = suite('workflow validator [C-MISSION-VALIDATE]');
 const prompts = JSON.parse(readFileSync(join(fixtures, 'missions', 'prompts.json'), 'utf8')) as { judging: string[]; routine: [string, string][] };
 const mission = (steps: Step[]): Mission => ({ version: 1, id: 'M', scope: { rules: [] }, steps });
 const human = (prompt: string, action = 'review'): Step => ({ kind: 'human', action, prompt });

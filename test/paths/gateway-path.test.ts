@@ -12,7 +12,7 @@ const valid = read<string[]>('gateway-valid.json');
 const invalid = read<{ path: string; code: string }[]>('gateway-invalid.json');
 const invalidLinks = read<{ path: string; code: string }[]>('gateway-invalid-symlink.json');
 
-const test = suite('gateway paths');
+const test = suite('gateway paths [C-PATHS]');
 
 test('every valid fixture passes both validators', () => {
   for (const path of valid) {

@@ -10,7 +10,7 @@ import { fixtures } from '../helpers/sandbox.js';
 const valid = JSON.parse(readFileSync(join(fixtures, 'paths', 'repo-valid.json'), 'utf8')) as string[];
 const invalid = JSON.parse(readFileSync(join(fixtures, 'paths', 'repo-invalid.json'), 'utf8')) as { path: string; code: string }[];
 
-const test = suite('repo paths');
+const test = suite('repo paths [C-PATHS]');
 
 test('every valid fixture passes both validators', () => {
   for (const path of valid) {

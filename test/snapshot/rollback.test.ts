@@ -14,7 +14,7 @@ import { gitTreeOfWorktree } from '../helpers/git-tree.js';
 import { expectCode } from '../helpers/expect.js';
 import { sandbox, type Sandbox } from '../helpers/sandbox.js';
 
-const test = suite('rollback');
+const test = suite('rollback [C-ROLLBACK] [C-UNDO]');
 let box: Sandbox;
 let o: { cwd: string; env: Sandbox['env'] };
 test.before.each(async () => {

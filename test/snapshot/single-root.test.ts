@@ -8,7 +8,7 @@ import { sandbox, type Sandbox } from '../helpers/sandbox.js';
 // The single-root rule: coo writes nothing outside the repository, temporary files included.
 // Every command runs with HOME and TMPDIR pointing at empty folders, which must stay empty.
 
-const test = suite('single root');
+const test = suite('single root [C-INIT] [C-SNAPSHOT]');
 let box: Sandbox;
 test.after.each(() => box.cleanup());
 

@@ -9,7 +9,7 @@ import { verifySshSig } from '../../lib/signing/sshsig.js';
 import { formatMessage, messageBody, parseTrailers } from '../../lib/store/trailers.js';
 import { fixtures, sandbox, type Sandbox } from '../helpers/sandbox.js';
 
-const test = suite('commits');
+const test = suite('commits [C-STORE]');
 let box: Sandbox;
 test.before.each(() => {
   box = sandbox();

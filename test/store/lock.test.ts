@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { acquireLock } from '../../lib/store/lock.js';
 import { sandbox, type Sandbox } from '../helpers/sandbox.js';
 
-const test = suite('repository lock');
+const test = suite('repository lock [C-STORE]');
 let box: Sandbox;
 let lockPath: string;
 test.before.each(() => {

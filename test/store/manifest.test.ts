@@ -6,7 +6,7 @@ import { blobCid, formatManifest, manifestCid, sha256Of } from '../../lib/store/
 import { canonicalJson } from '../../lib/util/canonical-json.js';
 import { compareUtf8 } from '../../lib/util/compare-utf8.js';
 
-const test = suite('manifest');
+const test = suite('manifest [C-STORE]');
 // The pinned CIDs were computed independently of coo (Python hashlib + RFC 4648 base32 over
 // 0x01 || codec varint || 0x12 0x20 || sha256), so these tests pin the format, not coo's output.
 

@@ -8,7 +8,7 @@ import { isValidRefName, listRefs, readRef, updateRef } from '../../lib/store/re
 import { resolveCommit } from '../../lib/store/rev-parse.js';
 import { sandbox, type Sandbox } from '../helpers/sandbox.js';
 
-const test = suite('refs and revisions');
+const test = suite('refs and revisions [C-STORE]');
 let box: Sandbox;
 let gitdir: string;
 const who = { name: 'T', email: 't@e', timestamp: 1700000000, tzOffsetMinutes: 0 };

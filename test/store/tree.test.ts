@@ -8,7 +8,7 @@ import { formatTree, parseTree } from '../../lib/store/tree.js';
 import { hashObject } from '../../lib/store/git-object.js';
 import { sandbox, type Sandbox } from '../helpers/sandbox.js';
 
-const test = suite('trees');
+const test = suite('trees [C-STORE]');
 let box: Sandbox;
 let gitdir: string;
 test.before.each(() => {

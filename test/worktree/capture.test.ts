@@ -11,7 +11,7 @@ import { writeObject } from '../../lib/store/loose-objects.js';
 import { gitTreeOfWorktree } from '../helpers/git-tree.js';
 import { sandbox, type Sandbox } from '../helpers/sandbox.js';
 
-const test = suite('capture');
+const test = suite('capture [C-SNAPSHOT]');
 let box: Sandbox;
 test.before.each(async () => {
   box = sandbox();
