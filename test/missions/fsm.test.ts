@@ -7,6 +7,7 @@ import { listRefs } from '../../lib/store/refs.js';
 import { events, initialState, next, states, transitions, type MissionEvent, type MissionState } from '../../lib/missions/fsm.js';
 import { createRun, readRun, transition, type RunId } from '../../lib/missions/run-state.js';
 import { fc } from '../helpers/property.js';
+import { shortestPaths as shortestPathsOf } from '../helpers/fsm-paths.js';
 import { sandbox, type Sandbox } from '../helpers/sandbox.js';
 
 // The tests are made from the same table as the machine: every (state, event) pair, every state.
@@ -26,21 +27,7 @@ test.before(async () => {
 });
 test.after(() => box.cleanup());
 
-/** The shortest event path from the initial state to every state (breadth first over the table). */
-function pathsFromStart(): Map<MissionState, MissionEvent[]> {
-  const paths = new Map<MissionState, MissionEvent[]>([[initialState, []]]);
-  const queue: MissionState[] = [initialState];
-  while (queue.length > 0) {
-    const state = queue.shift() as MissionState;
-    for (const [event, to] of Object.entries(transitions[state]) as [MissionEvent, MissionState][]) {
-      if (!paths.has(to)) {
-        paths.set(to, [...(paths.get(state) as MissionEvent[]), event]);
-        queue.push(to);
-      }
-    }
-  }
-  return paths;
-}
+const pathsFromStart = (): Map<MissionState, MissionEvent[]> => shortestPathsOf<MissionState, MissionEvent>(transitions, initialState);
 
 async function newRun(): Promise<RunId> {
   return (await createRun(repo, 'FSM', baseline, {})).id;

@@ -9,6 +9,7 @@ import { createAttempt, planHistory, planRef, recordPlanEvent, type PlanEntry, t
 import { nextStep, planStatus } from '../../lib/plans/status.js';
 import type { LoadedPlan } from '../../lib/plans/plan.js';
 import { expectCode } from '../helpers/expect.js';
+import { shortestPaths as shortestPathsOf } from '../helpers/fsm-paths.js';
 import { sandbox, type Sandbox } from '../helpers/sandbox.js';
 
 // The plan lifecycle against the real store, made from the same table as the machine; and the
@@ -24,20 +25,7 @@ test.before(async () => {
 });
 test.after(() => box.cleanup());
 
-function shortestPaths(): Map<PlanState, PlanEvent[]> {
-  const paths = new Map<PlanState, PlanEvent[]>([['draft', []]]);
-  const queue: PlanState[] = ['draft'];
-  while (queue.length > 0) {
-    const state = queue.shift() as PlanState;
-    for (const [event, to] of Object.entries(planTransitions[state]) as [PlanEvent, PlanState][]) {
-      if (!paths.has(to)) {
-        paths.set(to, [...(paths.get(state) as PlanEvent[]), event]);
-        queue.push(to);
-      }
-    }
-  }
-  return paths;
-}
+const shortestPaths = (): Map<PlanState, PlanEvent[]> => shortestPathsOf<PlanState, PlanEvent>(planTransitions, 'draft');
 
 test('every state is reachable from draft, and only completed, failed and vetoed are final', () => {
   const paths = shortestPaths();
