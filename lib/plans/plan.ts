@@ -106,11 +106,11 @@ async function ensureSchema<T>(schema: 'work-plan' | 'fix-pack', doc: unknown, s
   return doc as T;
 }
 
-function read(path: string): Buffer {
+function read(path: string, shownAs: string): Buffer {
   try {
     return readFileSync(path);
   } catch (err) {
-    throw invalid(`cannot read ${path}`, { path, pointer: '', errno: (err as NodeJS.ErrnoException).code ?? null });
+    throw invalid(`cannot read ${shownAs}`, { path: shownAs, pointer: '', errno: (err as NodeJS.ErrnoException).code ?? null });
   }
 }
 
@@ -201,10 +201,12 @@ function shown(root: string, path: string): string {
 /** Reads a plan file and everything it names; `root` only shortens the paths shown. */
 export async function loadPlan(file: string, root: string = dirname(file)): Promise<LoadedPlan> {
   const planPath = resolve(file);
-  const packs = (await ensureSchema<WorkPlan>('work-plan', parseJson(read(planPath), shown(root, planPath)), shown(root, planPath))).stages.map((stage) =>
+  const planShown = shown(root, planPath);
+  const planBytes = read(planPath, planShown);
+  const packs = (await ensureSchema<WorkPlan>('work-plan', parseJson(planBytes, planShown), planShown)).stages.map((stage) =>
     stage.packs.map((p) => {
       const packPath = resolve(dirname(planPath), p);
-      const bytes = read(packPath);
+      const bytes = read(packPath, shown(root, packPath));
       const doc = parseJson(bytes, shown(root, packPath)) as { missions?: unknown };
       const names = Array.isArray(doc.missions) ? doc.missions.filter((m): m is string => typeof m === 'string') : [];
       return {
@@ -212,12 +214,12 @@ export async function loadPlan(file: string, root: string = dirname(file)): Prom
         bytes,
         missions: names.map((m) => {
           const missionPath = resolve(dirname(packPath), m);
-          return { source: shown(root, missionPath), bytes: read(missionPath) };
+          return { source: shown(root, missionPath), bytes: read(missionPath, shown(root, missionPath)) };
         }),
       };
     }),
   );
-  return assemble({ plan: read(planPath), packs }, shown(root, planPath));
+  return assemble({ plan: planBytes, packs }, planShown);
 }
 
 /** The tree that stores a loaded plan's documents, and its id (the plan's pin). */
