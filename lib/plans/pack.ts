@@ -211,15 +211,20 @@ export async function freezeBaseline(repo: Repo, input: { names: readonly string
 export async function runPack(ctx: PackContext, finish: { name: string; marker: string }): Promise<PackOutcome & { baseline: BaselineMark | null }> {
   const { repo } = ctx;
   const out: PackOutcome = { missions: [], acceptance: [], determinism: [], operations: [], rollback: null, failure: null };
+  let phase: PackFailure['check'] = 'mission';
   try {
     await runMissions(ctx, out.missions);
+    phase = 'acceptance';
     await runAcceptance(ctx, out.acceptance);
+    phase = 'determinism';
     await runDeterminism(ctx, out.missions, out.determinism);
     await runOperations(ctx, out.operations);
+    phase = 'rollback';
     const check = await rollbackCheck(repo, `${ctx.planName} ${ctx.pack.id}: back from the rollback check`);
     out.rollback = check;
     if (!check.ok) throw new CheckFailed('rollback', `the AMU0 rollback check found a difference: restored ${check.restored.tree.slice(0, 12)} for baseline ${check.baseline.tree.slice(0, 12)}, returned ${check.returned.tree.slice(0, 12)} for ${check.result.tree.slice(0, 12)}`, null, null);
     await ctx.onChecked(out);
+    phase = 'promote';
     const last = out.missions[out.missions.length - 1];
     let baseline: BaselineMark;
     try {
@@ -230,7 +235,8 @@ export async function runPack(ctx: PackContext, finish: { name: string; marker: 
     if (baseline.tree !== check.result.tree) throw new CheckFailed('promote', `the signed baseline's tree ${baseline.tree.slice(0, 12)} is not the checked result ${check.result.tree.slice(0, 12)}`, 'E_PLAN_DIVERGED', null);
     return { ...out, baseline };
   } catch (err) {
-    const failed = err instanceof CheckFailed ? err : new CheckFailed('promote', (err as Error).message, (err as CooError).code ?? 'E_INTERNAL', null);
+    // Anything else that went wrong (a disk error, a lock) fails the step it happened in.
+    const failed = err instanceof CheckFailed ? err : new CheckFailed(phase, (err as Error).message, (err as CooError).code ?? 'E_INTERNAL', null);
     let restored: PackFailure['restored'] = null;
     let reason = failed.message;
     try {
