@@ -1,6 +1,7 @@
-import { lstatSync, realpathSync, type Stats } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import type { ErrorCode } from '../errors/catalogue.js';
+import { lstatOrAbsent } from '../util/lstat.js';
 
 // The last check before a write: what is on disk along the path. A parent must be a real
 // directory (never a symlink), the deepest existing one must lie inside the root (compared with a
@@ -12,14 +13,7 @@ export interface BoundaryProblem {
   readonly reason: string;
 }
 
-function lstat(path: string): Stats | undefined {
-  try {
-    return lstatSync(path, { throwIfNoEntry: false });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
-    throw err;
-  }
-}
+const lstat = lstatOrAbsent;
 
 export function isInside(rootReal: string, path: string): boolean {
   return path === rootReal || path.startsWith(rootReal.endsWith(sep) ? rootReal : rootReal + sep);

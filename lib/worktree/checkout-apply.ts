@@ -7,6 +7,7 @@ import { readObjectOfType } from '../store/objects.js';
 import { crashPoint } from '../store/crash-point.js';
 import type { FileRecord } from '../store/flat-tree.js';
 import type { CheckoutPlan } from './checkout-plan.js';
+import { lstatOrAbsent } from '../util/lstat.js';
 
 // Performs a checkout plan on the working tree. Everything that could stop it half-way is looked
 // for first (preflight), so a refusal changes nothing. Writing never follows a symlink at any
@@ -18,15 +19,7 @@ export interface Conflict {
   readonly reason: string;
 }
 
-/** lstat, with "absent" for a missing path and for one whose parent is not a directory. */
-function lstat(path: string): Stats | undefined {
-  try {
-    return lstatSync(path, { throwIfNoEntry: false });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
-    throw err;
-  }
-}
+const lstat = lstatOrAbsent;
 
 function parents(path: string): string[] {
   const parts = path.split('/');
