@@ -64,6 +64,21 @@ async function packSection(repo: Repo, loaded: LoadedPlan, pack: PackStatus, n: 
   return lines;
 }
 
+/** What the passing packs did, counted from the record (nothing claimed that did not run). */
+function tally(packs: readonly PackStatus[]): string {
+  const missions = packs.reduce((n, p) => n + p.missions.length, 0);
+  const acceptance = packs.reduce((n, p) => n + p.acceptance.length, 0);
+  const determinism = packs.reduce((n, p) => n + p.determinism.length, 0);
+  const rollbacks = packs.filter((p) => p.rollback?.ok).length;
+  return [
+    `${missions} mission(s) applied through the gateway`,
+    `${acceptance} acceptance command(s) passed`,
+    `${determinism} mission(s) reproducible under the determinism suite`,
+    `coo's own operations deterministic on every result`,
+    `${rollbacks} AMU0 rollback check(s) byte-identical`,
+  ].join(', ');
+}
+
 export async function renderStageReport(repo: Repo, loaded: LoadedPlan, status: PlanStatus, stage: StageStatus): Promise<string> {
   const doc = loaded.stages.find((s) => s.id === stage.id);
   const passed = stage.packs.filter((p) => p.state === 'passed');
@@ -82,7 +97,7 @@ export async function renderStageReport(repo: Repo, loaded: LoadedPlan, status: 
     '',
     '## Verdict',
     '',
-    failed.length === 0 ? `All ${passed.length} pack(s) passed: missions applied, acceptance commands passed, determinism suite clean, AMU0 rollback byte-identical.` : `${failed.length} of ${stage.packs.length} pack(s) FAILED: ${failed.map((p) => `${p.id} (${p.failure?.check})`).join(', ')}. Failed packs were rolled back; the others passed.`,
+    failed.length === 0 ? `All ${passed.length} pack(s) passed: ${tally(stage.packs)}.` : `${failed.length} of ${stage.packs.length} pack(s) FAILED: ${failed.map((p) => `${p.id} (${p.failure?.check})`).join(', ')}. Failed packs were rolled back; the others passed.`,
     '',
   ];
   if (doc?.goal) lines.push(`Goal: ${doc.goal}`, '');

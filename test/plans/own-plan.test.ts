@@ -51,7 +51,7 @@ test('coo plan run .coo/plans/tier1.json: G1, five Stage 1 packs, the report, re
   assert.equal(stage1.stages[0]?.packs.map((p) => `${p.id}:${p.state}`), ['FP-3.1:passed', 'FP-3.2:passed', 'FP-3.3:passed', 'FP-3.7:passed', 'FP-3.9:passed']);
   assert.ok(stage1.stages[0]?.packs.every((p) => p.rollback?.ok && p.operations.every((c) => c.status === 'pass')));
   const report = box.read('reports/Tier1_Hardening_Completion_Report_v0.1.md');
-  assert.match(report, /All 5 pack\(s\) passed/);
+  assert.match(report, /All 5 pack\(s\) passed: 0 mission\(s\) applied through the gateway, 9 acceptance command\(s\) passed, 0 mission\(s\) reproducible under the determinism suite, coo's own operations deterministic on every result, 5 AMU0 rollback check\(s\) byte-identical/);
   assert.match(report, /PRE_HARDENING_AMU0/);
 
   const done = (await coo(['approve', stage1.awaiting?.request as string, '--json'], o)).json<{ result: { plan: PlanStatus } }>().result.plan;

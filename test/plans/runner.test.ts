@@ -104,7 +104,7 @@ test('G1-G4: approval, baseline, packs in order with every check, signed report,
 
   // G3: the report, written through the gateway, listed in the INDEX, naming every check and hash.
   const report = box.read('reports/Tier1_Hardening_Completion_Report_v0.1.md');
-  for (const needle of ['All 3 pack(s) passed', 'acceptance `has-gen`', 'passed 3 of 3', 'determinism `gen`: reproducible over 3 runs', 'AMU0 rollback check: byte-identical', s.g1?.commit as string, 'signed by', 'All packs pass']) {
+  for (const needle of ['All 3 pack(s) passed: 3 mission(s) applied through the gateway, 3 acceptance command(s) passed, 3 mission(s) reproducible under the determinism suite', 'acceptance `has-gen`', 'passed 3 of 3', 'determinism `gen`: reproducible over 3 runs', 'AMU0 rollback check: byte-identical', s.g1?.commit as string, 'signed by', 'All packs pass']) {
     assert.ok(report.includes(needle), needle);
   }
   assert.ok(box.read('reports/INDEX.md').includes('Tier1_Hardening_Completion_Report_v0.1.md'));
