@@ -32,9 +32,21 @@ export interface CommandOutput {
 
 export type Args = Record<string, unknown> & { readonly _: (string | number)[] };
 
+/** An option or positional declared as data: yargs is built from it, and so is the quick parser. */
+export interface ArgDecl {
+  readonly type: 'string' | 'boolean';
+  readonly describe: string;
+  readonly alias?: string;
+  readonly default?: boolean;
+  readonly choices?: readonly string[];
+}
+
 export interface CommandSpec {
   readonly command: string;
   readonly describe: string;
+  /** Declared options and positionals (by the names in `command`); a command needing more of yargs uses `builder`. */
+  readonly options?: Readonly<Record<string, ArgDecl>>;
+  readonly positionals?: Readonly<Record<string, ArgDecl>>;
   readonly builder?: (yargs: Argv) => Argv;
   run(args: Args, ctx: CliContext): Promise<CommandOutput>;
 }

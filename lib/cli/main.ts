@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
-import yargs from 'yargs/yargs';
 import type { Argv } from 'yargs';
 import { CooError } from '../errors/coo-error.js';
 import type { Args, CliContext, CommandGroup, CommandOutput, CommandSpec, Io } from './context.js';
+import { quickParse } from './quick-args.js';
 
 export type { Io } from './context.js';
 import { renderError, toCooError } from './report-error.js';
@@ -23,7 +23,8 @@ import { planCommand } from './commands/plan.js';
 import { checkCommand } from './commands/check.js';
 import { approveCommand, guardCommand, hooksCommand, indexCommand, protectCommand, requestsCommand, vetoCommand } from './commands/governance.js';
 
-// The CLI: parse with yargs, run one command, print its text or its JSON, and turn any error into
+// The CLI: parse (the quick parser for plain lines of the hottest commands, yargs for everything
+// else), run one command, print its text or its JSON, and turn any error into
 // output and an exit status in exactly one place. Nothing here calls process.exit.
 
 export const commands: readonly (CommandSpec | CommandGroup)[] = [
@@ -54,50 +55,71 @@ export const commands: readonly (CommandSpec | CommandGroup)[] = [
   demoCommand,
 ];
 
-export async function main(argv: readonly string[], io: Io): Promise<number> {
-  const wantsJson = argv.includes('--json');
-  let ctx: CliContext = { io, json: wantsJson, cwd: io.cwd, interactive: false };
-  let chosen: { spec: CommandSpec; args: Args } | null = null;
+/** Yargs options for what a command declares as data. */
+function declared(y: Argv, spec: CommandSpec): Argv {
+  let out = y;
+  for (const [name, decl] of Object.entries(spec.positionals ?? {})) out = out.positional(name, { ...decl, choices: decl.choices ? [...decl.choices] : undefined });
+  for (const [name, decl] of Object.entries(spec.options ?? {})) out = out.option(name, { ...decl, choices: decl.choices ? [...decl.choices] : undefined });
+  return out;
+}
+
+interface Parsed {
+  readonly spec: CommandSpec;
+  readonly args: Args;
+}
+
+/** The full parser: every command line the quick one leaves, help, version and usage errors (exported for the test that holds the quick parser to it). */
+export async function parseWithYargs(argv: readonly string[], io: Io): Promise<Parsed | { help: string }> {
+  const { default: yargs } = await import('yargs/yargs');
+  let chosen: Parsed | null = null;
   let helpText = '';
+  const parser = yargs([...argv])
+    .scriptName('coo')
+    .usage('coo <command> [options]\n\nA git-native state store and governance runtime for repositories that agents change.')
+    .option('json', { type: 'boolean', default: false, global: true, describe: 'print one JSON document on stdout and nothing else' })
+    .option('C', { type: 'string', global: true, describe: 'run as if coo was started in this directory' })
+    .strict()
+    .demandCommand(1, 'name a command')
+    .version(packageVersion())
+    .help()
+    .wrap(Math.min(100, io.stderr.columns ?? 100))
+    .exitProcess(false)
+    .fail((message, err) => {
+      throw err ?? new CooError('E_USAGE', message, { argv: [...argv] });
+    });
+  const register = (y: Argv, spec: CommandSpec): Argv =>
+    y.command(spec.command, spec.describe, spec.builder ?? ((b) => declared(b, spec)), (args) => {
+      chosen = { spec, args: args as unknown as Args };
+    });
+  for (const entry of commands) {
+    if ('subcommands' in entry) {
+      parser.command(entry.command, entry.describe, (y) => {
+        for (const sub of entry.subcommands) register(y, sub);
+        return y.demandCommand(1, `name an action: ${entry.subcommands.map((s) => s.command.split(' ')[0]).join(', ')}`);
+      });
+    } else register(parser, entry);
+  }
+  await parser.parseAsync([...argv], {}, (_err, _argv, output) => {
+    helpText = output;
+  });
+  if (helpText) return { help: helpText };
+  const picked = chosen as Parsed | null;
+  if (!picked) throw new CooError('E_USAGE', 'name a command', { argv: [...argv] });
+  return picked;
+}
+
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  let ctx: CliContext = { io, json: argv.includes('--json'), cwd: io.cwd, interactive: false };
   try {
-    const parser = yargs([...argv])
-      .scriptName('coo')
-      .usage('coo <command> [options]\n\nA git-native state store and governance runtime for repositories that agents change.')
-      .option('json', { type: 'boolean', default: false, global: true, describe: 'print one JSON document on stdout and nothing else' })
-      .option('C', { type: 'string', global: true, describe: 'run as if coo was started in this directory' })
-      .strict()
-      .demandCommand(1, 'name a command')
-      .version(packageVersion())
-      .help()
-      .wrap(Math.min(100, io.stderr.columns ?? 100))
-      .exitProcess(false)
-      .fail((message, err) => {
-        throw err ?? new CooError('E_USAGE', message, { argv: [...argv] });
-      });
-    const register = (y: Argv, spec: CommandSpec): Argv =>
-      y.command(spec.command, spec.describe, spec.builder ?? ((b) => b), (args) => {
-        chosen = { spec, args: args as unknown as Args };
-      });
-    for (const entry of commands) {
-      if ('subcommands' in entry) {
-        parser.command(entry.command, entry.describe, (y) => {
-          for (const sub of entry.subcommands) register(y, sub);
-          return y.demandCommand(1, `name an action: ${entry.subcommands.map((s) => s.command.split(' ')[0]).join(', ')}`);
-        });
-      } else register(parser, entry);
-    }
-    const parsed = (await parser.parseAsync([...argv], {}, (_err, _argv, output) => {
-      helpText = output;
-    })) as Args;
-    if (helpText) {
-      io.stdout.write(`${helpText}\n`);
+    const parsed = quickParse(argv, commands) ?? (await parseWithYargs(argv, io));
+    if ('help' in parsed) {
+      io.stdout.write(`${parsed.help}\n`);
       return 0;
     }
-    const picked = chosen as { spec: CommandSpec; args: Args } | null;
-    if (!picked) throw new CooError('E_USAGE', 'name a command', { argv: [...argv] });
-    const cwd = typeof parsed['C'] === 'string' ? resolve(io.cwd, parsed['C']) : io.cwd;
-    ctx = { io, json: parsed['json'] === true, cwd, interactive: parsed['json'] !== true && io.stderr.isTTY === true };
-    const output: CommandOutput = await picked.spec.run(picked.args, ctx);
+    const { spec, args } = parsed;
+    const cwd = typeof args['C'] === 'string' ? resolve(io.cwd, args['C']) : io.cwd;
+    ctx = { io, json: args['json'] === true, cwd, interactive: args['json'] !== true && io.stderr.isTTY === true };
+    const output: CommandOutput = await spec.run(args, ctx);
     if (ctx.json) io.stdout.write(`${JSON.stringify(output.data)}\n`);
     else if (output.text !== '') io.stdout.write(`${output.text}\n`);
     return output.exitCode ?? 0;

@@ -131,7 +131,10 @@ export const hooksCommand: CommandGroup = {
 export const guardCommand: CommandSpec = {
   command: 'guard <hook> [state]',
   describe: 'what the git hooks run: check a commit (pre-commit) or ref updates on stdin (reference-transaction)',
-  builder: (y) => y.positional('hook', { choices: ['pre-commit', 'reference-transaction'] }).positional('state', { type: 'string' }),
+  positionals: {
+    hook: { type: 'string', choices: ['pre-commit', 'reference-transaction'], describe: 'the git hook that runs it' },
+    state: { type: 'string', describe: "the hook's own argument (reference-transaction: prepared, committed or aborted)" },
+  },
   async run(args, ctx) {
     const { guard } = await import('../../hooks/guard.js');
     const hook = args['hook'] as 'pre-commit' | 'reference-transaction';

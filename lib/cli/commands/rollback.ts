@@ -12,7 +12,7 @@ export function describeRestore(verb: string, result: RollbackResult, label: str
 export const rollbackCommand: CommandSpec = {
   command: 'rollback [ref]',
   describe: 'make the working tree byte-identical to REF (default: the current AMU0 baseline), after a safety snapshot',
-  builder: (y) => y.positional('ref', { type: 'string', describe: 'a state: snapshots~2, amu0/NAME, runs/M/1, a commit id' }),
+  positionals: { ref: { type: 'string', describe: 'a state: snapshots~2, amu0/NAME, runs/M/1, a commit id' } },
   async run(args, ctx) {
     const { rollback } = await import('../../snapshot/rollback.js');
     const to = typeof args['ref'] === 'string' ? args['ref'] : undefined;

@@ -4,10 +4,10 @@ import { withProgress } from '../progress.js';
 export const snapshotCommand: CommandSpec = {
   command: 'snapshot',
   describe: 'record the working tree as a commit on `snapshots`',
-  builder: (y) =>
-    y
-      .option('message', { alias: 'm', type: 'string', describe: 'what this snapshot is' })
-      .option('allow-empty', { type: 'boolean', default: false, describe: 'record a commit even if nothing changed' }),
+  options: {
+    message: { alias: 'm', type: 'string', describe: 'what this snapshot is' },
+    'allow-empty': { type: 'boolean', default: false, describe: 'record a commit even if nothing changed' },
+  },
   async run(args, ctx) {
     const { snapshot } = await import('../../snapshot/snapshot.js');
     const result = await withProgress(ctx, (onProgress) =>
