@@ -1,4 +1,4 @@
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempNamePattern } from '../store/atomic-file.js';
 import { acquireLock, type LockHolder } from '../store/lock.js';
@@ -54,6 +54,13 @@ export function sweepAfterCrash(repo: Repo, dead: LockHolder): number {
     if (/^[0-9a-f]{2}$/u.test(fanout)) removed += sweepDir(join(gitdir, 'objects', fanout), ofDead);
   }
   removed += sweepDir(join(gitdir, 'objects'), ofDead);
+  // A pack is seen through its index, renamed into place last; a pack the dead process renamed
+  // but whose index it never did is unreachable litter.
+  removed += sweepDir(join(gitdir, 'objects', 'pack'), (name, path) => {
+    if (ofDead(name)) return true;
+    if (!/^pack-[0-9a-f]{40}\.pack$/u.test(name) || existsSync(path.replace(/\.pack$/u, '.idx'))) return false;
+    return statSync(path).mtimeMs >= dead.since - 1000;
+  });
   removed += sweepRefLocks(join(gitdir, 'refs'), dead.since);
   return removed;
 }

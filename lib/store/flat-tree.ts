@@ -18,6 +18,8 @@ export type StoreObject = (type: ObjectType, content: Buffer) => string;
 interface Dir {
   readonly entries: TreeEntry[];
   readonly dirs: Map<string, Dir>;
+  /** The id of a directory reused as it was: its files are not listed. */
+  readonly known: string | undefined;
 }
 
 export interface TreeReuse {
@@ -29,32 +31,45 @@ export interface TreeReuse {
 
 /**
  * Builds (and stores, through `store`) the trees for a set of files; returns the root tree id.
- * Like git's cache-tree, a directory whose id is `known` is not rebuilt.
+ * Like git's cache-tree, a directory whose id is `known` is not rebuilt, and the files under it
+ * are not even sorted into place (in a path-sorted list, one prefix test skips each of them).
  */
 export function writeTreeFromFiles(files: Iterable<FileRecord>, store: StoreObject, reuse: TreeReuse = {}): string {
-  const root: Dir = { entries: [], dirs: new Map() };
+  const root: Dir = { entries: [], dirs: new Map(), known: reuse.known?.('') };
+  if (root.known) {
+    reuse.record?.('', root.known);
+    return root.known;
+  }
+  let skip: string | null = null; // the last known directory met, with a trailing '/'
   for (const file of files) {
+    if (skip !== null && file.path.startsWith(skip)) continue;
     const parts = file.path.split('/');
     const name = parts.pop() as string;
-    let dir = root;
+    let dir: Dir | null = root;
+    let prefix = '';
     for (const part of parts) {
-      let next = dir.dirs.get(part);
+      prefix = prefix === '' ? part : `${prefix}/${part}`;
+      let next: Dir | undefined = dir.dirs.get(part);
       if (!next) {
-        next = { entries: [], dirs: new Map() };
+        next = { entries: [], dirs: new Map(), known: reuse.known?.(prefix) };
         dir.dirs.set(part, next);
+      }
+      if (next.known) {
+        skip = `${prefix}/`;
+        dir = null;
+        break;
       }
       dir = next;
     }
-    dir.entries.push({ name, mode: file.mode, oid: file.oid });
+    dir?.entries.push({ name, mode: file.mode, oid: file.oid });
   }
   return writeDir(root, '', store, reuse);
 }
 
 function writeDir(dir: Dir, path: string, store: StoreObject, reuse: TreeReuse): string {
-  const known = reuse.known?.(path);
-  if (known) {
-    reuse.record?.(path, known);
-    return known;
+  if (dir.known) {
+    reuse.record?.(path, dir.known);
+    return dir.known;
   }
   const entries = [...dir.entries];
   for (const entry of dir.entries) {

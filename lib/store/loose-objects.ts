@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { constants as zc, createDeflate, deflate, deflateSync, inflateSync } from 'node:zlib';
+import { constants as zc, createDeflate, deflateSync, inflateSync } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { CooError } from '../errors/coo-error.js';
 import { hashObject, objectHeader, parseObject, type ObjectType } from './git-object.js';
-import { tempPathFor, writeFileAtomic, writeFileAtomicAsync } from './atomic-file.js';
+import { tempPathFor, writeFileAtomic } from './atomic-file.js';
 import { crashPoint } from './crash-point.js';
 
 // coo's own writer of git loose objects. isomorphic-git's writer hashes with webcrypto, deflates
@@ -16,7 +15,6 @@ import { crashPoint } from './crash-point.js';
 // and writes every object to a temp file that is renamed into place, so an object file is either
 // absent or whole.
 
-const deflateAsync = promisify(deflate);
 const level = 1;
 const knownDirs = new Set<string>();
 
@@ -55,35 +53,15 @@ function storeDeflated(gitdir: string, oid: string, deflated: Uint8Array): void 
 /** Writes one object (if absent) and returns its id. For trees, commits and small blobs. */
 export function writeObject(gitdir: string, type: ObjectType, content: Uint8Array): string {
   const oid = hashObject(type, content);
-  if (!hasLooseObject(gitdir, oid)) {
-    storeDeflated(gitdir, oid, deflateSync(Buffer.concat([objectHeader(type, content.length), content]), { level }));
-  }
+  writeObjectWithId(gitdir, oid, type, content);
   return oid;
 }
 
-/**
- * Like writeObject for an object whose id the caller computed, entirely on libuv's thread pool
- * (deflate, create, write, rename), so that many can be in flight at once.
- */
-export async function writeObjectAsync(gitdir: string, oid: string, type: ObjectType, content: Uint8Array): Promise<void> {
-  if (hasLooseObject(gitdir, oid)) return;
-  const deflated = await deflateAsync(Buffer.concat([objectHeader(type, content.length), content]), { level });
-  try {
-    await writeFileAtomicAsync(ensureFanout(gitdir, oid), deflated, { mode: 0o444 });
-  } catch (err) {
-    if (!isMissingDir(err)) throw err;
-    await writeFileAtomicAsync(ensureFanout(gitdir, oid, true), deflated, { mode: 0o444 });
+/** Writes an object (if absent) whose id the caller computed from exactly these bytes. */
+export function writeObjectWithId(gitdir: string, oid: string, type: ObjectType, content: Uint8Array): void {
+  if (!hasLooseObject(gitdir, oid)) {
+    storeDeflated(gitdir, oid, deflateSync(Buffer.concat([objectHeader(type, content.length), content]), { level }));
   }
-  crashPoint('object-written');
-}
-
-/** Runs `work` over `items` with at most `limit` in flight. */
-export async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await work(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 export interface StreamedBlob {

@@ -3,10 +3,12 @@ import { join } from 'node:path';
 import { CooError } from '../errors/coo-error.js';
 import { emptyTreeOid, type ObjectType } from './git-object.js';
 import { hasLooseObject, readLooseObject } from './loose-objects.js';
+import { inPack, packedObject } from './pack.js';
 import { isogit, isogitCache, isogitFs } from './isogit.js';
 
-// Reading any object of the state repo: loose objects directly (fast, checked against their id),
-// packed ones (after `git gc` or a fetch) through isomorphic-git's pack reader.
+// Reading any object of the state repo: loose objects and whole packed ones directly (fast,
+// checked against their id), deltified ones (packs from `git gc` or a fetch) through
+// isomorphic-git's pack reader.
 
 export interface GitObject {
   readonly type: ObjectType;
@@ -17,7 +19,9 @@ export async function readObject(gitdir: string, oid: string): Promise<GitObject
   if (oid === emptyTreeOid) return { type: 'tree', content: Buffer.alloc(0) };
   const loose = readLooseObject(gitdir, oid);
   if (loose) return loose;
-  if (!hasPacks(gitdir)) throw missing(oid);
+  const packed = packedObject(gitdir, oid);
+  if (packed === null) throw missing(oid);
+  if (packed !== 'delta') return packed;
   const git = await isogit();
   try {
     const found = await git.readObject({ fs: isogitFs, gitdir, oid, format: 'content', cache: isogitCache(gitdir) });
@@ -53,12 +57,5 @@ export async function readObjectOfType(gitdir: string, oid: string, type: Object
 }
 
 export async function hasObject(gitdir: string, oid: string): Promise<boolean> {
-  if (oid === emptyTreeOid || hasLooseObject(gitdir, oid)) return true;
-  if (!hasPacks(gitdir)) return false;
-  try {
-    await readObject(gitdir, oid);
-    return true;
-  } catch {
-    return false;
-  }
+  return oid === emptyTreeOid || hasLooseObject(gitdir, oid) || inPack(gitdir, oid);
 }

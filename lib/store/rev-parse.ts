@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { CooError } from '../errors/coo-error.js';
 import { parseCommit, type ParsedCommit } from './commit.js';
 import { isOid } from './git-object.js';
-import { isogit, isogitCache, isogitFs } from './isogit.js';
-import { hasObject, hasPacks, readObject } from './objects.js';
+import { hasObject, readObject } from './objects.js';
+import { packedIdsWithPrefix } from './pack.js';
 import { readRef, refCandidates } from './refs.js';
 
 // A small `git rev-parse` for commits: a full or abbreviated id or a short ref name, followed by
@@ -41,16 +41,7 @@ async function expandAbbreviation(gitdir: string, prefix: string): Promise<strin
   } catch {
     // no loose objects with this fan-out
   }
-  if (hasPacks(gitdir)) {
-    try {
-      const git = await isogit();
-      matches.add(await git.expandOid({ fs: isogitFs, gitdir, oid: prefix, cache: isogitCache(gitdir) }));
-    } catch (err) {
-      if ((err as { code?: string }).code === 'AmbiguousError') {
-        throw new CooError('E_REF_AMBIGUOUS', `${prefix} is ambiguous`, { rev: prefix });
-      }
-    }
-  }
+  for (const oid of packedIdsWithPrefix(gitdir, prefix)) matches.add(oid);
   if (matches.size > 1) throw new CooError('E_REF_AMBIGUOUS', `${prefix} is ambiguous`, { rev: prefix, matches: [...matches].sort() });
   return [...matches][0] ?? null;
 }

@@ -107,4 +107,20 @@ test('snapshot killed at random moments of a large capture: always recoverable',
   fsckClean();
 });
 
+test('a first snapshot of many files killed as its pack lands: fsck clean, the next one sweeps it and packs again', () => {
+  const { run } = setup();
+  for (let i = 0; i < 1100; i++) box.write(`many/${i % 10}/f${i}.txt`, `small file ${i}\n`);
+  killed(run(['snapshot'], 'pack-written'));
+  fsckClean();
+  const packDir = join(box.repo, '.coo', 'state.git', 'objects', 'pack');
+  assert.equal(readdirSync(packDir).filter((n) => n.endsWith('.idx')), []); // the index never landed
+  const next = run(['snapshot', '--json']);
+  assert.is(next.code, 0, next.stderr);
+  fsckClean();
+  assert.is(next.json<{ tree: string }>().tree, gitTreeOfWorktree(box));
+  const left = readdirSync(packDir);
+  assert.is(left.filter((n) => n.endsWith('.pack')).length, 1, left.join(' '));
+  assert.is(left.length, 2, left.join(' ')); // one pack and its index: no litter
+});
+
 test.run();

@@ -4,7 +4,8 @@ import { deflateSync } from 'node:zlib';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { hashObject } from '../../lib/store/git-object.js';
-import { looseObjectPath, readLooseObject, writeBlobFromFile, writeObject, writeObjectAsync } from '../../lib/store/loose-objects.js';
+import { looseObjectPath, readLooseObject, writeBlobFromFile, writeObject } from '../../lib/store/loose-objects.js';
+import { bulkObjects, objectWriter } from '../../lib/store/object-writer.js';
 import { sandbox, type Sandbox } from '../helpers/sandbox.js';
 
 const test = suite('loose objects [C-STORE]');
@@ -34,7 +35,9 @@ test('a repository removed and made again at the same path takes objects again, 
     rmSync(gitdir, { recursive: true, force: true });
     assert.is(box.git(['init', '-q', '--bare', gitdir]).status, 0);
     const oid = writeObject(gitdir, 'blob', Buffer.from('same content\n'));
-    await writeObjectAsync(gitdir, hashObject('blob', Buffer.from('async\n')), 'blob', Buffer.from('async\n'));
+    const bulk = objectWriter(gitdir, bulkObjects); // the pack path
+    bulk.put(hashObject('blob', Buffer.from('async\n')), 'blob', Buffer.from('async\n'));
+    bulk.close();
     const streamed = await writeBlobFromFile(gitdir, big, 9);
     for (const id of [oid, hashObject('blob', Buffer.from('async\n')), streamed.oid]) assert.is(box.git(['--git-dir', gitdir, 'cat-file', '-t', id]).stdout.trim(), 'blob', `round ${round}`);
   }

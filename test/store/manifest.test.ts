@@ -2,7 +2,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fc } from '../helpers/property.js';
 import { CID } from 'multiformats/cid';
-import { blobCid, formatManifest, manifestCid, sha256Of } from '../../lib/store/manifest.js';
+import { create as createDigest } from 'multiformats/hashes/digest';
+import { blobCid, cidFromSha256, formatManifest, manifestCid, sha256Of } from '../../lib/store/manifest.js';
 import { canonicalJson } from '../../lib/util/canonical-json.js';
 import { compareUtf8 } from '../../lib/util/compare-utf8.js';
 
@@ -17,6 +18,16 @@ test('a blob CID is CIDv1, raw codec, sha2-256 of the bytes (pinned)', () => {
   assert.is(parsed.version, 1);
   assert.is(parsed.code, 0x55);
   assert.is(parsed.multihash.code, 0x12);
+});
+
+test('coo writes every CID exactly as multiformats does, as one flat string', () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.constantFrom(0x55, 0x0200, 0x70, 0x71, 0x3fff, 0x4000), (digest, codec) => {
+      const ours = cidFromSha256(codec, digest);
+      assert.is(ours, CID.create(1, codec, createDigest(0x12, digest)).toString());
+      assert.equal(CID.parse(ours).multihash.digest, digest);
+    }),
+  );
 });
 
 test('the manifest is exactly the canonical JSON of its content, paths in byte order', () => {

@@ -1,0 +1,332 @@
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { crc32, deflateSync, inflateSync } from 'node:zlib';
+import { CooError } from '../errors/coo-error.js';
+import { tempPathFor } from './atomic-file.js';
+import { crashPoint } from './crash-point.js';
+import { hashObject, type ObjectType } from './git-object.js';
+
+// Git pack files, as far as coo needs them: it writes one pack (version 2, every object whole,
+// no deltas) for a capture that stores many objects, and reads the whole objects of any pack.
+// Why a pack: here, creating a file costs the kernel ~100-200 µs, so 50,000 loose objects cost
+// seconds no matter who writes them; one pack is one file. Git does the same when it has many
+// objects to store at once (fast-import, index-pack). Formats: git's
+// Documentation/gitformat-pack.txt. Deltified objects (packs from `git gc` or a fetch) are left to
+// isomorphic-git's reader (`packedObject` answers 'delta').
+//
+// A pack lands whole or not at all: both files are written under temp names and renamed, the
+// index last, since git and coo see a pack only through its index.
+
+const typeCode: Record<ObjectType, number> = { commit: 1, tree: 2, blob: 3, tag: 4 };
+const typeName: Record<number, ObjectType> = { 1: 'commit', 2: 'tree', 3: 'blob', 4: 'tag' };
+const level = 1;
+
+export function packDir(gitdir: string): string {
+  return join(gitdir, 'objects', 'pack');
+}
+
+function entryHeader(type: ObjectType, size: number): Buffer {
+  const bytes: number[] = [];
+  let byte = (typeCode[type] << 4) | (size & 0x0f);
+  let rest = Math.floor(size / 16);
+  while (rest > 0) {
+    bytes.push(byte | 0x80);
+    byte = rest & 0x7f;
+    rest = Math.floor(rest / 128);
+  }
+  bytes.push(byte);
+  return Buffer.from(bytes);
+}
+
+/** Writes one pack, object by object, then its index. Not for concurrent use. */
+export class PackWriter {
+  private readonly temp: string;
+  private readonly fd: number;
+  private readonly entries: { oid: Buffer; offset: number; crc: number }[] = [];
+  private readonly seen = new Set<string>();
+  private offset = 12;
+  // Bytes go through one staging buffer: what deflateSync returns is a slice of a 16 KiB chunk, and
+  // holding many of them until a write held that much memory for each (hundreds of MB).
+  private readonly staging = Buffer.allocUnsafeSlow(1 << 20);
+  private staged = 0;
+
+  constructor(private readonly gitdir: string) {
+    mkdirSync(packDir(gitdir), { recursive: true });
+    this.temp = tempPathFor(join(packDir(gitdir), 'pack.pack'));
+    this.fd = openSync(this.temp, 'wx+', 0o444);
+    this.queue(Buffer.from('PACK\0\0\0\x02\0\0\0\0', 'latin1')); // the count is filled in at the end
+  }
+
+  get count(): number {
+    return this.entries.length;
+  }
+
+  private queue(bytes: Uint8Array): void {
+    for (let at = 0; at < bytes.length; ) {
+      if (this.staged === this.staging.length) this.flush();
+      const n = Math.min(bytes.length - at, this.staging.length - this.staged);
+      this.staging.set(bytes.subarray(at, at + n), this.staged);
+      this.staged += n;
+      at += n;
+    }
+  }
+
+  private flush(): void {
+    for (let at = 0; at < this.staged; ) at += writeSync(this.fd, this.staging, at, this.staged - at);
+    this.staged = 0;
+  }
+
+  /** Adds an object whose id the caller computed (an id already in this pack is not added twice). */
+  add(oid: string, type: ObjectType, content: Uint8Array): void {
+    if (this.seen.has(oid)) return;
+    this.seen.add(oid);
+    const header = entryHeader(type, content.length);
+    const data = deflateSync(content, { level });
+    this.entries.push({ oid: Buffer.from(oid, 'hex'), offset: this.offset, crc: crc32(data, crc32(header)) });
+    this.queue(header);
+    this.queue(data);
+    this.offset += header.length + data.length;
+  }
+
+  /** Finishes the pack and its index and puts both in place; returns the pack's name. */
+  finish(): string {
+    try {
+      this.flush();
+      const count = Buffer.alloc(4);
+      count.writeUInt32BE(this.entries.length);
+      writeSync(this.fd, count, 0, 4, 8);
+      // The trailer is the SHA-1 of everything before it, header included: read it back, as git's
+      // fast-import does, rather than hold the pack in memory.
+      const sha = createHash('sha1');
+      const chunk = Buffer.allocUnsafe(1 << 20);
+      for (let at = 0; at < this.offset; ) {
+        const n = readSync(this.fd, chunk, 0, Math.min(chunk.length, this.offset - at), at);
+        if (n === 0) throw new CooError('E_IO', 'the pack being written came back short', { path: this.temp });
+        sha.update(chunk.subarray(0, n));
+        at += n;
+      }
+      const checksum = sha.digest();
+      writeSync(this.fd, checksum, 0, 20, this.offset);
+      closeSync(this.fd);
+      const name = `pack-${checksum.toString('hex')}`;
+      const index = this.indexBytes(checksum);
+      const indexTemp = tempPathFor(join(packDir(this.gitdir), `${name}.idx`));
+      const fd = openSync(indexTemp, 'wx', 0o444);
+      try {
+        for (let at = 0; at < index.length; ) at += writeSync(fd, index, at, index.length - at);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(this.temp, join(packDir(this.gitdir), `${name}.pack`));
+      crashPoint('pack-written');
+      renameSync(indexTemp, join(packDir(this.gitdir), `${name}.idx`));
+      forgetPacks(this.gitdir);
+      return name;
+    } catch (err) {
+      this.abandon();
+      throw err;
+    }
+  }
+
+  /** Drops the unfinished pack. */
+  abandon(): void {
+    try {
+      closeSync(this.fd);
+    } catch {
+      // already closed
+    }
+    rmSync(this.temp, { force: true });
+  }
+
+  private indexBytes(packChecksum: Buffer): Buffer {
+    const sorted = [...this.entries].sort((a, b) => Buffer.compare(a.oid, b.oid));
+    const n = sorted.length;
+    const large = sorted.filter((e) => e.offset >= 0x80000000);
+    const out = Buffer.alloc(8 + 256 * 4 + n * 28 + large.length * 8 + 40);
+    out.write('\xfftOc', 0, 'latin1');
+    out.writeUInt32BE(2, 4);
+    let at = 8;
+    let i = 0;
+    for (let byte = 0; byte < 256; byte++) {
+      while (i < n && (sorted[i]?.oid[0] as number) <= byte) i += 1;
+      out.writeUInt32BE(i, at);
+      at += 4;
+    }
+    for (const e of sorted) at += e.oid.copy(out, at);
+    for (const e of sorted) at = out.writeUInt32BE(e.crc, at);
+    let nextLarge = 0;
+    for (const e of sorted) at = out.writeUInt32BE(e.offset >= 0x80000000 ? (0x80000000 | nextLarge++) >>> 0 : e.offset, at);
+    for (const e of large) {
+      out.writeUInt32BE(Math.floor(e.offset / 0x100000000), at);
+      out.writeUInt32BE(e.offset % 0x100000000, at + 4);
+      at += 8;
+    }
+    at += packChecksum.copy(out, at);
+    createHash('sha1').update(out.subarray(0, at)).digest().copy(out, at);
+    return out;
+  }
+}
+
+// Reading. Indexes are loaded once per process and repository, and looked at again when an id is
+// not found (another process may have written a pack meanwhile).
+
+interface PackIndex {
+  readonly pack: string;
+  readonly fanout: Uint32Array;
+  readonly names: Buffer;
+  readonly offsets: number[];
+  /** Offsets in pack order, to find where an entry ends; built on first read. */
+  sortedOffsets?: Float64Array;
+  packSize?: number;
+  fd?: number;
+}
+
+const loaded = new Map<string, PackIndex[]>();
+
+export function forgetPacks(gitdir: string): void {
+  for (const index of loaded.get(gitdir) ?? []) if (index.fd !== undefined) closeSync(index.fd);
+  loaded.delete(gitdir);
+}
+
+function readIndex(dir: string, file: string): PackIndex | null {
+  const raw = readFileSync(join(dir, file));
+  if (raw.length < 8 + 1024 + 40 || raw.readUInt32BE(0) !== 0xff744f63 || raw.readUInt32BE(4) !== 2) return null; // v1 or damaged: isomorphic-git's business
+  const fanout = new Uint32Array(256);
+  for (let i = 0; i < 256; i++) fanout[i] = raw.readUInt32BE(8 + i * 4);
+  const n = fanout[255] as number;
+  if (raw.length < 8 + 1024 + n * 28 + 40) return null;
+  const namesAt = 8 + 1024;
+  const offsetsAt = namesAt + n * 24;
+  const largeAt = offsetsAt + n * 4;
+  const offsets = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const small = raw.readUInt32BE(offsetsAt + i * 4);
+    offsets[i] = small & 0x80000000 ? raw.readUInt32BE(largeAt + (small & 0x7fffffff) * 8) * 0x100000000 + raw.readUInt32BE(largeAt + (small & 0x7fffffff) * 8 + 4) : small;
+  }
+  return { pack: join(dir, file.replace(/\.idx$/u, '.pack')), fanout, names: raw.subarray(namesAt, namesAt + n * 20), offsets };
+}
+
+function indexes(gitdir: string, fresh = false): PackIndex[] {
+  let found = fresh ? undefined : loaded.get(gitdir);
+  if (!found) {
+    forgetPacks(gitdir);
+    const dir = packDir(gitdir);
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir).filter((name) => name.endsWith('.idx') && existsSync(join(dir, name.replace(/\.idx$/u, '.pack'))));
+    } catch {
+      // no pack directory: no packs
+    }
+    found = names
+      .sort()
+      .map((name) => readIndex(dir, name))
+      .filter((index): index is PackIndex => index !== null);
+    loaded.set(gitdir, found);
+  }
+  return found;
+}
+
+function position(index: PackIndex, oid: Buffer): number {
+  const first = oid[0] as number;
+  let lo = first === 0 ? 0 : (index.fanout[first - 1] as number);
+  let hi = (index.fanout[first] as number) - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const order = index.names.compare(oid, 0, 20, mid * 20, mid * 20 + 20) * -1;
+    if (order === 0) return mid;
+    if (order < 0) hi = mid - 1;
+    else lo = mid + 1;
+  }
+  return -1;
+}
+
+function locate(gitdir: string, oid: string, rescan: boolean): { index: PackIndex; offset: number } | null {
+  const key = Buffer.from(oid, 'hex');
+  for (const fresh of rescan ? [false, true] : [false]) {
+    for (const index of indexes(gitdir, fresh)) {
+      const at = position(index, key);
+      if (at >= 0) return { index, offset: index.offsets[at] as number };
+    }
+  }
+  return null;
+}
+
+/**
+ * Whether some pack of the repository holds `oid` (whole or as a delta). A miss looks at the pack
+ * directory again unless `rescan` is false (for a writer asking about thousands of new objects).
+ */
+export function inPack(gitdir: string, oid: string, rescan = true): boolean {
+  return locate(gitdir, oid, rescan) !== null;
+}
+
+function entryEnd(index: PackIndex, offset: number): number {
+  if (!index.sortedOffsets) {
+    index.sortedOffsets = Float64Array.from(index.offsets).sort();
+    index.fd ??= openSync(index.pack, 'r');
+    index.packSize = fstatSync(index.fd).size;
+  }
+  const sorted = index.sortedOffsets;
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] as number) <= offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < sorted.length ? (sorted[lo] as number) : (index.packSize as number) - 20;
+}
+
+/**
+ * The object `oid` from a pack: null if no pack has it, 'delta' if it is stored as a delta (for
+ * isomorphic-git to resolve). Checked against its id, as loose objects are.
+ */
+export function packedObject(gitdir: string, oid: string): { type: ObjectType; content: Buffer } | null | 'delta' {
+  const found = locate(gitdir, oid, true);
+  if (!found) return null;
+  const { index, offset } = found;
+  const end = entryEnd(index, offset);
+  const raw = Buffer.allocUnsafe(end - offset);
+  const fd = index.fd as number;
+  for (let at = 0; at < raw.length; ) {
+    const n = readSync(fd, raw, at, raw.length - at, offset + at);
+    if (n === 0) throw new CooError('E_STATE_CORRUPT', `pack ${index.pack} is shorter than its index says`, { pack: index.pack, oid });
+    at += n;
+  }
+  let byte = raw[0] as number;
+  const code = (byte >> 4) & 7;
+  let size = byte & 0x0f;
+  let shift = 4;
+  let at = 1;
+  while (byte & 0x80) {
+    byte = raw[at++] as number;
+    size += (byte & 0x7f) * 2 ** shift;
+    shift += 7;
+  }
+  const type = typeName[code];
+  if (!type) return 'delta';
+  let content: Buffer;
+  try {
+    content = inflateSync(raw.subarray(at));
+  } catch (cause) {
+    throw new CooError('E_STATE_CORRUPT', `object ${oid} in ${index.pack} cannot be decompressed`, { oid, pack: index.pack }, { cause });
+  }
+  if (content.length !== size || hashObject(type, content) !== oid) {
+    throw new CooError('E_STATE_CORRUPT', `object ${oid} in ${index.pack} does not match its id`, { oid, pack: index.pack });
+  }
+  return { type, content };
+}
+
+/** Ids in any pack that start with `prefix` (hex, at least two digits), for abbreviated ids. */
+export function packedIdsWithPrefix(gitdir: string, prefix: string): string[] {
+  const out: string[] = [];
+  const first = Number.parseInt(prefix.slice(0, 2), 16);
+  for (const index of indexes(gitdir, true)) {
+    const from = first === 0 ? 0 : (index.fanout[first - 1] as number);
+    for (let i = from; i < (index.fanout[first] as number); i++) {
+      const oid = index.names.toString('hex', i * 20, i * 20 + 20);
+      if (oid.startsWith(prefix)) out.push(oid);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,144 @@
+import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { hashObject, type ObjectType } from '../../lib/store/git-object.js';
+import { hasObject, readObject } from '../../lib/store/objects.js';
+import { bulkObjects, objectWriter } from '../../lib/store/object-writer.js';
+import { forgetPacks, inPack, packDir, packedIdsWithPrefix, packedObject, PackWriter } from '../../lib/store/pack.js';
+import { resolveCommit } from '../../lib/store/rev-parse.js';
+import { sandbox, type Sandbox } from '../helpers/sandbox.js';
+
+const test = suite('packs [C-STORE]');
+let box: Sandbox;
+let gitdir: string;
+test.before.each(() => {
+  box = sandbox();
+  gitdir = box.bare('state.git');
+});
+test.after.each(() => {
+  forgetPacks(gitdir);
+  box.cleanup();
+});
+
+function objects(n: number): { oid: string; type: ObjectType; content: Buffer }[] {
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    // Sizes across the one-byte/multi-byte size header boundary, some empty, some compressible.
+    const content = Buffer.from(i % 7 === 0 ? '' : `object ${i} `.repeat(i % 50));
+    out.push({ oid: hashObject('blob', content), type: 'blob' as const, content });
+  }
+  return out;
+}
+
+test('a pack coo writes is one git verifies, with the very index git would build for it', () => {
+  const all = objects(300);
+  const pack = new PackWriter(gitdir);
+  for (const o of all) pack.add(o.oid, o.type, o.content);
+  pack.add(all[1]!.oid, 'blob', all[1]!.content); // the same object twice is stored once
+  const name = pack.finish();
+  const idx = join(packDir(gitdir), `${name}.idx`);
+  const verify = box.git(['--git-dir', gitdir, 'verify-pack', '-v', idx]);
+  assert.is(verify.status, 0, verify.stderr);
+  assert.match(verify.stdout, `non delta: ${new Set(all.map((o) => o.oid)).size} objects`);
+  // git index-pack rebuilds the index from the pack alone: byte for byte what coo wrote.
+  const rebuilt = join(box.dir, 'rebuilt.idx');
+  assert.is(box.git(['index-pack', '-o', rebuilt, join(packDir(gitdir), `${name}.pack`)]).status, 0);
+  assert.equal(readFileSync(rebuilt), readFileSync(idx));
+  assert.is(box.git(['--git-dir', gitdir, 'fsck', '--strict']).status, 0);
+  for (const o of all.slice(0, 40)) assert.equal(box.git(['--git-dir', gitdir, 'cat-file', 'blob', o.oid]).stdout, o.content.toString());
+});
+
+test('coo reads every object of its pack back, checked, and says which it lacks', async () => {
+  const all = objects(200);
+  const pack = new PackWriter(gitdir);
+  for (const o of all) pack.add(o.oid, o.type, o.content);
+  pack.finish();
+  for (const o of all) {
+    assert.equal(await readObject(gitdir, o.oid), { type: 'blob', content: o.content });
+    assert.ok(await hasObject(gitdir, o.oid));
+  }
+  const absent = hashObject('blob', Buffer.from('never stored'));
+  assert.is(packedObject(gitdir, absent), null);
+  assert.not.ok(await hasObject(gitdir, absent));
+});
+
+test('packs git made: whole objects are read directly, deltas through isomorphic-git', async () => {
+  const work = join(box.dir, 'work');
+  box.git(['init', '-q', work]);
+  const base = 'line of text that repeats\n'.repeat(200);
+  for (let i = 0; i < 6; i++) {
+    writeFileSync(join(work, 'f.txt'), `${base}change ${i}\n`);
+    box.git(['-C', work, 'add', '.']);
+    box.git(['-C', work, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', `c${i}`]);
+  }
+  box.git(['-C', work, 'gc', '-q', '--aggressive']);
+  const gitDir = join(work, '.git');
+  const list = box.git(['--git-dir', gitDir, 'verify-pack', '-v', ...readdirSync(join(gitDir, 'objects', 'pack')).filter((n) => n.endsWith('.idx')).map((n) => join(gitDir, 'objects', 'pack', n))]).stdout;
+  const rows = list.split('\n').filter((l) => /^[0-9a-f]{40} /u.test(l));
+  const deltas = rows.filter((l) => l.split(/\s+/u).length > 5).map((l) => l.slice(0, 40));
+  const whole = rows.filter((l) => l.split(/\s+/u).length === 5).map((l) => l.slice(0, 40));
+  assert.ok(deltas.length > 0 && whole.length > 0, list);
+  for (const oid of [...deltas, ...whole]) {
+    const expected = box.git(['--git-dir', gitDir, 'cat-file', '-p', oid]).stdout;
+    const type = box.git(['--git-dir', gitDir, 'cat-file', '-t', oid]).stdout.trim();
+    const found = await readObject(gitDir, oid);
+    assert.is(found.type, type);
+    if (type !== 'tree') assert.is(found.content.toString(), expected);
+    assert.is(packedObject(gitDir, oid) === 'delta', deltas.includes(oid), oid);
+  }
+  forgetPacks(gitDir);
+});
+
+test('a damaged pack is reported as corrupt state, never returned', async () => {
+  const all = objects(20);
+  const pack = new PackWriter(gitdir);
+  for (const o of all) pack.add(o.oid, o.type, o.content);
+  const name = pack.finish();
+  const file = join(packDir(gitdir), `${name}.pack`);
+  const bytes = readFileSync(file);
+  bytes.writeUInt8(bytes.readUInt8(bytes.length - 30) ^ 0xff, bytes.length - 30); // inside the last object's compressed data
+  chmodSync(file, 0o644);
+  writeFileSync(file, bytes);
+  forgetPacks(gitdir);
+  let failures = 0;
+  for (const o of all) {
+    try {
+      const found = await readObject(gitdir, o.oid);
+      assert.equal(found.content, o.content);
+    } catch (err) {
+      assert.is((err as { code?: string }).code, 'E_STATE_CORRUPT');
+      failures += 1;
+    }
+  }
+  assert.is(failures, 1);
+});
+
+test('the bulk writer packs many objects, leaves out what the repository has, and resolves abbreviations', async () => {
+  const all = objects(bulkObjects + 50);
+  const first = objectWriter(gitdir, all.length);
+  for (const o of all.slice(0, 600)) first.put(o.oid, o.type, o.content);
+  first.close();
+  const second = objectWriter(gitdir, all.length);
+  for (const o of all) second.put(o.oid, o.type, o.content);
+  second.close();
+  const packs = readdirSync(packDir(gitdir)).filter((n) => n.endsWith('.pack'));
+  assert.is(packs.length, 2);
+  const counts = packs.map((p) => box.git(['--git-dir', gitdir, 'verify-pack', '-v', join(packDir(gitdir), p.replace(/pack$/u, 'idx'))]).stdout.match(/non delta: (\d+)/u)?.[1]);
+  const had = new Set(all.slice(0, 600).map((o) => o.oid));
+  const added = new Set(all.slice(600).map((o) => o.oid).filter((oid) => !had.has(oid)));
+  assert.equal(counts.map(Number).sort((a, b) => a - b), [had.size, added.size].sort((a, b) => a - b));
+  for (const o of all) assert.ok(inPack(gitdir, o.oid));
+  const oid = all[3]!.oid;
+  assert.equal(packedIdsWithPrefix(gitdir, oid.slice(0, 7)), [oid]);
+  // An abbreviated id names a packed commit as it names a loose one.
+  const tree = hashObject('tree', Buffer.alloc(0));
+  const commit = Buffer.from(`tree ${tree}\nauthor a <a> 0 +0000\ncommitter a <a> 0 +0000\n\nm\n`);
+  const commitOid = hashObject('commit', commit);
+  const pack = new PackWriter(gitdir);
+  pack.add(commitOid, 'commit', commit);
+  pack.finish();
+  assert.is((await resolveCommit(gitdir, commitOid.slice(0, 10))).oid, commitOid);
+});
+
+test.run();
