@@ -22,7 +22,7 @@ export interface Quarantine {
 
 export function quarantineOf(repo: Repo, id: RunId): Quarantine {
   const dir = join(repo.layout.workDir, runName(id).replace(/\//gu, '-'));
-  return { dir, tree: join(dir, 'tree'), home: join(dir, 'home'), tmp: join(dir, 'tmp'), cache: join(dir, 'stat-cache.json') };
+  return { dir, tree: join(dir, 'tree'), home: join(dir, 'home'), tmp: join(dir, 'tmp'), cache: join(dir, 'stat-cache') };
 }
 
 const outsideCoo = (f: FileRecord): boolean => f.path !== cooDirName && !f.path.startsWith(`${cooDirName}/`);

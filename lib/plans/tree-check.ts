@@ -12,7 +12,7 @@ import type { Repo } from '../repo/repo.js';
 export async function captureNow(repo: Repo, options: { fresh: boolean; expected?: string; store?: boolean }): Promise<CaptureResult> {
   const { root, gitdir, privateDir, tmpDir } = repo.layout;
   // A cache path that never exists: every file is read and hashed again.
-  const cachePath = options.fresh ? join(tmpDir, `no-stat-cache-${process.pid}.json`) : statCachePath(privateDir);
+  const cachePath = options.fresh ? join(tmpDir, `no-stat-cache-${process.pid}`) : statCachePath(privateDir);
   const expected = options.expected;
   return captureWorktree({
     root,

@@ -6,7 +6,8 @@ import { cooDirName } from '../store/layout.js';
 import { readObjectOfType } from '../store/objects.js';
 import { readCommit } from '../store/rev-parse.js';
 import { claimedManifest, computeManifestCid } from '../store/tree-manifest.js';
-import type { CaptureProgress } from '../worktree/capture.js';
+import { readStatCache, statCachePath, type CaptureProgress } from '../worktree/capture.js';
+import type { StatCache } from '../worktree/stat-cache.js';
 import type { CheckoutPlan } from '../worktree/checkout-plan.js';
 import { registryOf } from '../governance/governance.js';
 import { keepsPin, sha256Pin } from '../governance/protected.js';
@@ -64,24 +65,46 @@ async function ensureProtectedKept(repo: Repo, plan: CheckoutPlan): Promise<void
   }
 }
 
+/** The cached files under the directories in `dirs` ('' is the root). */
+function filesUnder(cache: StatCache, dirs: readonly string[]): FileRecord[] {
+  if (dirs.length === 0) return [];
+  const wanted = new Set(dirs);
+  const out: FileRecord[] = [];
+  for (const [path, entry] of cache.entries) {
+    for (let at = path.lastIndexOf('/'); ; at = path.lastIndexOf('/', at - 1)) {
+      if (wanted.has(at < 0 ? '' : path.slice(0, at))) {
+        out.push({ path, mode: entry.mode, oid: entry.oid });
+        break;
+      }
+      if (at < 0) break;
+    }
+  }
+  return out;
+}
+
 export async function restoreCommit(
   repo: Repo,
   options: { target: string; label: string; op: OpName; record?: Record<string, unknown>; onProgress?: (p: RestoreProgress) => void },
 ): Promise<RestoreOutcome> {
-  const { gitdir } = repo.layout;
+  const { gitdir, privateDir } = repo.layout;
   const commit = await readCommit(gitdir, options.target);
-  const flat = await readFlatTree(gitdir, commit.tree);
+  // Subtrees of the target that the last capture recorded with the same id are not read: their
+  // files are the stat cache's, and their paths passed the walk's rules when they were captured.
+  const cache = await readStatCache(statCachePath(privateDir), gitdir);
+  const flat = await readFlatTree(gitdir, commit.tree, (dir) => cache.trees.get(dir));
   ensureRestorable(flat.files, flat.unsupported, commit.oid);
 
   const progress = options.onProgress;
   const safety = await takeSnapshot(repo, {
     subject: `safety snapshot before ${options.op} to ${options.label}`,
     kind: 'safety',
+    cache,
     ...(progress ? { onProgress: (p: CaptureProgress) => progress(p) } : {}),
   });
+  const target = [...flat.files, ...filesUnder(cache, flat.reused)];
   const outcome = await rewriteWorktree(repo, {
     current: safety.files.filter((f) => !isCooPath(f)),
-    target: flat.files.filter((f) => !isCooPath(f)),
+    target: target.filter((f) => !isCooPath(f)),
     targetCommit: commit.oid,
     safety: safety.commit,
     label: options.label,
@@ -91,7 +114,7 @@ export async function restoreCommit(
       subject: `${options.op} to ${options.label} (${commit.oid.slice(0, 12)})`,
       record: { op: options.op, ...options.record, target: commit.oid, safety: safety.commit, label: options.label },
       tree: commit.tree,
-      manifest: claimedManifest(commit) ?? (await computeManifestCid(gitdir, flat.files)),
+      manifest: claimedManifest(commit) ?? (await computeManifestCid(gitdir, target)),
     },
     ...(progress ? { onProgress: (p) => progress({ phase: 'write', done: p.done, total: p.total }) } : {}),
   });

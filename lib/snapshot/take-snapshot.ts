@@ -2,6 +2,7 @@ import { readFlatTree } from '../store/flat-tree.js';
 import { readRef, updateRef } from '../store/refs.js';
 import { readCommit } from '../store/rev-parse.js';
 import { captureWorktree, statCachePath, type CaptureProgress, type CapturedFile } from '../worktree/capture.js';
+import type { StatCache } from '../worktree/stat-cache.js';
 import type { Skipped } from '../worktree/walk.js';
 import { appendOperation } from '../repo/oplog.js';
 import type { Repo } from '../repo/repo.js';
@@ -33,6 +34,8 @@ export interface TakeSnapshotOptions {
   readonly kind: 'snapshot' | 'safety';
   readonly allowEmpty?: boolean;
   readonly onProgress?: (progress: CaptureProgress) => void;
+  /** The stat cache, if the caller has read it already. */
+  readonly cache?: StatCache;
 }
 
 function skippedBody(skipped: readonly Skipped[]): string | null {
@@ -53,6 +56,7 @@ export async function takeSnapshot(repo: Repo, options: TakeSnapshotOptions): Pr
     maxNewFileBytes: repo.config.capture.maxNewFileBytes,
     previousPaths: async () => (tip ? new Set((await readFlatTree(gitdir, (await readCommit(gitdir, tip)).tree)).files.map((f) => f.path)) : new Set()),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.cache ? { cache: options.cache } : {}),
   });
   const base = { tree: capture.tree, manifest: capture.manifest, files: capture.files, skipped: capture.skipped, hashed: capture.hashed, reused: capture.reused };
   if (tip && !options.allowEmpty && (await readCommit(gitdir, tip)).tree === capture.tree) {

@@ -87,22 +87,31 @@ export interface FlatTree {
   readonly files: FileRecord[];
   /** Entries the working tree cannot hold (gitlinks), kept so callers can refuse them by name. */
   readonly unsupported: { path: string; mode: EntryMode }[];
+  /** Directories not read because `known` named the same tree id for them (see readFlatTree). */
+  readonly reused: string[];
 }
 
-/** Reads a tree recursively into a path-sorted file list. */
-export async function readFlatTree(gitdir: string, treeOid: string): Promise<FlatTree> {
+/**
+ * Reads a tree recursively into a path-sorted file list. A subtree whose id `known` gives for its
+ * directory is not read: it is listed in `reused`, and its files are the caller's to supply.
+ */
+export async function readFlatTree(gitdir: string, treeOid: string, known?: (dir: string) => string | undefined): Promise<FlatTree> {
   const files: FileRecord[] = [];
   const unsupported: FlatTree['unsupported'] = [];
+  const reused: string[] = [];
   const walk = async (oid: string, prefix: string, depth: number): Promise<void> => {
     if (depth > 4096) throw new CooError('E_STATE_CORRUPT', `tree ${oid} nests too deep`, { oid });
     for (const entry of parseTree(await readObjectOfType(gitdir, oid, 'tree'), oid)) {
       const path = prefix + entry.name;
-      if (entry.mode === '40000') await walk(entry.oid, `${path}/`, depth + 1);
-      else if (entry.mode === '160000') unsupported.push({ path, mode: entry.mode });
+      if (entry.mode === '40000') {
+        if (known !== undefined && known(path) === entry.oid) reused.push(path);
+        else await walk(entry.oid, `${path}/`, depth + 1);
+      } else if (entry.mode === '160000') unsupported.push({ path, mode: entry.mode });
       else files.push({ path, mode: entry.mode, oid: entry.oid });
     }
   };
-  await walk(treeOid, '', 0);
+  if (known !== undefined && known('') === treeOid) reused.push('');
+  else await walk(treeOid, '', 0);
   files.sort((a, b) => compareUtf8(a.path, b.path));
-  return { files, unsupported };
+  return { files, unsupported, reused };
 }

@@ -17,9 +17,9 @@ export interface GitObject {
 
 export async function readObject(gitdir: string, oid: string): Promise<GitObject> {
   if (oid === emptyTreeOid) return { type: 'tree', content: Buffer.alloc(0) };
-  const loose = readLooseObject(gitdir, oid);
-  if (loose) return loose;
-  const packed = packedObject(gitdir, oid);
+  // The packs already known first (a lookup in memory; a loose miss costs a failed open), then
+  // loose objects, then packs written since.
+  const packed = packedObject(gitdir, oid, false) ?? readLooseObject(gitdir, oid) ?? packedObject(gitdir, oid, true);
   if (packed === null) throw missing(oid);
   if (packed !== 'delta') return packed;
   const git = await isogit();

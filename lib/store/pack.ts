@@ -279,10 +279,11 @@ function entryEnd(index: PackIndex, offset: number): number {
 
 /**
  * The object `oid` from a pack: null if no pack has it, 'delta' if it is stored as a delta (for
- * isomorphic-git to resolve). Checked against its id, as loose objects are.
+ * isomorphic-git to resolve). Checked against its id, as loose objects are. A miss looks at the
+ * pack directory again unless `rescan` is false.
  */
-export function packedObject(gitdir: string, oid: string): { type: ObjectType; content: Buffer } | null | 'delta' {
-  const found = locate(gitdir, oid, true);
+export function packedObject(gitdir: string, oid: string, rescan = true): { type: ObjectType; content: Buffer } | null | 'delta' {
+  const found = locate(gitdir, oid, rescan);
   if (!found) return null;
   const { index, offset } = found;
   const end = entryEnd(index, offset);

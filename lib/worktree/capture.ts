@@ -43,6 +43,8 @@ export interface CaptureOptions {
   readonly root: string;
   readonly gitdir: string;
   readonly cachePath: string;
+  /** The stat cache, if the caller has already read it (with readStatCache) from `cachePath`. */
+  readonly cache?: StatCache;
   /** Write objects into the state repo (a snapshot) or only compute ids (a diff). */
   readonly store: boolean;
   /** New files (not in the last capture) larger than this are skipped and recorded; coo's own `.coo/` files never are. */
@@ -175,8 +177,7 @@ export async function captureWorktree(options: CaptureOptions): Promise<CaptureR
   const startedMs = Date.now();
   const progress = options.onProgress;
   const walked = walkWorktree(options.root, progress && ((n) => progress({ phase: 'scan', done: n, total: null })));
-  let cache = loadStatCache(options.cachePath);
-  if (cache.commit && !(await hasObject(options.gitdir, cache.commit))) cache = emptyStatCache;
+  const cache = options.cache ?? (await readStatCache(options.cachePath, options.gitdir));
   const skipped = [...walked.skipped];
   const results = new Map<string, readonly [WalkEntry, Hashed]>();
   const todo: WalkEntry[] = [];
@@ -247,6 +248,12 @@ export async function captureWorktree(options: CaptureOptions): Promise<CaptureR
   };
 }
 
+/** The stat cache at `cachePath`, or an empty one if the commit it was saved with is gone. */
+export async function readStatCache(cachePath: string, gitdir: string): Promise<StatCache> {
+  const cache = loadStatCache(cachePath);
+  return cache.commit && !(await hasObject(gitdir, cache.commit)) ? emptyStatCache : cache;
+}
+
 export function statCachePath(privateDir: string): string {
-  return join(privateDir, 'stat-cache.json');
+  return join(privateDir, 'stat-cache');
 }

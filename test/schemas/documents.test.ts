@@ -81,7 +81,6 @@ test('what a whole session of coo writes passes its schemas', async () => {
   for (const doc of bodies('runs/M/1')) await valid('run-record', doc, 'a run record');
   assert.ok(bodies('runs/M/1').length >= 10);
   const state = join(box.repo, '.coo', 'state.git', 'coo');
-  await valid('stat-cache', JSON.parse(readFileSync(join(state, 'stat-cache.json'), 'utf8')), 'the stat cache');
   await valid('governance-pins', JSON.parse(readFileSync(join(state, 'governance-pins.json'), 'utf8')), 'the governance pins');
   await valid('config', JSON.parse(readFileSync(join(box.repo, '.coo', 'config.json'), 'utf8')), '.coo/config.json');
   const capture = await captureWorktree({ root: box.repo, gitdir: join(box.repo, '.coo', 'state.git'), cachePath: join(box.dir, 'cache.json'), store: false, maxNewFileBytes: 1e9 });

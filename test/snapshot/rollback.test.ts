@@ -195,4 +195,24 @@ test('a replaced file keeps its own permission bits; a new file gets the umask',
   assert.is(statSync(join(box.repo, 'secret.txt')).mode & 0o777, 0o600);
 });
 
+test('subtrees the stat cache already knows are not read again, and are still restored byte for byte', async () => {
+  for (let i = 0; i < 30; i++) box.write(`p${i % 3}/q${i % 5}/f${i}.txt`, `first ${i}\n`);
+  const a = await snapshot({ ...o, message: 'A' });
+  box.write('p0/q0/f0.txt', 'second\n');
+  rmSync(join(box.repo, 'p1/q1/f1.txt'));
+  box.write('p2/new.txt', 'new\n');
+  const b = await snapshot({ ...o, message: 'B' });
+  // Now the cache holds B's trees; the working tree drifts from B in a subtree B shares with A.
+  box.write('p1/q2/f7.txt', 'drifted\n');
+  box.write('p0/q4/f4.txt', 'drifted too\n');
+  rmSync(join(box.repo, 'p2/q3/f8.txt'));
+  await rollback({ ...o, to: a.commit });
+  assert.is(gitTreeOfWorktree(box), a.tree);
+  box.write('p1/q2/f7.txt', 'drifted again\n');
+  await rollback({ ...o, to: b.commit });
+  assert.is(gitTreeOfWorktree(box), b.tree);
+  await rollback({ ...o, to: b.commit }); // idempotent: nothing to write
+  assert.is(gitTreeOfWorktree(box), b.tree);
+});
+
 test.run();

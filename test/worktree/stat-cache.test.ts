@@ -1,0 +1,64 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { fc } from '../helpers/property.js';
+import { loadStatCache, racyMarginMs, saveStatCache } from '../../lib/worktree/stat-cache.js';
+import type { WalkEntry } from '../../lib/worktree/walk.js';
+import { sandbox, type Sandbox } from '../helpers/sandbox.js';
+
+const test = suite('stat cache [C-SNAPSHOT]');
+let box: Sandbox;
+test.before.each(() => {
+  box = sandbox();
+});
+test.after.each(() => box.cleanup());
+
+const oid = (i: number): string => i.toString(16).padStart(40, '0');
+const started = 1_700_000_000_000;
+
+function sample(n: number): [WalkEntry, { oid: string; cid: string }][] {
+  return Array.from({ length: n }, (_, i) => [
+    { path: `d${i % 3}/ü ${i}.txt`, mode: (['100644', '100755', '120000'] as const)[i % 3] as '100644', size: i * 1000, mtimeMs: started - 5000 + i * 0.000123, ctimeMs: started - 4000.5, ino: 2 ** 40 + i },
+    { oid: oid(i), cid: `bafkrei${i}` },
+  ]);
+}
+
+test('what is saved is what is read back, racy entries marked, trees included', () => {
+  const path = join(box.dir, 'cache');
+  const files = sample(50);
+  files.push([{ ...files[0]![0], path: 'late.txt', mtimeMs: started - racyMarginMs + 1 }, { oid: oid(99), cid: 'bafkreilate' }]);
+  const trees = new Map([['', oid(1000)], ['d0', oid(1001)], ['d1/deep', oid(1002)]]);
+  saveStatCache(path, oid(7), files, trees, started);
+  const cache = loadStatCache(path);
+  assert.is(cache.commit, oid(7));
+  assert.equal(cache.trees, trees);
+  assert.is(cache.entries.size, files.length);
+  for (const [w, h] of files) {
+    const e = cache.entries.get(w.path);
+    assert.equal(e, { mode: w.mode, size: w.size, mtimeMs: w.mtimeMs, ctimeMs: w.ctimeMs, ino: w.ino, oid: h.oid, cid: h.cid, racy: w.path === 'late.txt' });
+  }
+});
+
+test('any damage, a truncation or an older format reads as an empty cache (everything is hashed again)', () => {
+  const path = join(box.dir, 'cache');
+  saveStatCache(path, oid(7), sample(20), new Map([['', oid(5)]]), started);
+  const good = readFileSync(path);
+  fc.assert(
+    fc.property(fc.nat(good.length - 1), fc.integer({ min: 1, max: 255 }), (at, flip) => {
+      const bad = Buffer.from(good);
+      bad.writeUInt8(bad.readUInt8(at) ^ flip, at);
+      writeFileSync(path, bad);
+      assert.is(loadStatCache(path).commit, null);
+    }),
+  );
+  for (const cut of [0, 10, good.length - 5, good.length - 1]) {
+    writeFileSync(path, good.subarray(0, cut));
+    assert.is(loadStatCache(path).entries.size, 0);
+  }
+  writeFileSync(path, JSON.stringify({ version: 3, commit: oid(7), path: [] }));
+  assert.is(loadStatCache(path).commit, null);
+  assert.is(loadStatCache(join(box.dir, 'missing')).commit, null);
+});
+
+test.run();
