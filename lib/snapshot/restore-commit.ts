@@ -7,7 +7,7 @@ import { readObjectOfType } from '../store/objects.js';
 import { readCommit } from '../store/rev-parse.js';
 import { claimedManifest, computeManifestCid } from '../store/tree-manifest.js';
 import { readStatCache, statCachePath, type CaptureProgress } from '../worktree/capture.js';
-import type { StatCache } from '../worktree/stat-cache.js';
+import { modeAt, oidAt, type StatCache } from '../worktree/stat-cache.js';
 import type { CheckoutPlan } from '../worktree/checkout-plan.js';
 import { registryOf } from '../governance/governance.js';
 import { keepsPin, sha256Pin } from '../governance/protected.js';
@@ -70,10 +70,10 @@ function filesUnder(cache: StatCache, dirs: readonly string[]): FileRecord[] {
   if (dirs.length === 0) return [];
   const wanted = new Set(dirs);
   const out: FileRecord[] = [];
-  for (const [path, entry] of cache.entries) {
+  for (const [path, row] of cache.rows) {
     for (let at = path.lastIndexOf('/'); ; at = path.lastIndexOf('/', at - 1)) {
       if (wanted.has(at < 0 ? '' : path.slice(0, at))) {
-        out.push({ path, mode: entry.mode, oid: entry.oid });
+        out.push({ path, mode: modeAt(cache, row), oid: oidAt(cache, row) });
         break;
       }
       if (at < 0) break;

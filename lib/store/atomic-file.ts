@@ -21,14 +21,17 @@ export interface AtomicWriteOptions {
   readonly fsync?: boolean;
 }
 
-export function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): void {
+/** Writes `data` (or its pieces, one after another, so a large file need not be one buffer first). */
+export function writeFileAtomic(path: string, data: string | Uint8Array | Iterable<Uint8Array>, options: AtomicWriteOptions = {}): void {
   const temp = tempPathFor(path);
-  const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+  const pieces = typeof data === 'string' ? [Buffer.from(data)] : data instanceof Uint8Array ? [data] : data;
   let fd: number | undefined;
   try {
     fd = openSync(temp, 'wx', options.mode ?? 0o644);
-    let offset = 0;
-    while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+    for (const bytes of pieces) {
+      let offset = 0;
+      while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+    }
     if (options.fsync) fsyncSync(fd);
     closeSync(fd);
     fd = undefined;

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { crc32, deflateSync, inflateSync } from 'node:zlib';
+import { crc32, inflateSync } from 'node:zlib';
 import { CooError } from '../errors/coo-error.js';
 import { tempPathFor } from './atomic-file.js';
 import { crashPoint } from './crash-point.js';
 import { hashObject, type ObjectType } from './git-object.js';
+import { compress } from './loose-objects.js';
 
 // Git pack files, as far as coo needs them: it writes one pack (version 2, every object whole,
 // no deltas) for a capture that stores many objects, and reads the whole objects of any pack.
@@ -20,7 +21,6 @@ import { hashObject, type ObjectType } from './git-object.js';
 
 const typeCode: Record<ObjectType, number> = { commit: 1, tree: 2, blob: 3, tag: 4 };
 const typeName: Record<number, ObjectType> = { 1: 'commit', 2: 'tree', 3: 'blob', 4: 'tag' };
-const level = 1;
 
 export function packDir(gitdir: string): string {
   return join(gitdir, 'objects', 'pack');
@@ -43,11 +43,13 @@ function entryHeader(type: ObjectType, size: number): Buffer {
 export class PackWriter {
   private readonly temp: string;
   private readonly fd: number;
-  private readonly entries: { oid: Buffer; offset: number; crc: number }[] = [];
+  // Per object, in pack order: id (hex), offset, CRC-32 of its packed bytes. Columns, not objects.
+  private readonly oids: string[] = [];
+  private readonly offsets: number[] = [];
+  private readonly crcs: number[] = [];
   private readonly seen = new Set<string>();
   private offset = 12;
-  // Bytes go through one staging buffer: what deflateSync returns is a slice of a 16 KiB chunk, and
-  // holding many of them until a write held that much memory for each (hundreds of MB).
+  // Bytes go through one staging buffer, written out a megabyte at a time.
   private readonly staging = Buffer.allocUnsafeSlow(1 << 20);
   private staged = 0;
 
@@ -59,7 +61,7 @@ export class PackWriter {
   }
 
   get count(): number {
-    return this.entries.length;
+    return this.oids.length;
   }
 
   private queue(bytes: Uint8Array): void {
@@ -82,8 +84,10 @@ export class PackWriter {
     if (this.seen.has(oid)) return;
     this.seen.add(oid);
     const header = entryHeader(type, content.length);
-    const data = deflateSync(content, { level });
-    this.entries.push({ oid: Buffer.from(oid, 'hex'), offset: this.offset, crc: crc32(data, crc32(header)) });
+    const data = compress(content);
+    this.oids.push(oid);
+    this.offsets.push(this.offset);
+    this.crcs.push(crc32(data, crc32(header)));
     this.queue(header);
     this.queue(data);
     this.offset += header.length + data.length;
@@ -94,7 +98,7 @@ export class PackWriter {
     try {
       this.flush();
       const count = Buffer.alloc(4);
-      count.writeUInt32BE(this.entries.length);
+      count.writeUInt32BE(this.oids.length);
       writeSync(this.fd, count, 0, 4, 8);
       // The trailer is the SHA-1 of everything before it, header included: read it back, as git's
       // fast-import does, rather than hold the pack in memory.
@@ -140,26 +144,31 @@ export class PackWriter {
   }
 
   private indexBytes(packChecksum: Buffer): Buffer {
-    const sorted = [...this.entries].sort((a, b) => Buffer.compare(a.oid, b.oid));
-    const n = sorted.length;
-    const large = sorted.filter((e) => e.offset >= 0x80000000);
+    // Lowercase hex sorts as the bytes it spells.
+    const order = Array.from(this.oids.keys()).sort((a, b) => ((this.oids[a] as string) < (this.oids[b] as string) ? -1 : 1));
+    const n = order.length;
+    const large = order.filter((i) => (this.offsets[i] as number) >= 0x80000000);
     const out = Buffer.alloc(8 + 256 * 4 + n * 28 + large.length * 8 + 40);
     out.write('\xfftOc', 0, 'latin1');
     out.writeUInt32BE(2, 4);
     let at = 8;
     let i = 0;
     for (let byte = 0; byte < 256; byte++) {
-      while (i < n && (sorted[i]?.oid[0] as number) <= byte) i += 1;
+      while (i < n && Number.parseInt((this.oids[order[i] as number] as string).slice(0, 2), 16) <= byte) i += 1;
       out.writeUInt32BE(i, at);
       at += 4;
     }
-    for (const e of sorted) at += e.oid.copy(out, at);
-    for (const e of sorted) at = out.writeUInt32BE(e.crc, at);
+    for (const k of order) at += out.write(this.oids[k] as string, at, 'hex');
+    for (const k of order) at = out.writeUInt32BE(this.crcs[k] as number, at);
     let nextLarge = 0;
-    for (const e of sorted) at = out.writeUInt32BE(e.offset >= 0x80000000 ? (0x80000000 | nextLarge++) >>> 0 : e.offset, at);
-    for (const e of large) {
-      out.writeUInt32BE(Math.floor(e.offset / 0x100000000), at);
-      out.writeUInt32BE(e.offset % 0x100000000, at + 4);
+    for (const k of order) {
+      const offset = this.offsets[k] as number;
+      at = out.writeUInt32BE(offset >= 0x80000000 ? (0x80000000 | nextLarge++) >>> 0 : offset, at);
+    }
+    for (const k of large) {
+      const offset = this.offsets[k] as number;
+      out.writeUInt32BE(Math.floor(offset / 0x100000000), at);
+      out.writeUInt32BE(offset % 0x100000000, at + 4);
       at += 8;
     }
     at += packChecksum.copy(out, at);

@@ -10,7 +10,7 @@ import { writeTreeFromFiles, type FileRecord } from '../store/flat-tree.js';
 import { blobCid, manifestCid } from '../store/manifest.js';
 import { cooDirName } from '../store/layout.js';
 import { compareUtf8 } from '../util/compare-utf8.js';
-import { emptyStatCache, isClean, loadStatCache, saveStatCache, type Hashed, type StatCache } from './stat-cache.js';
+import { cidAt, emptyStatCache, hasRacyRows, isCleanAt, loadStatCache, modeAt, oidAt, saveStatCache, type Hashed, type StatCache } from './stat-cache.js';
 import { fileModeOf, walkEntryOf, walkWorktree, type Skipped, type WalkEntry } from './walk.js';
 
 // A capture turns the working tree into a git tree: walk, reuse what the stat cache vouches for,
@@ -154,14 +154,14 @@ function buildTrees(files: readonly CapturedFile[], cache: StatCache, store: (co
   };
   let stillThere = 0;
   for (const file of files) {
-    const cached = cache.entries.get(file.path);
-    if (cached) stillThere += 1;
-    if (!cached || cached.oid !== file.oid || cached.mode !== file.mode) markDirty(file.path);
+    const row = cache.rows.get(file.path);
+    if (row !== undefined) stillThere += 1;
+    if (row === undefined || oidAt(cache, row) !== file.oid || modeAt(cache, row) !== file.mode) markDirty(file.path);
   }
-  if (stillThere !== cache.entries.size) {
+  if (stillThere !== cache.rows.size) {
     // Some cached path is gone: its directories changed too.
     const present = new Set(files.map((f) => f.path));
-    for (const path of cache.entries.keys()) if (!present.has(path)) markDirty(path);
+    for (const path of cache.rows.keys()) if (!present.has(path)) markDirty(path);
   }
   const treeIds = new Map<string, string>();
   const tree = writeTreeFromFiles(files, (_type, content) => store(content), {
@@ -179,57 +179,71 @@ export async function captureWorktree(options: CaptureOptions): Promise<CaptureR
   const walked = walkWorktree(options.root, progress && ((n) => progress({ phase: 'scan', done: n, total: null })));
   const cache = options.cache ?? (await readStatCache(options.cachePath, options.gitdir));
   const skipped = [...walked.skipped];
-  const results = new Map<string, readonly [WalkEntry, Hashed]>();
-  const todo: WalkEntry[] = [];
+  // Per walked entry (by index): the ids it was stored under, once known; undefined for one skipped.
+  const entries = walked.entries;
+  const oids = new Array<string | undefined>(entries.length);
+  const cids = new Array<string>(entries.length);
+  const todo: number[] = [];
   let previous: ReadonlySet<string> | undefined;
   let reused = 0;
 
-  for (const entry of walked.entries) {
-    const cached = cache.entries.get(entry.path);
-    if (isClean(cached, entry)) {
-      results.set(entry.path, [entry, cached]);
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i] as WalkEntry;
+    const row = cache.rows.get(entry.path);
+    if (row !== undefined && isCleanAt(cache, row, entry)) {
+      oids[i] = oidAt(cache, row);
+      cids[i] = cidAt(cache, row);
       reused += 1;
       continue;
     }
-    if (entry.mode !== '120000' && entry.size > options.maxNewFileBytes && !cache.entries.has(entry.path) && !entry.path.startsWith(`${cooDirName}/`)) {
+    if (entry.mode !== '120000' && entry.size > options.maxNewFileBytes && row === undefined && !entry.path.startsWith(`${cooDirName}/`)) {
       previous ??= options.previousPaths ? await options.previousPaths() : new Set();
       if (!previous.has(entry.path)) {
         skipped.push({ path: entry.path, reason: `new file larger than the capture limit (${entry.size} > ${options.maxNewFileBytes} bytes)` });
         continue;
       }
     }
-    todo.push(entry);
+    todo.push(i);
   }
 
   // The blobs, then the trees, go to one writer; a failure drops its unfinished pack.
   const writer = options.store ? objectWriter(options.gitdir, todo.length) : null;
-  let built: { ordered: (readonly [WalkEntry, Hashed])[]; files: CapturedFile[]; tree: string; treeIds: Map<string, string> };
+  let built: { seen: WalkEntry[]; files: CapturedFile[]; tree: string; treeIds: Map<string, string> };
   try {
     let done = 0;
     const scratch = Buffer.allocUnsafeSlow(headerRoom + streamAbove + 1);
-    for (const entry of todo) {
-      const outcome = await hashEntry(options, entry, writer, scratch);
+    for (const i of todo) {
+      const outcome = await hashEntry(options, entries[i] as WalkEntry, writer, scratch);
       if ('reason' in outcome) skipped.push(outcome);
-      else results.set(entry.path, [outcome.entry, outcome.hashed]);
+      else {
+        entries[i] = outcome.entry; // its stat as hashed (taken again if it changed meanwhile)
+        oids[i] = outcome.hashed.oid;
+        cids[i] = outcome.hashed.cid;
+      }
       done += 1;
       if (progress && done % 200 === 0) progress({ phase: 'hash', done, total: todo.length });
     }
-    const ordered = walked.entries.map((e) => results.get(e.path)).filter((r): r is readonly [WalkEntry, Hashed] => r !== undefined);
-    const files: CapturedFile[] = ordered.map(([w, h]) => ({ path: w.path, mode: w.mode, oid: h.oid, size: w.size, cid: h.cid }));
-    const trees: [string, Buffer][] = [];
+    const seen: WalkEntry[] = [];
+    const files: CapturedFile[] = [];
+    for (let i = 0; i < entries.length; i++) {
+      const oid = oids[i];
+      if (oid === undefined) continue;
+      const w = entries[i] as WalkEntry;
+      seen.push(w);
+      files.push({ path: w.path, mode: w.mode, oid, size: w.size, cid: cids[i] as string });
+    }
     const { tree, treeIds } = buildTrees(files, cache, (content) => {
       const oid = hashObject('tree', content);
-      trees.push([oid, content]);
+      writer?.put(oid, 'tree', content);
       return oid;
     });
-    for (const [oid, content] of trees) writer?.put(oid, 'tree', content);
     writer?.close();
-    built = { ordered, files, tree, treeIds };
+    built = { seen, files, tree, treeIds };
   } catch (err) {
     writer?.close(true);
     throw err;
   }
-  const { ordered, files, tree, treeIds } = built;
+  const { seen, files, tree, treeIds } = built;
   const manifest = manifestCid(files);
   skipped.sort((a, b) => compareUtf8(a.path, b.path));
   return {
@@ -241,9 +255,8 @@ export async function captureWorktree(options: CaptureOptions): Promise<CaptureR
     reused,
     commitCache(commit) {
       // Nothing to learn when the same files were all reused for the same commit.
-      let unchanged = commit === cache.commit && todo.length === 0 && reused === cache.entries.size;
-      if (unchanged) for (const entry of cache.entries.values()) if (entry.racy) unchanged = false;
-      if (options.store && !unchanged) saveStatCache(options.cachePath, commit, ordered, treeIds, startedMs);
+      const unchanged = commit === cache.commit && todo.length === 0 && reused === cache.rows.size && !hasRacyRows(cache);
+      if (options.store && !unchanged) saveStatCache(options.cachePath, commit, seen, files, treeIds, startedMs);
     },
   };
 }

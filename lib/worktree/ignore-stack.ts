@@ -27,8 +27,14 @@ export class IgnoreStack {
   /** Reads the ignore files present in `dir` (given its entries); returns how many levels it pushed. */
   enter(absDir: string, relDir: string, entries: readonly { readonly name: string }[]): number {
     let text = '';
-    for (const file of ignoreFileNames) {
-      if (!entries.some((e) => e.name === file)) continue;
+    let present = 0; // which ignore files the directory has, found in one pass over its entries
+    for (const entry of entries) {
+      if (entry.name === ignoreFileNames[0]) present |= 1;
+      else if (entry.name === ignoreFileNames[1]) present |= 2;
+    }
+    if (present === 0) return 0;
+    for (const [i, file] of ignoreFileNames.entries()) {
+      if ((present & (1 << i)) === 0) continue;
       try {
         text += `${readFileSync(join(absDir, file), 'utf8')}\n`;
       } catch {

@@ -17,23 +17,21 @@ import type { WalkEntry } from './walk.js';
 // gone (a prune), the whole cache is dropped; otherwise every listed object exists, so no entry
 // needs its own existence check.
 
-export interface CacheEntry {
-  readonly mode: FileMode;
-  readonly size: number;
-  readonly mtimeMs: number;
-  readonly ctimeMs: number;
-  readonly ino: number;
-  readonly oid: string;
-  readonly cid: string;
-  readonly racy: boolean;
-}
-
+/**
+ * Kept column by column, as it is stored: a capture of 50,000 files reads it, compares and
+ * writes it again without making an object per file.
+ */
 export interface StatCache {
   /** The commit whose tree holds every listed blob and tree; null for an empty cache. */
   readonly commit: string | null;
-  readonly entries: Map<string, CacheEntry>;
+  /** The row of each path. */
+  readonly rows: ReadonlyMap<string, number>;
+  /** Per row: path, oid, cid. */
+  readonly words: readonly string[];
+  /** Per row: size, mtimeMs, ctimeMs, ino, mode (0/1/2), racy (0/1). */
+  readonly numbers: Float64Array;
   /** Tree id of every directory of that commit ('' is the root): git's cache-tree. */
-  readonly trees: Map<string, string>;
+  readonly trees: ReadonlyMap<string, string>;
 }
 
 export const racyMarginMs = 2000;
@@ -49,7 +47,7 @@ const magic = 'COOSTAT4';
 const modeCodes: readonly FileMode[] = ['100644', '100755', '120000'];
 const perFile = 6;
 
-export const emptyStatCache: StatCache = { commit: null, entries: new Map(), trees: new Map() };
+export const emptyStatCache: StatCache = { commit: null, rows: new Map(), words: [], numbers: new Float64Array(0), trees: new Map() };
 
 interface Header {
   readonly commit: string;
@@ -71,25 +69,14 @@ function parse(raw: Buffer): StatCache {
   const numbers = new Float64Array(body.buffer.slice(body.byteOffset + numbersAt, body.byteOffset + textAt));
   const words = body.toString('utf8', textAt).split('\0');
   if (words.length !== (n as number) * 3 + (t as number) * 2) return emptyStatCache;
-  const entries = new Map<string, CacheEntry>();
+  const rows = new Map<string, number>();
   for (let i = 0; i < (n as number); i++) {
-    const at = i * perFile;
-    const mode = modeCodes[numbers[at + 4] as number];
-    if (!mode) return emptyStatCache;
-    entries.set(words[i * 3] as string, {
-      mode,
-      size: numbers[at] as number,
-      mtimeMs: numbers[at + 1] as number,
-      ctimeMs: numbers[at + 2] as number,
-      ino: numbers[at + 3] as number,
-      oid: words[i * 3 + 1] as string,
-      cid: words[i * 3 + 2] as string,
-      racy: numbers[at + 5] === 1,
-    });
+    if (modeCodes[numbers[i * perFile + 4] as number] === undefined) return emptyStatCache;
+    rows.set(words[i * 3] as string, i);
   }
   const trees = new Map<string, string>();
   for (let i = (n as number) * 3; i < words.length; i += 2) trees.set(words[i] as string, words[i + 1] as string);
-  return { commit, entries, trees };
+  return { commit, rows, words, numbers, trees };
 }
 
 /** Reads the cache; the caller drops it if its commit no longer exists. */
@@ -101,16 +88,23 @@ export function loadStatCache(path: string): StatCache {
   }
 }
 
-export function isClean(cached: CacheEntry | undefined, seen: WalkEntry): cached is CacheEntry {
-  return (
-    cached !== undefined &&
-    !cached.racy &&
-    cached.mode === seen.mode &&
-    cached.size === seen.size &&
-    cached.mtimeMs === seen.mtimeMs &&
-    cached.ctimeMs === seen.ctimeMs &&
-    cached.ino === seen.ino
-  );
+/** Whether row `row` vouches for a file seen with this stat (same kind, size, times, inode; not racy). */
+export function isCleanAt(cache: StatCache, row: number, seen: WalkEntry): boolean {
+  const at = row * perFile;
+  const n = cache.numbers;
+  return n[at + 5] === 0 && modeCodes[n[at + 4] as number] === seen.mode && n[at] === seen.size && n[at + 1] === seen.mtimeMs && n[at + 2] === seen.ctimeMs && n[at + 3] === seen.ino;
+}
+
+export function modeAt(cache: StatCache, row: number): FileMode {
+  return modeCodes[cache.numbers[row * perFile + 4] as number] as FileMode;
+}
+
+export const oidAt = (cache: StatCache, row: number): string => cache.words[row * 3 + 1] as string;
+export const cidAt = (cache: StatCache, row: number): string => cache.words[row * 3 + 2] as string;
+
+export function hasRacyRows(cache: StatCache): boolean {
+  for (let at = 5; at < cache.numbers.length; at += perFile) if (cache.numbers[at] === 1) return true;
+  return false;
 }
 
 export interface Hashed {
@@ -118,20 +112,22 @@ export interface Hashed {
   readonly cid: string;
 }
 
-/** Writes the cache for a capture that began at `startedMs` and was committed as `commit`. */
+/** Writes the cache for a capture that began at `startedMs` and was committed as `commit`: row i is `seen[i]`, stored as `files[i]`. */
 export function saveStatCache(
   path: string,
   commit: string,
-  files: ReadonlyArray<readonly [WalkEntry, Hashed]>,
+  seen: readonly WalkEntry[],
+  files: readonly Hashed[],
   trees: ReadonlyMap<string, string>,
   startedMs: number,
 ): void {
   const threshold = startedMs - racyMarginMs;
-  const n = files.length;
+  const n = seen.length;
   const numbers = new Float64Array(n * perFile);
   const words = new Array<string>(n * 3 + trees.size * 2);
   for (let i = 0; i < n; i++) {
-    const [w, h] = files[i] as readonly [WalkEntry, Hashed];
+    const w = seen[i] as WalkEntry;
+    const h = files[i] as Hashed;
     const at = i * perFile;
     numbers[at] = w.size;
     numbers[at + 1] = w.mtimeMs;
@@ -153,8 +149,20 @@ export function saveStatCache(
   lead.write(magic, 0, 'latin1');
   lead.writeUInt32LE(header.length, 8);
   header.copy(lead, 12);
-  const body = Buffer.concat([lead, Buffer.from(numbers.buffer), Buffer.from(words.join('\0'))]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32LE(crc32(body));
-  writeFileAtomic(path, Buffer.concat([body, crc]));
+  // Written piece by piece, the text 4,096 words at a time: as one 7 MB string and its copies it
+  // cost more time and memory than the writing.
+  function* pieces(): Generator<Buffer> {
+    let crc = 0;
+    const piece = (bytes: Buffer): Buffer => {
+      crc = crc32(bytes, crc);
+      return bytes;
+    };
+    yield piece(lead);
+    yield piece(Buffer.from(numbers.buffer));
+    for (let i = 0; i < words.length; i += 4096) yield piece(Buffer.from(`${i === 0 ? '' : '\0'}${words.slice(i, i + 4096).join('\0')}`));
+    const tail = Buffer.alloc(4);
+    tail.writeUInt32LE(crc);
+    yield tail;
+  }
+  writeFileAtomic(path, pieces());
 }

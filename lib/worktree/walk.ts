@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync, readFileSync, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, type Dirent, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { checkPathComponent, maxPathBytes } from '../paths/repo-path.js';
 import { isDotGitComponent } from '../paths/dotgit.js';
@@ -53,6 +53,18 @@ function gitInfoExclude(root: string): string {
   }
 }
 
+/** Orders entries as `compareUtf8` orders their names with a `/` after each directory's, without making those names. */
+function byTreeOrder(a: Dirent, b: Dirent): number {
+  const x = a.name;
+  const y = b.name;
+  const n = Math.min(x.length, y.length);
+  for (let i = 0; i < n; i++) {
+    if (x.charCodeAt(i) !== y.charCodeAt(i)) return compareUtf8(x.slice(i, i + 2), y.slice(i, i + 2));
+  }
+  const next = (name: string, dirent: Dirent): number => (name.length > n ? name.charCodeAt(n) : dirent.isDirectory() ? 0x2f : -1);
+  return next(x, a) - next(y, b);
+}
+
 export function walkWorktree(root: string, onProgress?: ScanProgress): WalkResult {
   const entries: WalkEntry[] = [];
   const skipped: Skipped[] = [];
@@ -72,8 +84,8 @@ export function walkWorktree(root: string, onProgress?: ScanProgress): WalkResul
     const active = rules.activeFor(relDir);
     // Visiting names in this order (a directory as if named `name/`) lists every path of the
     // tree in byte order, as git sorts them, without sorting the whole list at the end.
-    const keyed = dirents.map((d) => [d.isDirectory() ? `${d.name}/` : d.name, d] as const).sort((a, b) => compareUtf8(a[0], b[0]));
-    for (const [, dirent] of keyed) {
+    dirents.sort(byTreeOrder);
+    for (const dirent of dirents) {
       const name = dirent.name;
       const rel = relDir === '' ? name : `${relDir}/${name}`;
       if (relDir === '' && name === '.git') continue; // the user's own repository

@@ -40,6 +40,7 @@ test('the manifest is exactly the canonical JSON of its content, paths in byte o
       (entries) => {
         const sorted = [...entries].sort((a, b) => compareUtf8(a.path, b.path));
         assert.is(formatManifest(entries).toString(), canonicalJson({ entries: sorted, format: 'coo-manifest/1' }));
+        assert.is(manifestCid(entries), cidFromSha256(0x0200, sha256Of(formatManifest(entries))));
       },
     ),
   );
@@ -52,6 +53,10 @@ test('the manifest CID does not depend on input order and changes with any field
   assert.is(manifestCid([a, b]), 'bagaaieraf4sz3b4c3fc56nylbhtxxmrtflvazfzzfgsa3uyyxwj46tipnega');
   assert.is.not(manifestCid([a, { ...b, mode: '100644' }]), manifestCid([a, b]));
   assert.is.not(manifestCid([a]), manifestCid([a, b]));
+  // Across the pieces it is hashed in, and from either order, it is the CID of the one text.
+  const many = Array.from({ length: 9000 }, (_, i) => ({ path: `d${i % 7}/f${i}`, mode: '100644' as const, cid: a.cid }));
+  assert.is(manifestCid(many), cidFromSha256(0x0200, sha256Of(formatManifest(many))));
+  assert.is(manifestCid([...many].reverse()), manifestCid(many));
 });
 
 test.run();

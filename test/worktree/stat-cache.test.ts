@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fc } from '../helpers/property.js';
-import { loadStatCache, racyMarginMs, saveStatCache } from '../../lib/worktree/stat-cache.js';
+import { cidAt, isCleanAt, loadStatCache, modeAt, oidAt, racyMarginMs, saveStatCache } from '../../lib/worktree/stat-cache.js';
 import type { WalkEntry } from '../../lib/worktree/walk.js';
 import { sandbox, type Sandbox } from '../helpers/sandbox.js';
 
@@ -29,20 +29,26 @@ test('what is saved is what is read back, racy entries marked, trees included', 
   const files = sample(50);
   files.push([{ ...files[0]![0], path: 'late.txt', mtimeMs: started - racyMarginMs + 1 }, { oid: oid(99), cid: 'bafkreilate' }]);
   const trees = new Map([['', oid(1000)], ['d0', oid(1001)], ['d1/deep', oid(1002)]]);
-  saveStatCache(path, oid(7), files, trees, started);
+  saveStatCache(path, oid(7), files.map((f) => f[0]), files.map((f) => f[1]), trees, started);
   const cache = loadStatCache(path);
   assert.is(cache.commit, oid(7));
   assert.equal(cache.trees, trees);
-  assert.is(cache.entries.size, files.length);
+  assert.is(cache.rows.size, files.length);
   for (const [w, h] of files) {
-    const e = cache.entries.get(w.path);
-    assert.equal(e, { mode: w.mode, size: w.size, mtimeMs: w.mtimeMs, ctimeMs: w.ctimeMs, ino: w.ino, oid: h.oid, cid: h.cid, racy: w.path === 'late.txt' });
+    const row = cache.rows.get(w.path) as number;
+    assert.equal([modeAt(cache, row), oidAt(cache, row), cidAt(cache, row)], [w.mode, h.oid, h.cid]);
+    // Clean for the same stat unless racy; any stat field that moves makes it dirty.
+    assert.is(isCleanAt(cache, row, w), w.path !== 'late.txt');
+    for (const moved of [{ size: w.size + 1 }, { mtimeMs: w.mtimeMs + 0.001 }, { ctimeMs: w.ctimeMs + 1 }, { ino: w.ino + 1 }, { mode: w.mode === '100644' ? '100755' : '100644' }] as const) {
+      assert.not.ok(isCleanAt(cache, row, { ...w, ...moved } as WalkEntry));
+    }
   }
 });
 
 test('any damage, a truncation or an older format reads as an empty cache (everything is hashed again)', () => {
   const path = join(box.dir, 'cache');
-  saveStatCache(path, oid(7), sample(20), new Map([['', oid(5)]]), started);
+  const rows = sample(20);
+  saveStatCache(path, oid(7), rows.map((f) => f[0]), rows.map((f) => f[1]), new Map([['', oid(5)]]), started);
   const good = readFileSync(path);
   fc.assert(
     fc.property(fc.nat(good.length - 1), fc.integer({ min: 1, max: 255 }), (at, flip) => {
@@ -54,7 +60,7 @@ test('any damage, a truncation or an older format reads as an empty cache (every
   );
   for (const cut of [0, 10, good.length - 5, good.length - 1]) {
     writeFileSync(path, good.subarray(0, cut));
-    assert.is(loadStatCache(path).entries.size, 0);
+    assert.is(loadStatCache(path).rows.size, 0);
   }
   writeFileSync(path, JSON.stringify({ version: 3, commit: oid(7), path: [] }));
   assert.is(loadStatCache(path).commit, null);

@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { walkWorktree } from '../../lib/worktree/walk.js';
+import { compareUtf8 } from '../../lib/util/compare-utf8.js';
+import { fc } from '../helpers/property.js';
+import { rmSync } from 'node:fs';
 import { sandbox, type Sandbox } from '../helpers/sandbox.js';
 
 const test = suite('walk and capture rules');
@@ -82,6 +85,27 @@ test('an ignored directory is not entered, so its contents cannot be re-included
   box.write('a.txt', 'a');
   assert.equal(paths(box.repo), ['.gitignore', 'a.txt']);
   assert.is(box.git(['status', '--porcelain', '--untracked-files=all']).stdout.includes('out/keep.txt'), false);
+});
+
+test('property: paths come out in git\'s byte order, a directory sorting as its name and a slash', () => {
+  const name = fc.constantFrom('a', 'a.b', 'a-b', 'a0', 'a b', 'b', 'é', 'ｚ', '\u{1F600}', '\uFB01');
+  fc.assert(
+    fc.property(fc.uniqueArray(fc.array(name, { minLength: 1, maxLength: 3 }).map((p) => p.join('/')), { maxLength: 12 }), (files) => {
+      rmSync(join(box.repo, 'w'), { recursive: true, force: true });
+      mkdirSync(join(box.repo, 'w'));
+      for (const file of files) {
+        try {
+          mkdirSync(join(box.repo, 'w', file, '..'), { recursive: true });
+          writeFileSync(join(box.repo, 'w', file), 'x');
+        } catch {
+          // a path that needs a file to be a directory too: skip it
+        }
+      }
+      const walked = paths(box.repo);
+      assert.equal(walked, [...walked].sort(compareUtf8));
+    }),
+    { numRuns: 60 },
+  );
 });
 
 test.run();
