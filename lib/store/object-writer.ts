@@ -2,10 +2,11 @@ import type { ObjectType } from './git-object.js';
 import { hasLooseObject, writeObjectWithId } from './loose-objects.js';
 import { inPack, PackWriter } from './pack.js';
 
-// Where a capture puts the objects it hashed. A few (an incremental snapshot: tens of files) are
-// written on the spot as loose objects, as git does. Many (a first snapshot of 50,000 files) go
-// into one new pack (pack.ts): creating a file costs the kernel ~100-200 µs here, so one file per
-// object costs seconds that one pack does not. Objects the repository already has are left out.
+// Where a capture puts the objects it hashed. A handful are written on the spot as loose objects.
+// More (an incremental snapshot's tens, a first snapshot's 50,000) go into one new pack (pack.ts):
+// creating a file costs the kernel 0.2-1 ms here, so one file per object costs what one pack
+// does not (small packs are folded together as they accumulate). Objects the repository already
+// has are left out.
 // Either way every object is in place, whole, when `close` returns, and the caller writes nothing
 // that refers to them before that.
 //
@@ -19,8 +20,8 @@ export interface ObjectWriter {
   close(failed?: boolean): void;
 }
 
-/** At and above this many objects a capture writes a pack. */
-export const bulkObjects = 1000;
+/** At and above this many blobs to store, a capture writes a pack. */
+export const bulkObjects = 8;
 
 export function objectWriter(gitdir: string, expected: number): ObjectWriter {
   if (expected < bulkObjects) return { put: (oid, type, content) => writeObjectWithId(gitdir, oid, type, content), close: () => {} };

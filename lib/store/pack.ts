@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32, inflateSync } from 'node:zlib';
 import { CooError } from '../errors/coo-error.js';
@@ -21,6 +21,10 @@ import { compress } from './loose-objects.js';
 
 const typeCode: Record<ObjectType, number> = { commit: 1, tree: 2, blob: 3, tag: 4 };
 const typeName: Record<number, ObjectType> = { 1: 'commit', 2: 'tree', 3: 'blob', 4: 'tag' };
+/** Once there are this many small packs (under 1,000 objects and 4 MiB), the next pack takes them in. */
+export const foldAt = 16;
+const smallPackObjects = 1000;
+const smallPackBytes = 4 * 1024 * 1024;
 
 export function packDir(gitdir: string): string {
   return join(gitdir, 'objects', 'pack');
@@ -93,9 +97,47 @@ export class PackWriter {
     this.offset += header.length + data.length;
   }
 
+  /**
+   * Takes in the objects of the repository's small packs once there are `foldAt` of them, so that
+   * a pack per snapshot does not become thousands of packs to look through. Only packs whose
+   * every object is whole and matches its id are taken (their entries are copied as they are);
+   * others (git's, with deltas) stay. Returns the packs taken, for finish to remove.
+   */
+  private fold(): string[] {
+    const small = indexes(this.gitdir, true).filter((index) => index.offsets.length < smallPackObjects && statSync(index.pack).size <= smallPackBytes);
+    if (small.length < foldAt) return [];
+    const taken: string[] = [];
+    for (const index of small) {
+      const raw = readFileSync(index.pack);
+      const order = Array.from(index.offsets.keys()).sort((a, b) => (index.offsets[a] as number) - (index.offsets[b] as number));
+      const entries: { oid: string; bytes: Buffer }[] = [];
+      for (const [k, i] of order.entries()) {
+        const start = index.offsets[i] as number;
+        const end = k + 1 < order.length ? (index.offsets[order[k + 1] as number] as number) : raw.length - 20;
+        const bytes = raw.subarray(start, end);
+        const oid = index.names.toString('hex', i * 20, i * 20 + 20);
+        if (!wholeAndRight(bytes, oid)) break;
+        entries.push({ oid, bytes });
+      }
+      if (entries.length !== order.length) continue;
+      for (const { oid, bytes } of entries) {
+        if (this.seen.has(oid)) continue;
+        this.seen.add(oid);
+        this.oids.push(oid);
+        this.offsets.push(this.offset);
+        this.crcs.push(crc32(bytes));
+        this.queue(bytes);
+        this.offset += bytes.length;
+      }
+      taken.push(index.pack);
+    }
+    return taken;
+  }
+
   /** Finishes the pack and its index and puts both in place; returns the pack's name. */
   finish(): string {
     try {
+      const folded = this.fold();
       this.flush();
       const count = Buffer.alloc(4);
       count.writeUInt32BE(this.oids.length);
@@ -126,6 +168,11 @@ export class PackWriter {
       crashPoint('pack-written');
       renameSync(indexTemp, join(packDir(this.gitdir), `${name}.idx`));
       forgetPacks(this.gitdir);
+      // Every folded object is in the new pack now; a crash before these go only leaves duplicates.
+      for (const pack of folded) {
+        rmSync(pack.replace(/\.pack$/u, '.idx'), { force: true });
+        rmSync(pack, { force: true });
+      }
       return name;
     } catch (err) {
       this.abandon();
@@ -177,8 +224,37 @@ export class PackWriter {
   }
 }
 
-// Reading. Indexes are loaded once per process and repository, and looked at again when an id is
-// not found (another process may have written a pack meanwhile).
+/** Whether a packed entry is a whole object (no delta) whose content matches `oid`. */
+function wholeAndRight(bytes: Buffer, oid: string): boolean {
+  const entry = parseEntry(bytes);
+  if (!entry) return false;
+  try {
+    const content = inflateSync(bytes.subarray(entry.dataAt));
+    return content.length === entry.size && hashObject(entry.type, content) === oid;
+  } catch {
+    return false;
+  }
+}
+
+/** The type, size and data offset of a packed entry; null for a delta. */
+function parseEntry(raw: Buffer): { type: ObjectType; size: number; dataAt: number } | null {
+  let byte = raw[0] as number;
+  const type = typeName[(byte >> 4) & 7];
+  let size = byte & 0x0f;
+  let shift = 4;
+  let at = 1;
+  while (byte & 0x80) {
+    byte = raw[at++] as number;
+    size += (byte & 0x7f) * 2 ** shift;
+    shift += 7;
+  }
+  return type ? { type, size, dataAt: at } : null;
+}
+
+// Reading. Indexes are loaded once per process and repository, and again whenever the pack
+// directory is not the one they were read from (its inode or mtime moved: a pack was added or
+// removed, or the repository was deleted and made again at the same path), and when an id is not
+// found (unless the caller says not to look again).
 
 interface PackIndex {
   readonly pack: string;
@@ -191,11 +267,22 @@ interface PackIndex {
   fd?: number;
 }
 
-const loaded = new Map<string, PackIndex[]>();
+interface Loaded {
+  /** The pack directory's inode and mtime when read; null if there was none. */
+  readonly stamp: string | null;
+  readonly indexes: PackIndex[];
+}
+
+const loaded = new Map<string, Loaded>();
 
 export function forgetPacks(gitdir: string): void {
-  for (const index of loaded.get(gitdir) ?? []) if (index.fd !== undefined) closeSync(index.fd);
+  for (const index of loaded.get(gitdir)?.indexes ?? []) if (index.fd !== undefined) closeSync(index.fd);
   loaded.delete(gitdir);
+}
+
+function stampOf(dir: string): string | null {
+  const stat = statSync(dir, { throwIfNoEntry: false, bigint: true });
+  return stat ? `${stat.ino}:${stat.mtimeNs}` : null;
 }
 
 function readIndex(dir: string, file: string): PackIndex | null {
@@ -217,22 +304,22 @@ function readIndex(dir: string, file: string): PackIndex | null {
 }
 
 function indexes(gitdir: string, fresh = false): PackIndex[] {
-  let found = fresh ? undefined : loaded.get(gitdir);
-  if (!found) {
-    forgetPacks(gitdir);
-    const dir = packDir(gitdir);
-    let names: string[] = [];
-    try {
-      names = readdirSync(dir).filter((name) => name.endsWith('.idx') && existsSync(join(dir, name.replace(/\.idx$/u, '.pack'))));
-    } catch {
-      // no pack directory: no packs
-    }
-    found = names
-      .sort()
-      .map((name) => readIndex(dir, name))
-      .filter((index): index is PackIndex => index !== null);
-    loaded.set(gitdir, found);
+  const dir = packDir(gitdir);
+  const stamp = stampOf(dir);
+  const known = loaded.get(gitdir);
+  if (!fresh && known && known.stamp === stamp) return known.indexes;
+  forgetPacks(gitdir);
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir).filter((name) => name.endsWith('.idx') && existsSync(join(dir, name.replace(/\.idx$/u, '.pack'))));
+  } catch {
+    // no pack directory: no packs
   }
+  const found = names
+    .sort()
+    .map((name) => readIndex(dir, name))
+    .filter((index): index is PackIndex => index !== null);
+  loaded.set(gitdir, { stamp, indexes: found });
   return found;
 }
 
@@ -303,18 +390,9 @@ export function packedObject(gitdir: string, oid: string, rescan = true): { type
     if (n === 0) throw new CooError('E_STATE_CORRUPT', `pack ${index.pack} is shorter than its index says`, { pack: index.pack, oid });
     at += n;
   }
-  let byte = raw[0] as number;
-  const code = (byte >> 4) & 7;
-  let size = byte & 0x0f;
-  let shift = 4;
-  let at = 1;
-  while (byte & 0x80) {
-    byte = raw[at++] as number;
-    size += (byte & 0x7f) * 2 ** shift;
-    shift += 7;
-  }
-  const type = typeName[code];
-  if (!type) return 'delta';
+  const entry = parseEntry(raw);
+  if (!entry) return 'delta';
+  const { type, size, dataAt: at } = entry;
   let content: Buffer;
   try {
     content = inflateSync(raw.subarray(at));

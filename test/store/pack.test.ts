@@ -1,11 +1,11 @@
-import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { hashObject, type ObjectType } from '../../lib/store/git-object.js';
 import { hasObject, readObject } from '../../lib/store/objects.js';
 import { bulkObjects, objectWriter } from '../../lib/store/object-writer.js';
-import { forgetPacks, inPack, packDir, packedIdsWithPrefix, packedObject, PackWriter } from '../../lib/store/pack.js';
+import { foldAt, forgetPacks, inPack, packDir, packedIdsWithPrefix, packedObject, PackWriter } from '../../lib/store/pack.js';
 import { resolveCommit } from '../../lib/store/rev-parse.js';
 import { sandbox, type Sandbox } from '../helpers/sandbox.js';
 
@@ -115,7 +115,7 @@ test('a damaged pack is reported as corrupt state, never returned', async () => 
 });
 
 test('the bulk writer packs many objects, leaves out what the repository has, and resolves abbreviations', async () => {
-  const all = objects(bulkObjects + 50);
+  const all = objects(1050);
   const first = objectWriter(gitdir, all.length);
   for (const o of all.slice(0, 600)) first.put(o.oid, o.type, o.content);
   first.close();
@@ -139,6 +139,49 @@ test('the bulk writer packs many objects, leaves out what the repository has, an
   pack.add(commitOid, 'commit', commit);
   pack.finish();
   assert.is((await resolveCommit(gitdir, commitOid.slice(0, 10))).oid, commitOid);
+});
+
+test('small packs are folded into the next one once there are enough; a pack with deltas is left alone', async () => {
+  // A pack git made with deltas, dropped into the state repository.
+  const work = join(box.dir, 'work');
+  box.git(['init', '-q', work]);
+  for (let i = 0; i < 4; i++) {
+    writeFileSync(join(work, 'f.txt'), `${'same line\n'.repeat(300)}v${i}\n`);
+    box.git(['-C', work, 'add', '.']);
+    box.git(['-C', work, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', `c${i}`]);
+  }
+  box.git(['-C', work, 'gc', '-q', '--aggressive']);
+  const gitPacks = join(work, '.git', 'objects', 'pack');
+  for (const name of readdirSync(gitPacks)) writeFileSync(join(packDir(gitdir), name), readFileSync(join(gitPacks, name)));
+  const all = objects((foldAt - 1) * 10);
+  for (let k = 0; k < foldAt - 1; k++) {
+    const writer = objectWriter(gitdir, bulkObjects);
+    for (const o of all.slice(k * 10, k * 10 + 10)) writer.put(o.oid, o.type, o.content);
+    writer.close();
+  }
+  const packs = (): string[] => readdirSync(packDir(gitdir)).filter((n) => n.endsWith('.pack'));
+  assert.is(packs().length, foldAt); // ours and git's: the next pack folds
+  const extra = Buffer.from('the one that folds');
+  const writer = objectWriter(gitdir, bulkObjects);
+  writer.put(hashObject('blob', extra), 'blob', extra);
+  writer.close();
+  assert.is(packs().length, 2, packs().join(' ')); // the new pack holding everything of ours, and git's
+  for (const o of [...all, { oid: hashObject('blob', extra), content: extra }]) assert.equal((await readObject(gitdir, o.oid)).content, o.content);
+  assert.is(box.git(['--git-dir', gitdir, 'fsck', '--strict']).status, 0);
+  for (const idx of readdirSync(packDir(gitdir)).filter((n) => n.endsWith('.idx'))) assert.is(box.git(['--git-dir', gitdir, 'verify-pack', join(packDir(gitdir), idx)]).status, 0);
+});
+
+test('a repository deleted and made again at the same path is not answered from the old one\'s packs', async () => {
+  const all = objects(40);
+  for (let round = 0; round < 2; round++) {
+    rmSync(gitdir, { recursive: true, force: true });
+    assert.is(box.git(['init', '-q', '--bare', gitdir]).status, 0);
+    for (const o of all) assert.not.ok(await hasObject(gitdir, o.oid), `round ${round}: the new repository has nothing yet`);
+    const writer = objectWriter(gitdir, all.length);
+    for (const o of all) writer.put(o.oid, o.type, o.content);
+    writer.close();
+    for (const o of all) assert.equal((await readObject(gitdir, o.oid)).content, o.content);
+  }
 });
 
 test.run();
