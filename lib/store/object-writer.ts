@@ -1,6 +1,6 @@
 import type { ObjectType } from './git-object.js';
 import { hasLooseObject, writeObjectWithId } from './loose-objects.js';
-import { inPack, PackWriter } from './pack.js';
+import { packLookup, PackWriter } from './pack.js';
 
 // Where a capture puts the objects it hashed. A handful are written on the spot as loose objects.
 // More (an incremental snapshot's tens, a first snapshot's 50,000) go into one new pack (pack.ts):
@@ -26,9 +26,10 @@ export const bulkObjects = 8;
 export function objectWriter(gitdir: string, expected: number): ObjectWriter {
   if (expected < bulkObjects) return { put: (oid, type, content) => writeObjectWithId(gitdir, oid, type, content), close: () => {} };
   let pack: PackWriter | null = null;
+  const packed = packLookup(gitdir);
   return {
     put(oid, type, content) {
-      if (hasLooseObject(gitdir, oid) || inPack(gitdir, oid, false)) return;
+      if (packed(oid) || hasLooseObject(gitdir, oid)) return;
       pack ??= new PackWriter(gitdir);
       pack.add(oid, type, content);
     },

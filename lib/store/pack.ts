@@ -104,7 +104,10 @@ export class PackWriter {
    * others (git's, with deltas) stay. Returns the packs taken, for finish to remove.
    */
   private fold(): string[] {
-    const small = indexes(this.gitdir, true).filter((index) => index.offsets.length < smallPackObjects && statSync(index.pack).size <= smallPackBytes);
+    // Counting names first: the indexes are read again only when folding is due.
+    const count = readdirSync(packDir(this.gitdir)).filter((name) => name.endsWith('.idx')).length;
+    if (count < foldAt) return [];
+    const small = indexes(this.gitdir).filter((index) => index.offsets.length < smallPackObjects && statSync(index.pack).size <= smallPackBytes);
     if (small.length < foldAt) return [];
     const taken: string[] = [];
     for (const index of small) {
@@ -281,8 +284,8 @@ export function forgetPacks(gitdir: string): void {
 }
 
 function stampOf(dir: string): string | null {
-  const stat = statSync(dir, { throwIfNoEntry: false, bigint: true });
-  return stat ? `${stat.ino}:${stat.mtimeNs}` : null;
+  const stat = statSync(dir, { throwIfNoEntry: false });
+  return stat ? `${stat.ino}:${stat.mtimeMs}` : null;
 }
 
 function readIndex(dir: string, file: string): PackIndex | null {
@@ -348,12 +351,21 @@ function locate(gitdir: string, oid: string, rescan: boolean): { index: PackInde
   return null;
 }
 
+/** Whether some pack of the repository holds `oid` (whole or as a delta). */
+export function inPack(gitdir: string, oid: string): boolean {
+  return locate(gitdir, oid, true) !== null;
+}
+
 /**
- * Whether some pack of the repository holds `oid` (whole or as a delta). A miss looks at the pack
- * directory again unless `rescan` is false (for a writer asking about thousands of new objects).
+ * A lookup in the packs as they are now, for a writer asking about each object it stores (one
+ * look at the pack directory, not one per object; the writer adds no pack until it finishes).
  */
-export function inPack(gitdir: string, oid: string, rescan = true): boolean {
-  return locate(gitdir, oid, rescan) !== null;
+export function packLookup(gitdir: string): (oid: string) => boolean {
+  const now = indexes(gitdir);
+  return (oid) => {
+    const key = Buffer.from(oid, 'hex');
+    return now.some((index) => position(index, key) >= 0);
+  };
 }
 
 function entryEnd(index: PackIndex, offset: number): number {
