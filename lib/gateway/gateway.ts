@@ -2,7 +2,7 @@ import { realpathSync } from 'node:fs';
 import { captureWorktree, statCachePath } from '../worktree/capture.js';
 import { CooError } from '../errors/coo-error.js';
 import { hashObject, type ObjectType } from '../store/git-object.js';
-import { writeObject } from '../store/loose-objects.js';
+import { objectWriter } from '../store/object-writer.js';
 import { writeTreeFromFiles, type FileRecord } from '../store/flat-tree.js';
 import { blobCid, manifestCid, sha256HexOfCid, sha256Of } from '../store/manifest.js';
 import { readRef } from '../store/refs.js';
@@ -114,21 +114,36 @@ export async function gatewayWriteLocked(repo: Repo, input: GatewayInput): Promi
   // The tree after the write: blobs stored now, INDEX files reconciled from the result.
   const after = new Map<string, FileRecord & IndexedFile & { cid: string }>();
   for (const f of safety.files) after.set(f.path, { ...f, bytes: f.size, sha256: sha256HexOfCid(f.cid) });
-  const store = (content: Buffer, mode: FileMode, path: string): void => {
-    const sha256 = sha256Of(content);
-    after.set(path, { path, mode, oid: writeObject(gitdir, 'blob', content), cid: blobCid(sha256), bytes: content.length, sha256: sha256.toString('hex') });
+  // Blobs and trees go to one writer (a pack when the write set is large), in place before the commit.
+  const writer = objectWriter(gitdir, input.ops.length);
+  const put = (type: ObjectType, content: Buffer): string => {
+    const oid = hashObject(type, content);
+    writer.put(oid, type, content);
+    return oid;
   };
-  for (const op of input.ops) {
-    if (op.kind === 'delete') after.delete(op.path);
-    else store(Buffer.from(op.content), modeOf(op), op.path);
+  let files: (FileRecord & IndexedFile & { cid: string })[];
+  let tree: string;
+  let indexes: ReturnType<typeof reconcileIndexes>;
+  try {
+    const store = (content: Buffer, mode: FileMode, path: string): void => {
+      const sha256 = sha256Of(content);
+      after.set(path, { path, mode, oid: put('blob', content), cid: blobCid(sha256), bytes: content.length, sha256: sha256.toString('hex') });
+    };
+    for (const op of input.ops) {
+      if (op.kind === 'delete') after.delete(op.path);
+      else store(Buffer.from(op.content), modeOf(op), op.path);
+    }
+    const touched = new Set([...input.ops.map((op) => dirOf(op.path)), ...(input.reconcile ?? [])]);
+    indexes = reconcileIndexes(repo.config.governed, touched, after, (c) => hashObject('blob', c));
+    if (input.ops.length === 0 && indexes.length === 0) throw new CooError('E_USAGE', 'nothing to write', {});
+    for (const index of indexes) store(index.content, '100644', index.path);
+    files = [...after.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    tree = writeTreeFromFiles(files, put);
+    writer.close();
+  } catch (err) {
+    writer.close(true);
+    throw err;
   }
-  const touched = new Set([...input.ops.map((op) => dirOf(op.path)), ...(input.reconcile ?? [])]);
-  const indexes = reconcileIndexes(repo.config.governed, touched, after, (c) => hashObject('blob', c));
-  if (input.ops.length === 0 && indexes.length === 0) throw new CooError('E_USAGE', 'nothing to write', {});
-  for (const index of indexes) store(index.content, '100644', index.path);
-
-  const files = [...after.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const tree = writeTreeFromFiles(files, (type: ObjectType, content: Buffer) => writeObject(gitdir, type, content));
   const manifest = manifestCid(files);
   const changes: GatewayChange[] = input.ops.map((op) => ({ path: op.path, kind: changeKind(op, current) }));
   const tip = readRef(gitdir, writesRef);
