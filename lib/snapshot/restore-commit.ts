@@ -65,20 +65,20 @@ async function ensureProtectedKept(repo: Repo, plan: CheckoutPlan): Promise<void
   }
 }
 
+/** Whether `path` lies under one of `dirs` ('' is the root). */
+function isUnder(path: string, dirs: ReadonlySet<string>): boolean {
+  for (let at = path.lastIndexOf('/'); ; at = path.lastIndexOf('/', at - 1)) {
+    if (dirs.has(at < 0 ? '' : path.slice(0, at))) return true;
+    if (at < 0) return false;
+  }
+}
+
 /** The cached files under the directories in `dirs` ('' is the root). */
 function filesUnder(cache: StatCache, dirs: readonly string[]): FileRecord[] {
   if (dirs.length === 0) return [];
   const wanted = new Set(dirs);
   const out: FileRecord[] = [];
-  for (const [path, row] of cache.rows) {
-    for (let at = path.lastIndexOf('/'); ; at = path.lastIndexOf('/', at - 1)) {
-      if (wanted.has(at < 0 ? '' : path.slice(0, at))) {
-        out.push({ path, mode: modeAt(cache, row), oid: oidAt(cache, row) });
-        break;
-      }
-      if (at < 0) break;
-    }
-  }
+  for (const [path, row] of cache.rows) if (isUnder(path, wanted)) out.push({ path, mode: modeAt(cache, row), oid: oidAt(cache, row) });
   return out;
 }
 
@@ -101,9 +101,13 @@ export async function restoreCommit(
     cache,
     ...(progress ? { onProgress: (p: CaptureProgress) => progress(p) } : {}),
   });
-  const target = [...flat.files, ...filesUnder(cache, flat.reused)];
+  // A reused directory that the working tree also holds unchanged needs no plan: both sides leave it out.
+  const same = new Set(flat.reused.filter((dir) => safety.trees.get(dir) === cache.trees.get(dir)));
+  const target = [...flat.files, ...filesUnder(cache, flat.reused.filter((dir) => !same.has(dir)))];
+  const current = same.size === 0 ? safety.files : safety.files.filter((f) => !isUnder(f.path, same));
   const outcome = await rewriteWorktree(repo, {
-    current: safety.files.filter((f) => !isCooPath(f)),
+    current: current.filter((f) => !isCooPath(f)),
+    leftOut: safety.files.length - current.length - safety.files.filter((f) => isCooPath(f) && isUnder(f.path, same)).length,
     target: target.filter((f) => !isCooPath(f)),
     targetCommit: commit.oid,
     safety: safety.commit,
@@ -114,7 +118,7 @@ export async function restoreCommit(
       subject: `${options.op} to ${options.label} (${commit.oid.slice(0, 12)})`,
       record: { op: options.op, ...options.record, target: commit.oid, safety: safety.commit, label: options.label },
       tree: commit.tree,
-      manifest: claimedManifest(commit) ?? (await computeManifestCid(gitdir, target)),
+      manifest: claimedManifest(commit) ?? (await computeManifestCid(gitdir, [...flat.files, ...filesUnder(cache, flat.reused)])),
     },
     ...(progress ? { onProgress: (p) => progress({ phase: 'write', done: p.done, total: p.total }) } : {}),
   });

@@ -14,8 +14,10 @@ import type { Repo } from '../repo/repo.js';
 // taken the safety snapshot and holds the lock.
 
 export interface RewriteInput {
-  /** The captured working tree (the safety snapshot's files). */
+  /** The captured working tree (the safety snapshot's files), less any directories left out of both sides. */
   readonly current: readonly FileRecord[];
+  /** Files in directories left out of `current` and `target` because they are the same in both. */
+  readonly leftOut?: number;
   readonly target: readonly FileRecord[];
   /** The commit that holds `target` (where `coo rollback` would finish an interrupted rewrite). */
   readonly targetCommit: string;
@@ -63,7 +65,7 @@ export async function rewriteWorktree(repo: Repo, input: RewriteInput): Promise<
       target: input.targetCommit,
     });
   }
-  const outcome = { written: plan.write.length, chmod: plan.chmod.length, removed: plan.remove.length, unchanged: plan.unchanged };
+  const outcome = { written: plan.write.length, chmod: plan.chmod.length, removed: plan.remove.length, unchanged: plan.unchanged + (input.leftOut ?? 0) };
   if (input.ref) updateRef(gitdir, input.ref.name, input.targetCommit, input.ref.expected);
   appendOperation(repo, { ...input.oplog, record: { ...input.oplog.record, ...outcome } });
   clearJournal(repo);

@@ -27,6 +27,8 @@ export interface TakenSnapshot {
   readonly skipped: readonly Skipped[];
   readonly hashed: number;
   readonly reused: number;
+  /** The tree id of every directory of `tree`. */
+  readonly trees: ReadonlyMap<string, string>;
 }
 
 export interface TakeSnapshotOptions {
@@ -58,7 +60,7 @@ export async function takeSnapshot(repo: Repo, options: TakeSnapshotOptions): Pr
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.cache ? { cache: options.cache } : {}),
   });
-  const base = { tree: capture.tree, manifest: capture.manifest, files: capture.files, skipped: capture.skipped, hashed: capture.hashed, reused: capture.reused };
+  const base = { tree: capture.tree, manifest: capture.manifest, files: capture.files, skipped: capture.skipped, hashed: capture.hashed, reused: capture.reused, trees: capture.trees };
   if (tip && !options.allowEmpty && (await readCommit(gitdir, tip)).tree === capture.tree) {
     capture.commitCache(tip);
     return { ...base, commit: tip, created: false };

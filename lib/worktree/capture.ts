@@ -29,6 +29,8 @@ export interface CaptureResult {
   readonly manifest: string;
   readonly hashed: number;
   readonly reused: number;
+  /** The tree id of every directory of `tree` ('' is the root). */
+  readonly trees: ReadonlyMap<string, string>;
   /** Saves the stat cache, once the capture's tree is held by `commit` (only for storing captures). */
   commitCache(commit: string): void;
 }
@@ -253,6 +255,7 @@ export async function captureWorktree(options: CaptureOptions): Promise<CaptureR
     manifest,
     hashed: todo.length,
     reused,
+    trees: treeIds,
     commitCache(commit) {
       // Nothing to learn when the same files were all reused for the same commit.
       const unchanged = commit === cache.commit && todo.length === 0 && reused === cache.rows.size && !hasRacyRows(cache);

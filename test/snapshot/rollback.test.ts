@@ -206,8 +206,12 @@ test('subtrees the stat cache already knows are not read again, and are still re
   box.write('p1/q2/f7.txt', 'drifted\n');
   box.write('p0/q4/f4.txt', 'drifted too\n');
   rmSync(join(box.repo, 'p2/q3/f8.txt'));
-  await rollback({ ...o, to: a.commit });
+  const toA = await rollback({ ...o, to: a.commit });
   assert.is(gitTreeOfWorktree(box), a.tree);
+  // Every file of the target is counted once, written or unchanged, whether or not its directory was planned.
+  const inA = box.git(['--git-dir', '.coo/state.git', 'ls-tree', '-r', '--name-only', a.commit]).stdout.trim().split('\n').filter((p) => !p.startsWith('.coo/'));
+  assert.is(toA.written + toA.chmod + toA.unchanged, inA.length);
+  assert.equal([toA.written, toA.removed], [4, 2]); // f0, f1, f7, f8 back; new.txt and the stray p0/q4/f4.txt go
   box.write('p1/q2/f7.txt', 'drifted again\n');
   await rollback({ ...o, to: b.commit });
   assert.is(gitTreeOfWorktree(box), b.tree);
