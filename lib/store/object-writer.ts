@@ -1,12 +1,12 @@
 import type { ObjectType } from './git-object.js';
-import { hasLooseObject, writeObjectWithId } from './loose-objects.js';
+import { writeObjectWithId } from './loose-objects.js';
 import { packLookup, PackWriter } from './pack.js';
 
 // Where a capture puts the objects it hashed. A handful are written on the spot as loose objects.
 // More (an incremental snapshot's tens, a first snapshot's 50,000) go into one new pack (pack.ts):
 // creating a file costs the kernel 0.2-1 ms here, so one file per object costs what one pack
-// does not (small packs are folded together as they accumulate). Objects the repository already
-// has are left out.
+// does not (small packs are folded together as they accumulate). Objects already packed are left
+// out.
 // Either way every object is in place, whole, when `close` returns, and the caller writes nothing
 // that refers to them before that.
 //
@@ -29,7 +29,9 @@ export function objectWriter(gitdir: string, expected: number): ObjectWriter {
   const packed = packLookup(gitdir);
   return {
     put(oid, type, content) {
-      if (packed(oid) || hasLooseObject(gitdir, oid)) return;
+      // Loose objects are not looked for (a failed lookup costs a syscall per object): an object
+      // both loose and packed is harmless, as after any `git gc`.
+      if (packed(oid)) return;
       pack ??= new PackWriter(gitdir);
       pack.add(oid, type, content);
     },

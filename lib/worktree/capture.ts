@@ -143,8 +143,12 @@ async function hashEntry(options: CaptureOptions, entry: WalkEntry, writer: Obje
   throw new CooError('E_FILE_CHANGED_DURING_CAPTURE', `${entry.path} kept changing while it was read`, { path: entry.path });
 }
 
-/** The trees of `files`, rebuilding (like git's cache-tree) only directories under which a path was added, removed or changed. */
-function buildTrees(files: readonly CapturedFile[], cache: StatCache, store: (content: Buffer) => string): { tree: string; treeIds: Map<string, string> } {
+/**
+ * The trees of `files`, rebuilding (like git's cache-tree) only directories under which a path was
+ * added, removed or changed. `changed` are the files whose id or mode differs from the cache's
+ * (or that it does not list); `listed` is how many of `files` the cache lists.
+ */
+function buildTrees(files: readonly CapturedFile[], cache: StatCache, changed: readonly string[], listed: number, store: (content: Buffer) => string): { tree: string; treeIds: Map<string, string> } {
   const dirty = new Set<string>();
   const markDirty = (path: string): void => {
     for (let at = path.lastIndexOf('/'); ; at = path.lastIndexOf('/', at - 1)) {
@@ -154,13 +158,8 @@ function buildTrees(files: readonly CapturedFile[], cache: StatCache, store: (co
       if (at < 0) return;
     }
   };
-  let stillThere = 0;
-  for (const file of files) {
-    const row = cache.rows.get(file.path);
-    if (row !== undefined) stillThere += 1;
-    if (row === undefined || oidAt(cache, row) !== file.oid || modeAt(cache, row) !== file.mode) markDirty(file.path);
-  }
-  if (stillThere !== cache.rows.size) {
+  for (const path of changed) markDirty(path);
+  if (listed !== cache.rows.size) {
     // Some cached path is gone: its directories changed too.
     const present = new Set(files.map((f) => f.path));
     for (const path of cache.rows.keys()) if (!present.has(path)) markDirty(path);
@@ -189,9 +188,11 @@ export async function captureWorktree(options: CaptureOptions): Promise<CaptureR
   let previous: ReadonlySet<string> | undefined;
   let reused = 0;
 
+  const rowOf = new Int32Array(entries.length).fill(-1);
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i] as WalkEntry;
     const row = cache.rows.get(entry.path);
+    if (row !== undefined) rowOf[i] = row;
     if (row !== undefined && isCleanAt(cache, row, entry)) {
       oids[i] = oidAt(cache, row);
       cids[i] = cidAt(cache, row);
@@ -227,14 +228,23 @@ export async function captureWorktree(options: CaptureOptions): Promise<CaptureR
     }
     const seen: WalkEntry[] = [];
     const files: CapturedFile[] = [];
+    let listed = 0;
     for (let i = 0; i < entries.length; i++) {
       const oid = oids[i];
       if (oid === undefined) continue;
       const w = entries[i] as WalkEntry;
       seen.push(w);
       files.push({ path: w.path, mode: w.mode, oid, size: w.size, cid: cids[i] as string });
+      if (rowOf[i] !== -1) listed += 1;
     }
-    const { tree, treeIds } = buildTrees(files, cache, (content) => {
+    // Only hashed files can differ from the cache: a reused one is what its row says.
+    const changed: string[] = [];
+    for (const i of todo) {
+      const row = rowOf[i] as number;
+      const w = entries[i] as WalkEntry;
+      if (oids[i] !== undefined && (row === -1 || oidAt(cache, row) !== oids[i] || modeAt(cache, row) !== w.mode)) changed.push(w.path);
+    }
+    const { tree, treeIds } = buildTrees(files, cache, changed, listed, (content) => {
       const oid = hashObject('tree', content);
       writer?.put(oid, 'tree', content);
       return oid;
