@@ -9,6 +9,7 @@ import { buildTree, content, relPath, rng } from './tree.js';
 // whole process against whole process. Prints times, ratios (coo / git) and peak memory, and
 // checks that every rollback is byte-identical. Targets are ratios, never absolute times.
 
+// coo is run as people run it: the executable, whose first line starts node (with its V8 option).
 const cooBin = fileURLToPath(new URL('../../bin/coo', import.meta.url));
 const hasTime = existsSync('/usr/bin/time');
 const reps = Number(process.env['BENCH_REPS'] ?? 3);
@@ -94,7 +95,7 @@ function suite(label: string, files: number, meanBytes: number): void {
     };
     const resetCoo = (): void => {
       rmSync(join(tree, '.coo'), { recursive: true, force: true });
-      measure(['node', cooBin, 'init'], tree, env);
+      measure([cooBin, 'init'], tree, env);
       // The bench tree is made of files an hour old; so are coo's own.
       const past = Date.now() / 1000 - 3600;
       for (const f of ['config.json', 'allowed_signers', '.gitignore']) utimesSync(join(tree, '.coo', f), past, past);
@@ -103,7 +104,7 @@ function suite(label: string, files: number, meanBytes: number): void {
     const full: Measured[][] = [[], []];
     for (let r = 0; r < reps; r++) {
       resetCoo();
-      full[0]?.push(measure(['node', cooBin, 'snapshot', '-m', 'full'], tree, env));
+      full[0]?.push(measure([cooBin, 'snapshot', '-m', 'full'], tree, env));
       resetGit();
       full[1]?.push(measure(gitCommit, tree, gitEnv));
     }
@@ -113,7 +114,7 @@ function suite(label: string, files: number, meanBytes: number): void {
     const incremental: Measured[][] = [[], []];
     for (let r = 0; r < reps; r++) {
       mutate(tree, 100 + r, { change: 10, add: 5, remove: 0 });
-      incremental[0]?.push(measure(['node', cooBin, 'snapshot', '-m', `inc ${r}`], tree, env));
+      incremental[0]?.push(measure([cooBin, 'snapshot', '-m', `inc ${r}`], tree, env));
       incremental[1]?.push(measure(gitCommit, tree, gitEnv));
     }
     report({ name: 'incremental (10 changed + 5 added)', coo: pick(incremental[0] ?? []), git: pick(incremental[1] ?? []), target: 2.5 });
@@ -125,7 +126,7 @@ function suite(label: string, files: number, meanBytes: number): void {
       const snapshotTree = git(['rev-parse', 'snapshots^{tree}'], tree, stateEnv).trim();
       identical &&= snapshotTree === git(['rev-parse', 'HEAD^{tree}'], tree, gitEnv).trim(); // both tools recorded the same tree
       mutate(tree, 200 + r, { change: 10, add: 5, remove: 3 });
-      rollback[0]?.push(measure(['node', cooBin, 'rollback', 'snapshots'], tree, env));
+      rollback[0]?.push(measure([cooBin, 'rollback', 'snapshots'], tree, env));
       // Byte-identical: native git's own view of the working tree must be the snapshot's tree.
       git(['add', '-A'], tree, gitEnv);
       identical &&= git(['write-tree'], tree, gitEnv).trim() === snapshotTree;
@@ -152,9 +153,9 @@ function largeFile(): void {
     const fd = openSync(join(tree, 'big.bin'), 'w');
     ftruncateSync(fd, size); // sparse: 2 GiB of zeros without using the disk
     closeSync(fd);
-    measure(['node', cooBin, 'init'], tree, env);
+    measure([cooBin, 'init'], tree, env);
     writeFileSync(join(tree, '.coo', 'config.json'), JSON.stringify({ version: 1, capture: { maxNewFileBytes: 4 * size } }));
-    const m = measure(['node', cooBin, 'snapshot', '-m', 'big'], tree, env);
+    const m = measure([cooBin, 'snapshot', '-m', 'big'], tree, env);
     const stored = git(['--git-dir', join(tree, '.coo', 'state.git'), 'cat-file', '-s', 'snapshots:big.bin'], tree, env).trim();
     process.stdout.write(
       `\n## a 2 GiB file\nsnapshot ${(m.ms / 1000).toFixed(1)} s, peak memory ${m.rssMb === null ? 'not measured' : `${m.rssMb.toFixed(0)} MB`} (target <= 150 MB: ${m.rssMb !== null && m.rssMb <= 150 ? 'met' : 'check'}), stored size ${stored} bytes\n`,
@@ -177,12 +178,12 @@ function gateway(): void {
     for (let r = 0; r < reps; r++) {
       const g = join(base, `g${r}`);
       mkdirSync(g);
-      measure(['node', cooBin, 'init'], g, env);
+      measure([cooBin, 'init'], g, env);
       writeFileSync(join(base, `set${r}.json`), JSON.stringify(files));
-      viaGateway.push(measure(['node', cooBin, 'write', '--set', join(base, `set${r}.json`)], g, env));
+      viaGateway.push(measure([cooBin, 'write', '--set', join(base, `set${r}.json`)], g, env));
       const t = join(base, `s${r}`);
       mkdirSync(t);
-      measure(['node', cooBin, 'init'], t, env);
+      measure([cooBin, 'init'], t, env);
       // The same files written by hand (what the gateway does besides recording), then a snapshot.
       const started = process.hrtime.bigint();
       for (const f of files) {
@@ -190,7 +191,7 @@ function gateway(): void {
         writeFileSync(join(t, f.path), f.content);
       }
       const wroteMs = Number(process.hrtime.bigint() - started) / 1e6;
-      const snap = measure(['node', cooBin, 'snapshot'], t, env);
+      const snap = measure([cooBin, 'snapshot'], t, env);
       viaSnapshot.push(snap);
       byHand.push(wroteMs + snap.ms);
     }
@@ -205,7 +206,7 @@ function gateway(): void {
     process.stdout.write(`gateway vs writing by hand and snapshotting: ratio ${ratio.toFixed(2)}x (target <= 1.5x: ${ratio <= 1.5 ? 'met' : 'MISSED'})\n`);
     const single: number[] = [];
     const g0 = join(base, 'g0');
-    for (let i = 0; i < 9; i++) single.push(measure(['node', cooBin, 'write', `single/${i}.txt`, '--from', join(base, 'set0.json')], g0, env).ms);
+    for (let i = 0; i < 9; i++) single.push(measure([cooBin, 'write', `single/${i}.txt`, '--from', join(base, 'set0.json')], g0, env).ms);
     process.stdout.write(`one single-file coo write in that 1,000-file repository, end to end: median ${median(single).toFixed(0)} ms over ${single.length}\n`);
   } finally {
     rmSync(base, { recursive: true, force: true });
@@ -219,8 +220,8 @@ function determinism(): void {
     const tree = join(base, 'tree');
     mkdirSync(tree);
     buildTree(tree, { files: 500, meanBytes: 4000, seed: 11 });
-    measure(['node', cooBin, 'init'], tree, env);
-    measure(['node', cooBin, 'baseline', 'create', 'BENCH'], tree, env);
+    measure([cooBin, 'init'], tree, env);
+    measure([cooBin, 'baseline', 'create', 'BENCH'], tree, env);
     // A mission with real work: hashing for about a second, then 200 files written.
     const work = "node -e \"const c=require('crypto');let h=Buffer.alloc(32);for(let i=0;i<1500000;i++)h=c.createHash('sha256').update(h).digest();const fs=require('fs');fs.mkdirSync('gen',{recursive:true});for(let i=0;i<200;i++)fs.writeFileSync('gen/f'+i+'.txt',h.toString('hex').repeat(20)+i)\"";
     const steps = [work, 'ls gen | sort > gen-index.txt'];
@@ -235,7 +236,7 @@ function determinism(): void {
         measure(['sh', '-c', `mkdir -p ${dir} && cp -a ${tree}/. ${dir} && rm -rf ${dir}/.coo ${dir}/.git && cd ${dir} && ${steps.join(' && ')}`], base, env);
       }
       byHand.push(Number(process.hrtime.bigint() - started) / 1e6);
-      suite.push(measure(['node', cooBin, 'determinism', join(base, 'mission.json'), '--runs', String(runs)], tree, env).ms);
+      suite.push(measure([cooBin, 'determinism', join(base, 'mission.json'), '--runs', String(runs)], tree, env).ms);
     }
     const [hand, check] = [median(byHand), median(suite)];
     const overhead = check / hand - 1;
