@@ -1,6 +1,7 @@
 import type { ObjectType } from './git-object.js';
 import { writeObjectWithId } from './loose-objects.js';
-import { packLookup, PackWriter } from './pack.js';
+import { packLookup } from './pack-reader.js';
+import { PackWriter } from './pack-writer.js';
 
 // Where a capture puts the objects it hashed. A handful are written on the spot as loose objects.
 // More (an incremental snapshot's tens, a first snapshot's 50,000) go into one new pack (pack.ts):

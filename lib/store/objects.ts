@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { CooError } from '../errors/coo-error.js';
 import { emptyTreeOid, type ObjectType } from './git-object.js';
 import { hasLooseObject, readLooseObject } from './loose-objects.js';
-import { inPack, packedObject } from './pack.js';
+import { inPack, packedObject } from './pack-reader.js';
 import { isogit, isogitCache, isogitFs } from './isogit.js';
 
 // Reading any object of the state repo: loose objects and whole packed ones directly (fast,

@@ -4,7 +4,7 @@ import { CooError } from '../errors/coo-error.js';
 import { parseCommit, type ParsedCommit } from './commit.js';
 import { isOid } from './git-object.js';
 import { hasObject, readObject } from './objects.js';
-import { packedIdsWithPrefix } from './pack.js';
+import { packedIdsWithPrefix } from './pack-reader.js';
 import { readRef, refCandidates } from './refs.js';
 
 // A small `git rev-parse` for commits: a full or abbreviated id or a short ref name, followed by

@@ -1,17 +1,14 @@
-import { createHash, hash } from 'node:crypto';
-import { closeSync, createReadStream, lstatSync, openSync, readlinkSync, readSync } from 'node:fs';
 import { join } from 'node:path';
-import { CooError, ioError } from '../errors/coo-error.js';
-import { hashObject, objectHeader } from '../store/git-object.js';
-import { writeBlobFromFile } from '../store/loose-objects.js';
-import { objectWriter, type ObjectWriter } from '../store/object-writer.js';
+import { hashObject } from '../store/git-object.js';
+import { objectWriter } from '../store/object-writer.js';
 import { hasObject } from '../store/objects.js';
 import { writeTreeFromFiles, type FileRecord } from '../store/flat-tree.js';
-import { blobCid, manifestCid } from '../store/manifest.js';
+import { manifestCid } from '../store/manifest.js';
 import { cooDirName } from '../store/layout.js';
 import { compareUtf8 } from '../util/compare-utf8.js';
-import { cidAt, emptyStatCache, hasRacyRows, isCleanAt, loadStatCache, modeAt, oidAt, saveStatCache, type Hashed, type StatCache } from './stat-cache.js';
-import { fileModeOf, walkEntryOf, walkWorktree, type Skipped, type WalkEntry } from './walk.js';
+import { hashEntry, scratchBytes } from './hash-entry.js';
+import { cidAt, emptyStatCache, hasRacyRows, isCleanAt, loadStatCache, modeAt, oidAt, saveStatCache, type StatCache } from './stat-cache.js';
+import { walkWorktree, type Skipped, type WalkEntry } from './walk.js';
 
 // A capture turns the working tree into a git tree: walk, reuse what the stat cache vouches for,
 // hash (and, when storing, write) the rest, build the trees and the manifest CID. The objects go
@@ -54,93 +51,6 @@ export interface CaptureOptions {
   /** Paths of the previous state, read only if an oversized file is not in the stat cache. */
   readonly previousPaths?: () => Promise<ReadonlySet<string>>;
   readonly onProgress?: (progress: CaptureProgress) => void;
-}
-
-const streamAbove = 2 * 1024 * 1024;
-
-function sha256Cid(sha256: Buffer): string {
-  return blobCid(sha256);
-}
-
-async function hashFileStreaming(abs: string, size: number): Promise<Hashed> {
-  const sha1 = createHash('sha1').update(objectHeader('blob', size));
-  const sha256 = createHash('sha256');
-  let seen = 0;
-  for await (const chunk of createReadStream(abs, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
-    seen += chunk.length;
-    sha1.update(chunk);
-    sha256.update(chunk);
-  }
-  if (seen !== size) throw new CooError('E_FILE_CHANGED_DURING_CAPTURE', `${abs} changed size while it was read`, { path: abs });
-  return { oid: sha1.digest('hex'), cid: sha256Cid(sha256.digest()) };
-}
-
-// Files up to `streamAbove` are read into one reused buffer, behind room for the object header,
-// so that hashing 50,000 small files allocates nothing per file (the content and two hashes of
-// each used to be garbage, and the heap grew by their sum before a collection came).
-const headerRoom = 32;
-
-interface ReadBlob {
-  /** `blob <size>\0` and the content: what the git id hashes. */
-  readonly whole: Buffer;
-  readonly content: Buffer;
-}
-
-function blobOf(scratch: Buffer, content: Buffer): ReadBlob {
-  return readInto(scratch, content.length, (target) => content.copy(target));
-}
-
-function readInto(scratch: Buffer, size: number, fill: (target: Buffer) => number): ReadBlob {
-  const got = fill(scratch.subarray(headerRoom));
-  const header = objectHeader('blob', got);
-  header.copy(scratch, headerRoom - header.length);
-  return { whole: scratch.subarray(headerRoom - header.length, headerRoom + got), content: scratch.subarray(headerRoom, headerRoom + got) };
-}
-
-/** Reads a file expected to hold `size` bytes; null if it holds more (it grew since its stat). */
-function readBlob(scratch: Buffer, abs: string, size: number): ReadBlob | null {
-  const fd = openSync(abs, 'r');
-  try {
-    // One byte more than expected is asked for, to see a file that grew.
-    return readInto(scratch, size, (target) => {
-      let got = 0;
-      for (let n = -1; n !== 0 && got <= size; got += n) n = readSync(fd, target, got, Math.min(size + 1, target.length) - got, null);
-      return got;
-    });
-  } finally {
-    closeSync(fd);
-  }
-}
-
-async function hashEntry(options: CaptureOptions, entry: WalkEntry, writer: ObjectWriter | null, scratch: Buffer): Promise<{ entry: WalkEntry; hashed: Hashed } | Skipped> {
-  const abs = join(options.root, entry.path);
-  let current = entry;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      if (current.mode !== '120000' && current.size > streamAbove) {
-        if (!writer) return { entry: current, hashed: await hashFileStreaming(abs, current.size) };
-        const blob = await writeBlobFromFile(options.gitdir, abs, current.size);
-        return { entry: current, hashed: { oid: blob.oid, cid: sha256Cid(blob.sha256) } };
-      }
-      const object = current.mode === '120000' ? blobOf(scratch, readlinkSync(abs, { encoding: 'buffer' })) : readBlob(scratch, abs, current.size);
-      if (object && object.content.length === current.size) {
-        const oid = hash('sha1', object.whole, 'hex');
-        const cid = sha256Cid(hash('sha256', object.content, 'buffer'));
-        writer?.put(oid, 'blob', object.content);
-        return { entry: current, hashed: { oid, cid } };
-      }
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return { path: entry.path, reason: 'deleted while the snapshot was taken' };
-      if (code !== 'E_FILE_CHANGED_DURING_CAPTURE') throw ioError(err, `reading ${entry.path}`);
-    }
-    // It changed between stat and read: take its stat again and retry.
-    const stat = lstatSync(abs, { throwIfNoEntry: false });
-    const mode = stat && fileModeOf(stat);
-    if (!stat || !mode) return { path: entry.path, reason: 'replaced while the snapshot was taken' };
-    current = walkEntryOf(entry.path, stat, mode);
-  }
-  throw new CooError('E_FILE_CHANGED_DURING_CAPTURE', `${entry.path} kept changing while it was read`, { path: entry.path });
 }
 
 /**
@@ -214,7 +124,7 @@ export async function captureWorktree(options: CaptureOptions): Promise<CaptureR
   let built: { seen: WalkEntry[]; files: CapturedFile[]; tree: string; treeIds: Map<string, string> };
   try {
     let done = 0;
-    const scratch = Buffer.allocUnsafeSlow(headerRoom + streamAbove + 1);
+    const scratch = Buffer.allocUnsafeSlow(scratchBytes);
     for (const i of todo) {
       const outcome = await hashEntry(options, entries[i] as WalkEntry, writer, scratch);
       if ('reason' in outcome) skipped.push(outcome);

@@ -5,7 +5,9 @@ import * as assert from 'uvu/assert';
 import { hashObject, type ObjectType } from '../../lib/store/git-object.js';
 import { hasObject, readObject } from '../../lib/store/objects.js';
 import { bulkObjects, objectWriter } from '../../lib/store/object-writer.js';
-import { foldAt, forgetPacks, inPack, packDir, packedIdsWithPrefix, packedObject, PackWriter } from '../../lib/store/pack.js';
+import { packDir } from '../../lib/store/pack-format.js';
+import { forgetPacks, inPack, packedIdsWithPrefix, packedObject } from '../../lib/store/pack-reader.js';
+import { foldAt, PackWriter } from '../../lib/store/pack-writer.js';
 import { resolveCommit } from '../../lib/store/rev-parse.js';
 import { sandbox, type Sandbox } from '../helpers/sandbox.js';
 
