@@ -36,3 +36,8 @@ export function isogitCache(gitdir: string): object {
   }
   return cache;
 }
+
+/** Drops that cache, after packs it may have read are removed (a fold). */
+export function forgetIsogitCache(gitdir: string): void {
+  caches.delete(gitdir);
+}

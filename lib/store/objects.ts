@@ -1,5 +1,3 @@
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { CooError } from '../errors/coo-error.js';
 import { emptyTreeOid, type ObjectType } from './git-object.js';
 import { hasLooseObject, readLooseObject } from './loose-objects.js';
@@ -33,15 +31,6 @@ export async function readObject(gitdir: string, oid: string): Promise<GitObject
 
 function missing(oid: string, cause?: unknown): CooError {
   return new CooError('E_STATE_CORRUPT', `object ${oid} is missing from the state repository`, { oid }, { cause });
-}
-
-/** Whether the repository has pack files (only then is isomorphic-git's pack reader loaded). */
-export function hasPacks(gitdir: string): boolean {
-  try {
-    return readdirSync(join(gitdir, 'objects', 'pack')).some((name) => name.endsWith('.idx'));
-  } catch {
-    return false;
-  }
 }
 
 export async function readObjectOfType(gitdir: string, oid: string, type: ObjectType): Promise<Buffer> {

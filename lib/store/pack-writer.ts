@@ -5,6 +5,7 @@ import { crc32 } from 'node:zlib';
 import { CooError } from '../errors/coo-error.js';
 import { tempPathFor } from './atomic-file.js';
 import { crashPoint } from './crash-point.js';
+import { forgetIsogitCache } from './isogit.js';
 import type { ObjectType } from './git-object.js';
 import { compress } from './loose-objects.js';
 import { entryHeader, packDir, wholeAndRight } from './pack-format.js';
@@ -156,6 +157,7 @@ export class PackWriter {
         rmSync(pack.replace(/\.pack$/u, '.idx'), { force: true });
         rmSync(pack, { force: true });
       }
+      if (folded.length > 0) forgetIsogitCache(this.gitdir);
       return name;
     } catch (err) {
       this.abandon();
