@@ -4,7 +4,7 @@ import { packLookup } from './pack-reader.js';
 import { PackWriter } from './pack-writer.js';
 
 // Where a capture puts the objects it hashed. A handful are written on the spot as loose objects.
-// More (an incremental snapshot's tens, a first snapshot's 50,000) go into one new pack (pack.ts):
+// More (an incremental snapshot's tens, a first snapshot's 50,000) go into one new pack (pack-writer.ts):
 // creating a file costs the kernel 0.2-1 ms here, so one file per object costs what one pack
 // does not (small packs are folded together as they accumulate). Objects already packed are left
 // out.
