@@ -34,6 +34,11 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
+/** The median time and the highest peak memory of repeated measurements. */
+function pick(runs: Measured[]): Measured {
+  return { ms: median(runs.map((m) => m.ms)), rssMb: Math.max(...runs.map((m) => m.rssMb ?? 0)) || null };
+}
+
 function git(args: string[], cwd: string, env: NodeJS.ProcessEnv): string {
   const run = spawnSync('git', args, { cwd, env, encoding: 'utf8', maxBuffer: 1 << 26 });
   if (run.status !== 0) throw new Error(`git ${args.join(' ')}: ${run.stderr}`);
@@ -108,7 +113,6 @@ function suite(label: string, files: number, meanBytes: number): void {
       resetGit();
       full[1]?.push(measure(gitCommit, tree, gitEnv));
     }
-    const pick = (ms: Measured[]): Measured => ({ ms: median(ms.map((m) => m.ms)), rssMb: Math.max(...ms.map((m) => m.rssMb ?? 0)) || null });
     report({ name: 'full snapshot', coo: pick(full[0] ?? []), git: pick(full[1] ?? []), target: 0.85 });
 
     const incremental: Measured[][] = [[], []];
@@ -195,8 +199,8 @@ function gateway(): void {
       viaSnapshot.push(snap);
       byHand.push(wroteMs + snap.ms);
     }
-    const gw = { ms: median(viaGateway.map((m) => m.ms)), rssMb: Math.max(...viaGateway.map((m) => m.rssMb ?? 0)) || null };
-    const sn = { ms: median(viaSnapshot.map((m) => m.ms)), rssMb: Math.max(...viaSnapshot.map((m) => m.rssMb ?? 0)) || null };
+    const gw = pick(viaGateway);
+    const sn = pick(viaSnapshot);
     const hand = median(byHand);
     // A snapshot of files already on disk creates no file (its objects go into one pack); the
     // gateway has to create the 1,000 files in the working tree as well, which is most of its time

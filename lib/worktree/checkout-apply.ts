@@ -147,8 +147,9 @@ export interface ApplyHooks {
  */
 function ensureLanded(root: string, path: string, ino: number): void {
   const dest = join(root, path);
-  const expectedDir = join(realpathSync(root), dirname(path));
-  const actualDir = realpathSync(dirname(dest));
+  // realpath(3) itself, not Node's JavaScript walk of every component (an lstat each, per file).
+  const expectedDir = join(realpathSync.native(root), dirname(path));
+  const actualDir = realpathSync.native(dirname(dest));
   if (actualDir === expectedDir && lstat(dest)?.ino === ino) return;
   const landed = join(actualDir, basename(path));
   if (lstat(landed)?.ino === ino) rmSync(landed, { force: true });
