@@ -151,4 +151,16 @@ test('after a snapshot, the gateway reuses the stat cache and its writes show in
   assert.equal(diff.json<{ changes: { path: string }[] }>().changes.map((c) => c.path), ['keep.txt']);
 });
 
+test('a large write set stores its objects in one pack; git reads it and undo reverts it', async () => {
+  const ops = Array.from({ length: 30 }, (_, i) => w(`bulk/d${i % 3}/f${i}.txt`, `content ${i}\n`));
+  const result = await gatewayWrite({ ...o, ops, message: 'thirty files' });
+  assert.is(state('rev-parse', 'writes^{tree}'), gitTreeOfWorktree(box));
+  const packs = readdirSync(join(box.repo, '.coo', 'state.git', 'objects', 'pack')).filter((n) => n.endsWith('.pack'));
+  assert.ok(packs.length >= 1, 'the blobs and trees went into a pack');
+  for (let i = 0; i < 30; i += 7) assert.is(state('cat-file', 'blob', `${result.commit}:bulk/d${i % 3}/f${i}.txt`), `content ${i}`);
+  assert.is(box.git(['--git-dir', '.coo/state.git', 'fsck', '--strict']).status, 0);
+  await undo(o);
+  assert.not.ok(existsSync(join(box.repo, 'bulk')));
+});
+
 test.run();
