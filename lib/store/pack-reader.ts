@@ -41,7 +41,15 @@ function stampOf(dir: string): string | null {
 }
 
 function readIndex(dir: string, file: string): PackIndex | null {
-  const raw = readFileSync(join(dir, file));
+  try {
+    return parseIndex(dir, file, readFileSync(join(dir, file)));
+  } catch (err) {
+    if (err instanceof RangeError) return null; // a table shorter than its counts: damaged
+    throw err;
+  }
+}
+
+function parseIndex(dir: string, file: string, raw: Buffer): PackIndex | null {
   if (raw.length < 8 + 1024 + 40 || raw.readUInt32BE(0) !== 0xff744f63 || raw.readUInt32BE(4) !== 2) return null; // v1 or damaged: isomorphic-git's business
   const fanout = new Uint32Array(256);
   for (let i = 0; i < 256; i++) fanout[i] = raw.readUInt32BE(8 + i * 4);

@@ -1,11 +1,12 @@
-import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { hashObject, type ObjectType } from '../../lib/store/git-object.js';
 import { hasObject, readObject } from '../../lib/store/objects.js';
 import { bulkObjects, objectWriter } from '../../lib/store/object-writer.js';
-import { packDir } from '../../lib/store/pack-format.js';
+import { entryHeader, packDir } from '../../lib/store/pack-format.js';
+import { compress } from '../../lib/store/loose-objects.js';
 import { forgetPacks, inPack, packedIdsWithPrefix, packedObject } from '../../lib/store/pack-reader.js';
 import { foldAt, PackWriter } from '../../lib/store/pack-writer.js';
 import { resolveCommit } from '../../lib/store/rev-parse.js';
@@ -184,6 +185,32 @@ test('a repository deleted and made again at the same path is not answered from 
     writer.close();
     for (const o of all) assert.equal((await readObject(gitdir, o.oid)).content, o.content);
   }
+});
+
+test('an object past 2 GiB in a pack is found through the index\'s 64-bit offsets', async () => {
+  const content = Buffer.from('far into a large pack\n');
+  const oid = hashObject('blob', content);
+  const entry = Buffer.concat([entryHeader('blob', content.length), compress(content)]);
+  const at = 2 ** 31 + 4096;
+  mkdirSync(packDir(gitdir), { recursive: true });
+  const name = 'pack-' + 'ab'.repeat(20);
+  // A sparse pack: its header, the one entry past 2 GiB, a trailer (coo's reader checks objects, not the trailer).
+  const fd = openSync(join(packDir(gitdir), `${name}.pack`), 'w');
+  writeSync(fd, Buffer.from('PACK\0\0\0\x02\0\0\0\x01', 'latin1'), 0, 12, 0);
+  writeSync(fd, entry, 0, entry.length, at);
+  writeSync(fd, Buffer.alloc(20), 0, 20, at + entry.length);
+  closeSync(fd);
+  const idx = Buffer.alloc(8 + 1024 + 28 + 8 + 40);
+  idx.writeUInt32BE(0xff744f63, 0);
+  idx.writeUInt32BE(2, 4);
+  for (let byte = Number.parseInt(oid.slice(0, 2), 16); byte < 256; byte++) idx.writeUInt32BE(1, 8 + byte * 4);
+  idx.write(oid, 8 + 1024, 'hex');
+  idx.writeUInt32BE(0x80000000, 8 + 1024 + 24); // "see the 64-bit table, entry 0"
+  idx.writeUInt32BE(Math.floor(at / 2 ** 32), 8 + 1024 + 28);
+  idx.writeUInt32BE(at % 2 ** 32, 8 + 1024 + 32);
+  writeFileSync(join(packDir(gitdir), `${name}.idx`), idx);
+  assert.ok(inPack(gitdir, oid));
+  assert.equal(packedObject(gitdir, oid), { type: 'blob', content });
 });
 
 test.run();
