@@ -121,15 +121,18 @@ export async function captureWorktree(options: CaptureOptions): Promise<CaptureR
 
   // The blobs, then the trees, go to one writer; a failure drops its unfinished pack.
   const writer = options.store ? objectWriter(options.gitdir, todo.length) : null;
-  let built: { seen: WalkEntry[]; files: CapturedFile[]; tree: string; treeIds: Map<string, string> };
+  let built: { seen: WalkEntry[]; files: CapturedFile[]; tree: string; treeIds: Map<string, string>; listed: number };
+  let hashedBytes = 0;
   try {
     let done = 0;
     const scratch = Buffer.allocUnsafeSlow(scratchBytes);
     for (const i of todo) {
-      const outcome = await hashEntry(options, entries[i] as WalkEntry, writer, scratch);
+      const row = rowOf[i] as number;
+      const outcome = await hashEntry(options, entries[i] as WalkEntry, writer, scratch, row === -1 ? undefined : oidAt(cache, row));
       if ('reason' in outcome) skipped.push(outcome);
       else {
         entries[i] = outcome.entry; // its stat as hashed (taken again if it changed meanwhile)
+        hashedBytes += outcome.entry.size;
         oids[i] = outcome.hashed.oid;
         cids[i] = outcome.hashed.cid;
       }
@@ -160,12 +163,12 @@ export async function captureWorktree(options: CaptureOptions): Promise<CaptureR
       return oid;
     });
     writer?.close();
-    built = { seen, files, tree, treeIds };
+    built = { seen, files, tree, treeIds, listed };
   } catch (err) {
     writer?.close(true);
     throw err;
   }
-  const { seen, files, tree, treeIds } = built;
+  const { seen, files, tree, treeIds, listed } = built;
   const manifest = manifestCid(files);
   skipped.sort((a, b) => compareUtf8(a.path, b.path));
   return {
@@ -177,11 +180,26 @@ export async function captureWorktree(options: CaptureOptions): Promise<CaptureR
     reused,
     trees: treeIds,
     commitCache(commit) {
+      if (!options.store) return;
       // Nothing to learn when the same files were all reused for the same commit.
       const unchanged = commit === cache.commit && todo.length === 0 && reused === cache.rows.size && !hasRacyRows(cache);
-      if (options.store && !unchanged) saveStatCache(options.cachePath, commit, seen, files, treeIds, startedMs);
+      if (unchanged || worthKeeping(cache, todo.length + (cache.rows.size - listed), hashedBytes)) return;
+      saveStatCache(options.cachePath, commit, seen, files, treeIds, startedMs);
     },
   };
+}
+
+// Writing the cache costs a pass over every file (~10 ms at 10,000 files, more than the rest of a
+// small snapshot's hashing and storing); an out-of-date cache costs only re-hashing, next time, the
+// files that changed since it was written, each once more until it is written. So, as git's split
+// index leaves its shared index alone while few entries change, a capture that changed a few files
+// keeps the cache it read: it stays true (every row it holds still describes its commit, which the
+// new one descends from), and it is written again once the files it no longer vouches for pass a
+// sixty-fourth of it (at least 32) or 4 MiB.
+export const cacheDrift = { files: 32, fraction: 1 / 64, bytes: 4 * 1024 * 1024 } as const;
+
+function worthKeeping(cache: StatCache, drifted: number, driftedBytes: number): boolean {
+  return cache.commit !== null && drifted <= Math.max(cacheDrift.files, cache.rows.size * cacheDrift.fraction) && driftedBytes <= cacheDrift.bytes;
 }
 
 /** The stat cache at `cachePath`, or an empty one if the commit it was saved with is gone. */

@@ -69,9 +69,10 @@ function readBlob(scratch: Buffer, abs: string, size: number): ReadBlob {
 /**
  * Hashes one file (git id and CID) and, given a writer, stores it; a file that changes while it is
  * read is taken again (up to three times), one that vanishes or turns into something else is skipped.
- * `scratch` is a buffer of at least `scratchBytes` the caller reuses for every file.
+ * `scratch` is a buffer of at least `scratchBytes` the caller reuses for every file. A small file
+ * whose id turns out to be `stored` (the stat cache's, for a file hashed again) is not stored again.
  */
-export async function hashEntry(where: { readonly root: string; readonly gitdir: string }, entry: WalkEntry, writer: ObjectWriter | null, scratch: Buffer): Promise<{ entry: WalkEntry; hashed: Hashed } | Skipped> {
+export async function hashEntry(where: { readonly root: string; readonly gitdir: string }, entry: WalkEntry, writer: ObjectWriter | null, scratch: Buffer, stored?: string): Promise<{ entry: WalkEntry; hashed: Hashed } | Skipped> {
   const abs = join(where.root, entry.path);
   let current = entry;
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -85,7 +86,7 @@ export async function hashEntry(where: { readonly root: string; readonly gitdir:
       if (object.content.length === current.size) {
         const oid = hash('sha1', object.whole, 'hex');
         const cid = blobCid(hash('sha256', object.content, 'buffer'));
-        writer?.put(oid, 'blob', object.content);
+        if (oid !== stored) writer?.put(oid, 'blob', object.content);
         return { entry: current, hashed: { oid, cid } };
       }
     } catch (err) {

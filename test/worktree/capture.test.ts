@@ -1,4 +1,4 @@
-import { lstatSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { lstatSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -63,6 +63,30 @@ test('the stat cache: an unchanged tree is not hashed again; a change is', async
   const third = await capture();
   assert.is(third.hashed, 1);
   assert.is(third.tree, gitTreeOfWorktree(box));
+});
+
+test('a few changed files leave the stat cache as it was; it is written again once the drift is worth it', async () => {
+  const names = Array.from({ length: 40 }, (_, i) => `f${i}.txt`);
+  for (const name of names) box.write(name, 'one');
+  age([...names, '.coo/config.json', '.coo/allowed_signers', '.coo/.gitignore']);
+  const cachePath = statCachePath(layoutFor(box.repo).privateDir);
+  assert.is((await capture()).hashed, 43);
+  const saved = readFileSync(cachePath);
+  box.write('f1.txt', 'three');
+  age(['f1.txt']);
+  const small = await capture();
+  assert.is(small.hashed, 1);
+  assert.is(small.tree, gitTreeOfWorktree(box));
+  assert.ok(readFileSync(cachePath).equals(saved), 'one changed file: the cache is kept');
+  const again = await capture();
+  assert.equal([again.hashed, again.tree], [1, small.tree]); // the drifted file, hashed once more
+  for (const name of names) box.write(name, 'four');
+  age(names);
+  const large = await capture();
+  assert.is(large.hashed, 40);
+  assert.is(large.tree, gitTreeOfWorktree(box));
+  assert.not.ok(readFileSync(cachePath).equals(saved), 'forty changed files: the cache is written');
+  assert.is((await capture()).hashed, 0);
 });
 
 test('racy guard: a same-size rewrite with the mtime put back is still seen', async () => {
