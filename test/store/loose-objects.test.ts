@@ -1,11 +1,12 @@
 import { readFileSync, writeFileSync, mkdirSync, chmodSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { deflateSync } from 'node:zlib';
+import { deflateSync, inflateSync } from 'node:zlib';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { hashObject } from '../../lib/store/git-object.js';
-import { looseObjectPath, readLooseObject, writeBlobFromFile, writeObject } from '../../lib/store/loose-objects.js';
+import { compress, looseObjectPath, readLooseObject, writeBlobFromFile, writeObject } from '../../lib/store/loose-objects.js';
 import { bulkObjects, objectWriter } from '../../lib/store/object-writer.js';
+import { fc } from '../helpers/property.js';
 import { sandbox, type Sandbox } from '../helpers/sandbox.js';
 
 const test = suite('loose objects [C-STORE]');
@@ -26,6 +27,21 @@ test('ids match git hash-object, and git reads what coo wrote', () => {
     assert.is(box.git(['--git-dir', gitdir, 'cat-file', '-p', oid]).stdout, buf.toString('utf8'));
   }
   assert.is(box.git(['--git-dir', gitdir, 'fsck', '--strict']).status, 0);
+});
+
+test('property: compress, with its window sized to the input, inflates back and is as small as zlib\'s defaults', () => {
+  const content = fc.oneof(
+    fc.uint8Array({ maxLength: 3000 }),
+    fc.tuple(fc.string({ maxLength: 40 }), fc.integer({ min: 1, max: 3000 })).map(([s, n]) => Buffer.from(s.repeat(n).slice(0, 70_000))),
+  );
+  fc.assert(
+    fc.property(content, (bytes) => {
+      const packed = compress(bytes);
+      assert.ok(inflateSync(packed).equals(Buffer.from(bytes)));
+      assert.ok(packed.length <= deflateSync(bytes, { level: 1 }).length + 8, `${packed.length} bytes for ${bytes.length}`);
+    }),
+    { numRuns: 300 },
+  );
 });
 
 test('a repository removed and made again at the same path takes objects again, in every write path', async () => {
