@@ -2,7 +2,8 @@
 // encoding them: UTF-16 order differs only where a surrogate pair (a code point above U+FFFF)
 // meets a code unit in U+E000..U+FFFF, so surrogates are lifted above the whole BMP.
 
-function lift(unit: number): number {
+/** Where a UTF-16 code unit ranks in UTF-8 byte order (comparing ranks of the first differing units orders two strings). */
+export function utf8Rank(unit: number): number {
   return unit >= 0xd800 && unit <= 0xdfff ? unit + 0x10000 : unit;
 }
 
@@ -11,7 +12,7 @@ export function compareUtf8(a: string, b: string): number {
   for (let i = 0; i < n; i++) {
     const x = a.charCodeAt(i);
     const y = b.charCodeAt(i);
-    if (x !== y) return lift(x) - lift(y);
+    if (x !== y) return utf8Rank(x) - utf8Rank(y);
   }
   return a.length - b.length;
 }

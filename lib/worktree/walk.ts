@@ -1,10 +1,10 @@
 import { lstatSync, readdirSync, readFileSync, type Dirent, type Stats } from 'node:fs';
 import { join } from 'node:path';
-import { checkPathComponent, maxPathBytes } from '../paths/repo-path.js';
+import { checkPathComponent, isPlainComponent, maxPathBytes } from '../paths/repo-path.js';
 import { isDotGitComponent } from '../paths/dotgit.js';
 import { cooDirName, privateCooEntries } from '../store/layout.js';
 import { tempNamePattern } from '../store/atomic-file.js';
-import { compareUtf8 } from '../util/compare-utf8.js';
+import { compareUtf8, utf8Rank } from '../util/compare-utf8.js';
 import type { FileMode } from '../store/tree.js';
 import { IgnoreStack } from './ignore-stack.js';
 
@@ -59,7 +59,9 @@ function byTreeOrder(a: Dirent, b: Dirent): number {
   const y = b.name;
   const n = Math.min(x.length, y.length);
   for (let i = 0; i < n; i++) {
-    if (x.charCodeAt(i) !== y.charCodeAt(i)) return compareUtf8(x.slice(i, i + 2), y.slice(i, i + 2));
+    const u = x.charCodeAt(i);
+    const v = y.charCodeAt(i);
+    if (u !== v) return utf8Rank(u) - utf8Rank(v);
   }
   const next = (name: string, dirent: Dirent): number => (name.length > n ? name.charCodeAt(n) : dirent.isDirectory() ? 0x2f : -1);
   return next(x, a) - next(y, b);
@@ -92,17 +94,23 @@ export function walkWorktree(root: string, onProgress?: ScanProgress): WalkResul
       if (relDir === cooDirName && (privateCooEntries as readonly string[]).includes(name)) continue;
       const isDir = dirent.isDirectory();
       if (active.length > 0 && rules.isIgnored(active, rel, isDir)) continue;
-      if (isDotGitComponent(name)) {
-        skipped.push({ path: rel, reason: 'git metadata of a nested repository' });
-        continue;
+      if (!isPlainComponent(name)) {
+        if (isDotGitComponent(name)) {
+          skipped.push({ path: rel, reason: 'git metadata of a nested repository' });
+          continue;
+        }
+        const problem = checkPathComponent(name);
+        if (problem) {
+          skipped.push({ path: rel, reason: `unsafe name: ${problem.reason}` });
+          continue;
+        }
       }
       // The parents were checked on the way down; only this name and the total length are new.
-      const problem = checkPathComponent(name) ?? (rel.length * 3 > maxPathBytes && Buffer.byteLength(rel) > maxPathBytes ? { reason: `longer than ${maxPathBytes} bytes` } : null);
-      if (problem) {
-        skipped.push({ path: rel, reason: `unsafe name: ${problem.reason}` });
+      if (rel.length * 3 > maxPathBytes && Buffer.byteLength(rel) > maxPathBytes) {
+        skipped.push({ path: rel, reason: `unsafe name: longer than ${maxPathBytes} bytes` });
         continue;
       }
-      if (tempNamePattern.test(name)) {
+      if (name.includes('.coo-tmp-') && tempNamePattern.test(name)) {
         skipped.push({ path: rel, reason: 'coo temporary file left by an interrupted write' });
         continue;
       }

@@ -3,7 +3,7 @@ import { join, posix, resolve } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fc } from '../helpers/property.js';
-import { checkRepoPath, ensureValidRepoPath, isValidRepoPath } from '../../lib/paths/repo-path.js';
+import { checkPathComponent, checkRepoPath, ensureValidRepoPath, isPlainComponent, isValidRepoPath } from '../../lib/paths/repo-path.js';
 import { isDotGitComponent } from '../../lib/paths/dotgit.js';
 import { fixtures } from '../helpers/sandbox.js';
 
@@ -52,6 +52,19 @@ test('property: an accepted path never resolves outside the root and is already 
     }),
     { numRuns: 5000 },
   );
+});
+
+test('property: a name the walk waves through at a glance passes every component rule and is no .git', () => {
+  const tricky = fc.constantFrom('git', 'GIT', 'gIt', '.', ' ', '..', '.git', 'git~1', '\\', '/', '\0', ':', '\u200c', '\uff47', 'a', 'b.txt', '-', '~');
+  const name = fc.oneof(fc.array(tricky, { maxLength: 6 }).map((parts) => parts.join('')), fc.string({ maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 12 }));
+  fc.assert(
+    fc.property(name, (n) => {
+      if (isPlainComponent(n)) assert.ok(checkPathComponent(n) === null && !isDotGitComponent(n), JSON.stringify(n));
+    }),
+    { numRuns: 3000 },
+  );
+  for (const n of ['a', 'b.txt', 'README.md', 'x y', '...a']) assert.ok(isPlainComponent(n), n);
+  for (const n of ['', '.', '..', ' . ', '.git', 'GIT~1', 'legit', 'a\\b', 'x'.repeat(256), '\u00e9']) assert.not.ok(isPlainComponent(n), n);
 });
 
 test('property: the two validators always agree', () => {
