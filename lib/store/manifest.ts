@@ -85,9 +85,14 @@ export function formatManifest(entries: readonly ManifestEntry[]): Buffer {
   return Buffer.from(`${head}${inPathOrder(entries).map(item).join(',')}${tail}`);
 }
 
-/** The CID of formatManifest(entries), hashed a few thousand entries at a time rather than as one text. */
-export function manifestCid(entries: readonly ManifestEntry[]): string {
-  const sorted = inPathOrder(entries);
+/**
+ * The CID of formatManifest(entries), hashed a few thousand entries at a time rather than as one
+ * text. A caller whose entries are in path order by construction (a capture lists the working tree
+ * in that order) says so with `ordered`, and the check (a tenth of the time, for 10,000 paths that
+ * share long prefixes) is skipped.
+ */
+export function manifestCid(entries: readonly ManifestEntry[], ordered = false): string {
+  const sorted = ordered ? entries : inPathOrder(entries);
   const sha256 = createHash('sha256').update(head);
   for (let i = 0; i < sorted.length; i += 4096) sha256.update(`${i === 0 ? '' : ','}${sorted.slice(i, i + 4096).map(item).join(',')}`);
   return cidFromSha256(jsonCode, sha256.update(tail).digest());

@@ -26,11 +26,20 @@ export function compareTreeEntries(a: TreeEntry, b: TreeEntry): number {
 
 export function formatTree(entries: readonly TreeEntry[]): Buffer {
   const sorted = [...entries].sort(compareTreeEntries);
-  const parts: Buffer[] = [];
+  let length = 0;
+  for (const entry of sorted) length += entry.mode.length + Buffer.byteLength(entry.name) + 22;
+  const out = Buffer.allocUnsafe(length); // every byte is written below
+  let at = 0;
   for (const entry of sorted) {
-    parts.push(Buffer.from(`${entry.mode} ${entry.name}\0`), Buffer.from(entry.oid, 'hex'));
+    at += out.write(entry.mode, at, 'latin1');
+    out[at++] = 0x20;
+    at += out.write(entry.name, at, 'utf8');
+    out[at++] = 0;
+    const written = out.write(entry.oid, at, 'hex');
+    if (written !== 20 || entry.oid.length !== 40) throw new CooError('E_INTERNAL', `tree entry ${JSON.stringify(entry.name)} has no object id: ${JSON.stringify(entry.oid)}`, { name: entry.name });
+    at += 20;
   }
-  return Buffer.concat(parts);
+  return out;
 }
 
 export function parseTree(content: Buffer, oid = '(tree)'): TreeEntry[] {

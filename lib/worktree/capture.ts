@@ -169,7 +169,7 @@ export async function captureWorktree(options: CaptureOptions): Promise<CaptureR
     throw err;
   }
   const { seen, files, tree, treeIds, listed } = built;
-  const manifest = manifestCid(files);
+  const manifest = manifestCid(files, true); // the walk lists paths in byte order
   skipped.sort((a, b) => compareUtf8(a.path, b.path));
   return {
     files,

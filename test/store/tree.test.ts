@@ -45,6 +45,14 @@ test('a path that is both a file and a directory is refused', () => {
   assert.throws(() => writeTreeFromFiles([{ path: 'a', mode: '100644', oid: blob }, { path: 'a/b', mode: '100644', oid: blob }], (t, c) => hashObject(t, c)));
 });
 
+test('a tree entry whose id is not 40 hex digits is refused, never written with stray bytes', () => {
+  const good = 'a'.repeat(40);
+  assert.is(formatTree([{ name: 'f', mode: '100644', oid: good }]).length, 'f'.length + 6 + 2 + 20);
+  for (const oid of ['', 'a'.repeat(39), 'a'.repeat(41), 'z'.repeat(40), `${'a'.repeat(38)}zz`]) {
+    assert.throws(() => formatTree([{ name: 'f', mode: '100644', oid }]), (err: Error & { code?: string }) => err.code === 'E_INTERNAL', oid);
+  }
+});
+
 test('parseTree refuses duplicate names and bad modes', () => {
   const oid = 'a'.repeat(40);
   const dup = Buffer.concat([formatTree([{ name: 'x', mode: '100644', oid }]), formatTree([{ name: 'x', mode: '100644', oid }])]);
