@@ -7,7 +7,7 @@ import { readObjectOfType } from '../store/objects.js';
 import { readCommit } from '../store/rev-parse.js';
 import { claimedManifest, computeManifestCid } from '../store/tree-manifest.js';
 import { readStatCache, statCachePath, type CaptureProgress } from '../worktree/capture.js';
-import { modeAt, oidAt, type StatCache } from '../worktree/stat-cache.js';
+import { modeAt, oidAt, pathAt, type StatCache } from '../worktree/stat-cache.js';
 import type { CheckoutPlan } from '../worktree/checkout-plan.js';
 import { registryOf } from '../governance/governance.js';
 import { keepsPin, sha256Pin } from '../governance/protected.js';
@@ -78,7 +78,10 @@ function filesUnder(cache: StatCache, dirs: readonly string[]): FileRecord[] {
   if (dirs.length === 0) return [];
   const wanted = new Set(dirs);
   const out: FileRecord[] = [];
-  for (const [path, row] of cache.rows) if (isUnder(path, wanted)) out.push({ path, mode: modeAt(cache, row), oid: oidAt(cache, row) });
+  for (let row = 0; row < cache.count; row++) {
+    const path = pathAt(cache, row);
+    if (isUnder(path, wanted)) out.push({ path, mode: modeAt(cache, row), oid: oidAt(cache, row) });
+  }
   return out;
 }
 

@@ -2,12 +2,14 @@ import { join } from 'node:path';
 import { hashObject } from '../store/git-object.js';
 import { objectWriter } from '../store/object-writer.js';
 import { hasObject } from '../store/objects.js';
-import { writeTreeFromFiles, type FileRecord } from '../store/flat-tree.js';
+import type { FileRecord } from '../store/flat-tree.js';
+import { formatTree, type TreeEntry } from '../store/tree.js';
+import { CooError } from '../errors/coo-error.js';
 import { manifestCid } from '../store/manifest.js';
 import { cooDirName } from '../store/layout.js';
 import { compareUtf8 } from '../util/compare-utf8.js';
 import { hashEntry, scratchBytes } from './hash-entry.js';
-import { cidAt, emptyStatCache, hasRacyRows, isCleanAt, loadStatCache, modeAt, oidAt, saveStatCache, type StatCache } from './stat-cache.js';
+import { cidAt, emptyStatCache, hasRacyRows, isCleanAt, loadStatCache, modeAt, oidAt, pathAt, saveStatCache, type StatCache } from './stat-cache.js';
 import { walkWorktree, type Skipped, type WalkEntry } from './walk.js';
 
 // A capture turns the working tree into a git tree: walk, reuse what the stat cache vouches for,
@@ -53,32 +55,54 @@ export interface CaptureOptions {
   readonly onProgress?: (progress: CaptureProgress) => void;
 }
 
-/**
- * The trees of `files`, rebuilding (like git's cache-tree) only directories under which a path was
- * added, removed or changed. `changed` are the files whose id or mode differs from the cache's
- * (or that it does not list); `listed` is how many of `files` the cache lists.
- */
-function buildTrees(files: readonly CapturedFile[], cache: StatCache, changed: readonly string[], listed: number, store: (content: Buffer) => string): { tree: string; treeIds: Map<string, string> } {
-  const dirty = new Set<string>();
-  const markDirty = (path: string): void => {
-    for (let at = path.lastIndexOf('/'); ; at = path.lastIndexOf('/', at - 1)) {
-      const dir = at < 0 ? '' : path.slice(0, at);
-      if (dirty.has(dir)) return;
-      dirty.add(dir);
-      if (at < 0) return;
-    }
-  };
-  for (const path of changed) markDirty(path);
-  if (listed !== cache.rows.size) {
-    // Some cached path is gone: its directories changed too.
-    const present = new Set(files.map((f) => f.path));
-    for (const path of cache.rows.keys()) if (!present.has(path)) markDirty(path);
+/** Adds `path`'s directories, up to the root (''), to `dirty`. */
+function markDirty(dirty: Set<string>, path: string): void {
+  for (let at = path.lastIndexOf('/'); ; at = path.lastIndexOf('/', at - 1)) {
+    const dir = at < 0 ? '' : path.slice(0, at);
+    if (dirty.has(dir)) return;
+    dirty.add(dir);
+    if (at < 0) return;
   }
+}
+
+/**
+ * The trees of the captured entries (those with an id in `oids`), rebuilding (like git's cache-tree)
+ * only the `dirty` directories: those under which a path was added, removed or changed. A clean
+ * directory is the cache's tree and its entries are not looked at: the walk says where each
+ * directory's entries end (`dirEnds`), so the build jumps over them.
+ */
+function buildTrees(entries: readonly WalkEntry[], oids: readonly (string | undefined)[], dirEnds: ReadonlyMap<string, number>, dirty: ReadonlySet<string>, cache: StatCache, store: (content: Buffer) => string): { tree: string; treeIds: Map<string, string> } {
   const treeIds = new Map<string, string>();
-  const tree = writeTreeFromFiles(files, (_type, content) => store(content), {
-    known: (dir) => (dirty.has(dir) ? undefined : cache.trees.get(dir)),
-    record: (dir, oid) => treeIds.set(dir, oid),
-  });
+  const build = (dir: string, start: number, end: number): string | null => {
+    const known = dirty.has(dir) ? undefined : cache.trees.get(dir);
+    if (known !== undefined) {
+      treeIds.set(dir, known);
+      return known;
+    }
+    const base = dir === '' ? 0 : dir.length + 1;
+    const items: TreeEntry[] = [];
+    for (let i = start; i < end; ) {
+      const entry = entries[i] as WalkEntry;
+      const slash = entry.path.indexOf('/', base);
+      if (slash === -1) {
+        const oid = oids[i];
+        if (oid !== undefined) items.push({ name: entry.path.slice(base), mode: entry.mode, oid });
+        i += 1;
+        continue;
+      }
+      const sub = entry.path.slice(0, slash);
+      const subEnd = dirEnds.get(sub);
+      if (subEnd === undefined || subEnd <= i) throw new CooError('E_INTERNAL', `the walk did not record where ${JSON.stringify(sub)} ends`, { dir: sub });
+      const oid = build(sub, i, subEnd);
+      if (oid !== null) items.push({ name: sub.slice(base), mode: '40000', oid });
+      i = subEnd;
+    }
+    if (items.length === 0 && dir !== '') return null; // git records no empty directory
+    const oid = store(formatTree(items));
+    treeIds.set(dir, oid);
+    return oid;
+  };
+  const tree = build('', 0, entries.length) as string;
   // Directories below a reused one were not visited; nothing under them changed, so their ids stand.
   for (const [dir, oid] of cache.trees) if (!dirty.has(dir) && !treeIds.has(dir)) treeIds.set(dir, oid);
   return { tree, treeIds };
@@ -98,18 +122,31 @@ export async function captureWorktree(options: CaptureOptions): Promise<CaptureR
   let previous: ReadonlySet<string> | undefined;
   let reused = 0;
 
+  // Each walked entry is paired with the cache's row for its path in one pass over both, as both
+  // list paths in byte order. (A cache in any other order could only leave files unpaired, which
+  // costs hashing them again, never a wrong pairing: a pair is made on equal paths alone.)
   const rowOf = new Int32Array(entries.length).fill(-1);
+  const dirty = new Set<string>(); // directories whose tree must be rebuilt
+  let row = 0;
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i] as WalkEntry;
-    const row = cache.rows.get(entry.path);
-    if (row !== undefined) rowOf[i] = row;
-    if (row !== undefined && isCleanAt(cache, row, entry)) {
-      oids[i] = oidAt(cache, row);
-      cids[i] = cidAt(cache, row);
+    for (; row < cache.count; row++) {
+      const path = pathAt(cache, row);
+      if (path === entry.path) {
+        rowOf[i] = row++;
+        break;
+      }
+      if (compareUtf8(path, entry.path) > 0) break;
+      markDirty(dirty, path); // a file the cache lists is gone
+    }
+    const at = rowOf[i] as number;
+    if (at !== -1 && isCleanAt(cache, at, entry)) {
+      oids[i] = oidAt(cache, at);
+      cids[i] = cidAt(cache, at);
       reused += 1;
       continue;
     }
-    if (entry.mode !== '120000' && entry.size > options.maxNewFileBytes && row === undefined && !entry.path.startsWith(`${cooDirName}/`)) {
+    if (entry.mode !== '120000' && entry.size > options.maxNewFileBytes && at === -1 && !entry.path.startsWith(`${cooDirName}/`)) {
       previous ??= options.previousPaths ? await options.previousPaths() : new Set();
       if (!previous.has(entry.path)) {
         skipped.push({ path: entry.path, reason: `new file larger than the capture limit (${entry.size} > ${options.maxNewFileBytes} bytes)` });
@@ -118,10 +155,12 @@ export async function captureWorktree(options: CaptureOptions): Promise<CaptureR
     }
     todo.push(i);
   }
+  let gone = cache.count - reused; // rows that vouch for no captured file (counted down as hashed files pair up)
+  for (; row < cache.count; row++) markDirty(dirty, pathAt(cache, row));
 
   // The blobs, then the trees, go to one writer; a failure drops its unfinished pack.
   const writer = options.store ? objectWriter(options.gitdir, todo.length) : null;
-  let built: { seen: WalkEntry[]; files: CapturedFile[]; tree: string; treeIds: Map<string, string>; listed: number };
+  let built: { seen: WalkEntry[]; files: CapturedFile[]; tree: string; treeIds: Map<string, string> };
   let hashedBytes = 0;
   try {
     let done = 0;
@@ -141,34 +180,36 @@ export async function captureWorktree(options: CaptureOptions): Promise<CaptureR
     }
     const seen: WalkEntry[] = [];
     const files: CapturedFile[] = [];
-    let listed = 0;
     for (let i = 0; i < entries.length; i++) {
       const oid = oids[i];
       if (oid === undefined) continue;
       const w = entries[i] as WalkEntry;
       seen.push(w);
       files.push({ path: w.path, mode: w.mode, oid, size: w.size, cid: cids[i] as string });
-      if (rowOf[i] !== -1) listed += 1;
     }
     // Only hashed files can differ from the cache: a reused one is what its row says.
-    const changed: string[] = [];
     for (const i of todo) {
-      const row = rowOf[i] as number;
+      const at = rowOf[i] as number;
       const w = entries[i] as WalkEntry;
-      if (oids[i] !== undefined && (row === -1 || oidAt(cache, row) !== oids[i] || modeAt(cache, row) !== w.mode)) changed.push(w.path);
+      if (oids[i] === undefined) {
+        if (at !== -1) markDirty(dirty, w.path); // captured before, skipped now
+        continue;
+      }
+      if (at !== -1) gone -= 1;
+      if (at === -1 || oidAt(cache, at) !== oids[i] || modeAt(cache, at) !== w.mode) markDirty(dirty, w.path);
     }
-    const { tree, treeIds } = buildTrees(files, cache, changed, listed, (content) => {
+    const { tree, treeIds } = buildTrees(entries, oids, walked.dirEnds, dirty, cache, (content) => {
       const oid = hashObject('tree', content);
       writer?.put(oid, 'tree', content);
       return oid;
     });
     writer?.close();
-    built = { seen, files, tree, treeIds, listed };
+    built = { seen, files, tree, treeIds };
   } catch (err) {
     writer?.close(true);
     throw err;
   }
-  const { seen, files, tree, treeIds, listed } = built;
+  const { seen, files, tree, treeIds } = built;
   const manifest = manifestCid(files, true); // the walk lists paths in byte order
   skipped.sort((a, b) => compareUtf8(a.path, b.path));
   return {
@@ -182,8 +223,8 @@ export async function captureWorktree(options: CaptureOptions): Promise<CaptureR
     commitCache(commit) {
       if (!options.store) return;
       // Nothing to learn when the same files were all reused for the same commit.
-      const unchanged = commit === cache.commit && todo.length === 0 && reused === cache.rows.size && !hasRacyRows(cache);
-      if (unchanged || worthKeeping(cache, todo.length + (cache.rows.size - listed), hashedBytes)) return;
+      const unchanged = commit === cache.commit && todo.length === 0 && reused === cache.count && !hasRacyRows(cache);
+      if (unchanged || worthKeeping(cache, todo.length + gone, hashedBytes)) return;
       saveStatCache(options.cachePath, commit, seen, files, treeIds, startedMs);
     },
   };
@@ -199,7 +240,7 @@ export async function captureWorktree(options: CaptureOptions): Promise<CaptureR
 export const cacheDrift = { files: 32, fraction: 1 / 64, bytes: 4 * 1024 * 1024 } as const;
 
 function worthKeeping(cache: StatCache, drifted: number, driftedBytes: number): boolean {
-  return cache.commit !== null && drifted <= Math.max(cacheDrift.files, cache.rows.size * cacheDrift.fraction) && driftedBytes <= cacheDrift.bytes;
+  return cache.commit !== null && drifted <= Math.max(cacheDrift.files, cache.count * cacheDrift.fraction) && driftedBytes <= cacheDrift.bytes;
 }
 
 /** The stat cache at `cachePath`, or an empty one if the commit it was saved with is gone. */

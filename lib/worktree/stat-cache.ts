@@ -24,8 +24,8 @@ import type { WalkEntry } from './walk.js';
 export interface StatCache {
   /** The commit whose tree holds every listed blob and tree; null for an empty cache. */
   readonly commit: string | null;
-  /** The row of each path. */
-  readonly rows: ReadonlyMap<string, number>;
+  /** How many files (rows) it lists, in path order (the order a capture walks them in). */
+  readonly count: number;
   /** Per row: path, oid, cid. */
   readonly words: readonly string[];
   /** Per row: size, mtimeMs, ctimeMs, ino, mode (0/1/2), racy (0/1). */
@@ -47,7 +47,7 @@ const magic = 'COOSTAT4';
 const modeCodes: readonly FileMode[] = ['100644', '100755', '120000'];
 const perFile = 6;
 
-export const emptyStatCache: StatCache = { commit: null, rows: new Map(), words: [], numbers: new Float64Array(0), trees: new Map() };
+export const emptyStatCache: StatCache = { commit: null, count: 0, words: [], numbers: new Float64Array(0), trees: new Map() };
 
 interface Header {
   readonly commit: string;
@@ -69,14 +69,10 @@ function parse(raw: Buffer): StatCache {
   const numbers = new Float64Array(body.buffer.slice(body.byteOffset + numbersAt, body.byteOffset + textAt));
   const words = body.toString('utf8', textAt).split('\0');
   if (words.length !== (n as number) * 3 + (t as number) * 2) return emptyStatCache;
-  const rows = new Map<string, number>();
-  for (let i = 0; i < (n as number); i++) {
-    if (modeCodes[numbers[i * perFile + 4] as number] === undefined) return emptyStatCache;
-    rows.set(words[i * 3] as string, i);
-  }
+  for (let i = 0; i < (n as number); i++) if (modeCodes[numbers[i * perFile + 4] as number] === undefined) return emptyStatCache;
   const trees = new Map<string, string>();
   for (let i = (n as number) * 3; i < words.length; i += 2) trees.set(words[i] as string, words[i + 1] as string);
-  return { commit, rows, words, numbers, trees };
+  return { commit, count: n as number, words, numbers, trees };
 }
 
 /** Reads the cache; the caller drops it if its commit no longer exists. */
@@ -99,6 +95,7 @@ export function modeAt(cache: StatCache, row: number): FileMode {
   return modeCodes[cache.numbers[row * perFile + 4] as number] as FileMode;
 }
 
+export const pathAt = (cache: StatCache, row: number): string => cache.words[row * 3] as string;
 export const oidAt = (cache: StatCache, row: number): string => cache.words[row * 3 + 1] as string;
 export const cidAt = (cache: StatCache, row: number): string => cache.words[row * 3 + 2] as string;
 

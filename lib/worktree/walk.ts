@@ -29,8 +29,11 @@ export interface Skipped {
 }
 
 export interface WalkResult {
+  /** In byte order of their paths (git's order); a directory's entries, at any depth, are contiguous. */
   readonly entries: WalkEntry[];
   readonly skipped: Skipped[];
+  /** For every directory entered ('' is the root): the index in `entries` just past its last entry. */
+  readonly dirEnds: ReadonlyMap<string, number>;
 }
 
 export type ScanProgress = (scanned: number) => void;
@@ -70,6 +73,7 @@ function byTreeOrder(a: Dirent, b: Dirent): number {
 export function walkWorktree(root: string, onProgress?: ScanProgress): WalkResult {
   const entries: WalkEntry[] = [];
   const skipped: Skipped[] = [];
+  const dirEnds = new Map<string, number>();
   const rules = new IgnoreStack();
   rules.addRoot(gitInfoExclude(root));
   let scanned = 0;
@@ -138,9 +142,10 @@ export function walkWorktree(root: string, onProgress?: ScanProgress): WalkResul
       if (onProgress && scanned % 1000 === 0) onProgress(scanned);
     }
     rules.leave(pushed);
+    dirEnds.set(relDir, entries.length);
   };
 
   visit(root, '');
   skipped.sort((a, b) => compareUtf8(a.path, b.path));
-  return { entries, skipped };
+  return { entries, skipped, dirEnds };
 }

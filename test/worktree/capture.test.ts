@@ -1,4 +1,4 @@
-import { lstatSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -123,19 +123,30 @@ test('a cache whose commit was pruned is dropped whole, so no vanished object is
   assert.is(box.git(['--git-dir', gitdir, 'fsck', '--strict', again.tree]).status, 0);
 });
 
-const segment = fc.constantFrom('a', 'b', 'c');
+// 'a.b' and 'a0' sort on either side of a directory 'a' ('.' < '/' < '0'): tree order, not name order.
+const segment = fc.constantFrom('a', 'b', 'a.b', 'a0');
 const op = fc.record({
   kind: fc.constantFrom('write', 'remove', 'chmod'),
   path: fc.array(segment, { minLength: 1, maxLength: 3 }).map((parts) => parts.join('/')),
   content: fc.string({ maxLength: 3 }),
 });
 
+/** Every file under `dir` (relative to the repository), depth first. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(join(box.repo, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(`${dir}/${e.name}`) : [`${dir}/${e.name}`]));
+}
+
 test('property: after any sequence of changes, the (cache-tree) capture equals native git\'s tree', async () => {
+  // A few changed files keep the cache the first capture saved, so each run starts without one:
+  // its later rounds then compare against a cache of its own files. An aged round makes those
+  // files' rows clean, so the capture reuses them (and their trees) instead of hashing them again.
+  const round = fc.record({ ops: fc.array(op, { minLength: 1, maxLength: 4 }), aged: fc.boolean() });
   await fc.assert(
-    fc.asyncProperty(fc.array(fc.array(op, { minLength: 1, maxLength: 4 }), { minLength: 2, maxLength: 4 }), async (rounds) => {
+    fc.asyncProperty(fc.array(round, { minLength: 2, maxLength: 4 }), async (rounds) => {
       rmSync(join(box.repo, 'p'), { recursive: true, force: true });
-      for (const round of rounds) {
-        for (const { kind, path, content } of round) {
+      rmSync(statCachePath(layoutFor(box.repo).privateDir), { force: true });
+      for (const { ops, aged } of rounds) {
+        for (const { kind, path, content } of ops) {
           // Clear the way as a shell would (rm -rf the path, and any parent that is a file).
           const parts = path.split('/');
           for (let i = 1; i < parts.length; i++) {
@@ -146,12 +157,30 @@ test('property: after any sequence of changes, the (cache-tree) capture equals n
           if (kind !== 'remove') box.write(`p/${path}`, content, kind === 'chmod' ? 0o755 : 0o644);
         }
         age(['.coo/config.json']);
+        if (aged && lstatSync(join(box.repo, 'p'), { throwIfNoEntry: false })) age(filesUnder('p'));
         const result = await capture();
         assert.is(result.tree, gitTreeOfWorktree(box));
       }
     }),
-    { numRuns: 15 },
+    { numRuns: 40 },
   );
+});
+
+test('a file gone from a directory nothing else touched rebuilds its trees, wherever it sorts', async () => {
+  // The cache's rows and the walk are paired in one pass in path order: a gone row can come
+  // before the first walked file, between two, or after the last; each must mark its directories.
+  const files = ['q/a', 'q/a.b', 'q/a0', 'q/m/x', 'q/m/y', 'q/z'];
+  for (const gone of ['q/a', 'q/a0', 'q/m/x', 'q/z', 'q/m/y']) {
+    rmSync(join(box.repo, 'q'), { recursive: true, force: true });
+    for (const f of files) box.write(f, f);
+    age([...files, '.coo/config.json', '.coo/allowed_signers', '.coo/.gitignore']);
+    rmSync(statCachePath(layoutFor(box.repo).privateDir), { force: true });
+    await capture();
+    rmSync(join(box.repo, gone));
+    const again = await capture();
+    assert.is(again.reused, files.length - 1 + 3, gone);
+    assert.is(again.tree, gitTreeOfWorktree(box), gone);
+  }
 });
 
 test('a damaged or missing cache only costs time, never correctness', async () => {

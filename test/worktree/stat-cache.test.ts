@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fc } from '../helpers/property.js';
-import { cidAt, isCleanAt, loadStatCache, modeAt, oidAt, racyMarginMs, saveStatCache } from '../../lib/worktree/stat-cache.js';
+import { cidAt, isCleanAt, loadStatCache, modeAt, oidAt, pathAt, racyMarginMs, saveStatCache } from '../../lib/worktree/stat-cache.js';
 import type { WalkEntry } from '../../lib/worktree/walk.js';
 import { sandbox, type Sandbox } from '../helpers/sandbox.js';
 
@@ -33,10 +33,9 @@ test('what is saved is what is read back, racy entries marked, trees included', 
   const cache = loadStatCache(path);
   assert.is(cache.commit, oid(7));
   assert.equal(cache.trees, trees);
-  assert.is(cache.rows.size, files.length);
-  for (const [w, h] of files) {
-    const row = cache.rows.get(w.path) as number;
-    assert.equal([modeAt(cache, row), oidAt(cache, row), cidAt(cache, row)], [w.mode, h.oid, h.cid]);
+  assert.is(cache.count, files.length);
+  for (const [row, [w, h]] of files.entries()) {
+    assert.equal([pathAt(cache, row), modeAt(cache, row), oidAt(cache, row), cidAt(cache, row)], [w.path, w.mode, h.oid, h.cid]);
     // Clean for the same stat unless racy; any stat field that moves makes it dirty.
     assert.is(isCleanAt(cache, row, w), w.path !== 'late.txt');
     for (const moved of [{ size: w.size + 1 }, { mtimeMs: w.mtimeMs + 0.001 }, { ctimeMs: w.ctimeMs + 1 }, { ino: w.ino + 1 }, { mode: w.mode === '100644' ? '100755' : '100644' }] as const) {
@@ -60,7 +59,7 @@ test('any damage, a truncation or an older format reads as an empty cache (every
   );
   for (const cut of [0, 10, good.length - 5, good.length - 1]) {
     writeFileSync(path, good.subarray(0, cut));
-    assert.is(loadStatCache(path).rows.size, 0);
+    assert.is(loadStatCache(path).count, 0);
   }
   writeFileSync(path, JSON.stringify({ version: 3, commit: oid(7), path: [] }));
   assert.is(loadStatCache(path).commit, null);
