@@ -72,8 +72,12 @@ function inPathOrder(entries: readonly ManifestEntry[]): readonly ManifestEntry[
   return entries; // a capture's files already are
 }
 
-// cid (base32) and mode (digits) never need escaping; the path may.
-const item = (e: ManifestEntry): string => `{"cid":"${e.cid}","mode":"${e.mode}","path":${JSON.stringify(e.path)}}`;
+// cid (base32) and mode (digits) never need escaping; the path may. JSON.stringify escapes only
+// `"`, `\`, control characters and lone surrogates; a path with none of these (nearly every one)
+// is quoted as it is, which for 10,000 paths is a few milliseconds instead of ~40 (cold).
+const needsEscape = /["\\\u0000-\u001f\ud800-\udfff]/u;
+const quoted = (path: string): string => (needsEscape.test(path) ? JSON.stringify(path) : `"${path}"`);
+const item = (e: ManifestEntry): string => `{"cid":"${e.cid}","mode":"${e.mode}","path":${quoted(e.path)}}`;
 const head = '{"entries":[';
 const tail = `],"format":${JSON.stringify(manifestFormat)}}`;
 

@@ -30,10 +30,19 @@ test('coo writes every CID exactly as multiformats does, as one flat string', ()
   );
 });
 
+// Paths of printable ASCII, of any code point, and of raw UTF-16 code units (lone surrogates,
+// control characters): what needs escaping in JSON must be escaped exactly as canonical JSON does.
+const anyPath = fc.oneof(
+  fc.string({ minLength: 1, maxLength: 8 }),
+  fc.string({ unit: 'binary', minLength: 1, maxLength: 8 }),
+  fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), minLength: 1, maxLength: 8 }),
+  fc.constantFrom('a"b', 'a\\b', 'tab\there', 'nl\n', '\u007f', '\ud83d\ude00.txt', 'lone\ud800', '\udc00lone'),
+);
+
 test('the manifest is exactly the canonical JSON of its content, paths in byte order', () => {
   fc.assert(
     fc.property(
-      fc.uniqueArray(fc.record({ path: fc.string({ minLength: 1, maxLength: 8 }), mode: fc.constantFrom('100644', '100755', '120000') as fc.Arbitrary<'100644'>, cid: fc.stringMatching(/^b[a-z2-7]{8,60}$/u) }), {
+      fc.uniqueArray(fc.record({ path: anyPath, mode: fc.constantFrom('100644', '100755', '120000') as fc.Arbitrary<'100644'>, cid: fc.stringMatching(/^b[a-z2-7]{8,60}$/u) }), {
         selector: (e) => e.path,
         maxLength: 8,
       }),
