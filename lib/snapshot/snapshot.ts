@@ -41,7 +41,7 @@ export async function snapshot(options: SnapshotOptions = {}): Promise<SnapshotR
       manifest: taken.manifest,
       ref: 'snapshots',
       created: taken.created,
-      files: taken.files.length,
+      files: taken.fileCount,
       hashed: taken.hashed,
       reused: taken.reused,
       skipped: taken.skipped,

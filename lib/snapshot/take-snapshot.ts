@@ -23,7 +23,9 @@ export interface TakenSnapshot {
   readonly manifest: string;
   /** False when the tree equals the latest snapshot's, which is then returned as is. */
   readonly created: boolean;
+  /** Built the first time it is read (`fileCount` needs no list). */
   readonly files: readonly CapturedFile[];
+  readonly fileCount: number;
   readonly skipped: readonly Skipped[];
   readonly hashed: number;
   readonly reused: number;
@@ -60,10 +62,23 @@ export async function takeSnapshot(repo: Repo, options: TakeSnapshotOptions): Pr
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.cache ? { cache: options.cache } : {}),
   });
-  const base = { tree: capture.tree, manifest: capture.manifest, files: capture.files, skipped: capture.skipped, hashed: capture.hashed, reused: capture.reused, trees: capture.trees };
+  const taken = (commit: string, created: boolean): TakenSnapshot => ({
+    commit,
+    created,
+    tree: capture.tree,
+    manifest: capture.manifest,
+    get files() {
+      return capture.files;
+    },
+    fileCount: capture.fileCount,
+    skipped: capture.skipped,
+    hashed: capture.hashed,
+    reused: capture.reused,
+    trees: capture.trees,
+  });
   if (tip && !options.allowEmpty && (await readCommit(gitdir, tip)).tree === capture.tree) {
     capture.commitCache(tip);
-    return { ...base, commit: tip, created: false };
+    return taken(tip, false);
   }
   const commit = writeStateCommit(repo, {
     tree: capture.tree,
@@ -73,7 +88,7 @@ export async function takeSnapshot(repo: Repo, options: TakeSnapshotOptions): Pr
     manifest: capture.manifest,
     trailers: [
       ['Coo-Op', options.kind],
-      ['Coo-Files', String(capture.files.length)],
+      ['Coo-Files', String(capture.fileCount)],
       ['Coo-Skipped', String(capture.skipped.length)],
     ],
   });
@@ -82,10 +97,10 @@ export async function takeSnapshot(repo: Repo, options: TakeSnapshotOptions): Pr
   if (options.kind === 'snapshot') {
     appendOperation(repo, {
       subject: `snapshot ${commit.slice(0, 12)}: ${options.subject}`,
-      record: { op: 'snapshot', commit, files: capture.files.length, skipped: capture.skipped },
+      record: { op: 'snapshot', commit, files: capture.fileCount, skipped: capture.skipped },
       tree: capture.tree,
       manifest: capture.manifest,
     });
   }
-  return { ...base, commit, created: true };
+  return taken(commit, true);
 }

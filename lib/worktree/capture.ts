@@ -5,11 +5,11 @@ import { hasObject } from '../store/objects.js';
 import type { FileRecord } from '../store/flat-tree.js';
 import { formatTree, type TreeEntry } from '../store/tree.js';
 import { CooError } from '../errors/coo-error.js';
-import { manifestCid } from '../store/manifest.js';
+import { manifestBuilder } from '../store/manifest.js';
 import { cooDirName } from '../store/layout.js';
 import { compareUtf8 } from '../util/compare-utf8.js';
 import { hashEntry, scratchBytes } from './hash-entry.js';
-import { cidAt, emptyStatCache, hasRacyRows, isCleanAt, loadStatCache, modeAt, oidAt, pathAt, saveStatCache, type StatCache } from './stat-cache.js';
+import { cidAt, emptyStatCache, hasRacyRows, isCleanAt, itemsOf, loadStatCache, modeAt, oidAt, pathAt, saveStatCache, type StatCache } from './stat-cache.js';
 import { walkWorktree, type Skipped, type WalkEntry } from './walk.js';
 
 // A capture turns the working tree into a git tree: walk, reuse what the stat cache vouches for,
@@ -22,7 +22,9 @@ export interface CapturedFile extends FileRecord {
 }
 
 export interface CaptureResult {
+  /** Built the first time it is read: `coo snapshot` itself needs only `fileCount`. */
   readonly files: CapturedFile[];
+  readonly fileCount: number;
   readonly skipped: Skipped[];
   readonly tree: string;
   readonly manifest: string;
@@ -117,7 +119,8 @@ export async function captureWorktree(options: CaptureOptions): Promise<CaptureR
   // Per walked entry (by index): the ids it was stored under, once known; undefined for one skipped.
   const entries = walked.entries;
   const oids = new Array<string | undefined>(entries.length);
-  const cids = new Array<string>(entries.length);
+  const cids = new Array<string | undefined>(entries.length); // of hashed files; a reused one's is in its row
+  const itemKnown = new Uint8Array(entries.length); // 1: its row's manifest item is this file's
   const todo: number[] = [];
   let previous: ReadonlySet<string> | undefined;
   let reused = 0;
@@ -142,7 +145,7 @@ export async function captureWorktree(options: CaptureOptions): Promise<CaptureR
     const at = rowOf[i] as number;
     if (at !== -1 && isCleanAt(cache, at, entry)) {
       oids[i] = oidAt(cache, at);
-      cids[i] = cidAt(cache, at);
+      itemKnown[i] = 1;
       reused += 1;
       continue;
     }
@@ -160,7 +163,7 @@ export async function captureWorktree(options: CaptureOptions): Promise<CaptureR
 
   // The blobs, then the trees, go to one writer; a failure drops its unfinished pack.
   const writer = options.store ? objectWriter(options.gitdir, todo.length) : null;
-  let built: { seen: WalkEntry[]; files: CapturedFile[]; tree: string; treeIds: Map<string, string> };
+  let built: { tree: string; treeIds: Map<string, string> };
   let hashedBytes = 0;
   try {
     let done = 0;
@@ -178,16 +181,9 @@ export async function captureWorktree(options: CaptureOptions): Promise<CaptureR
       done += 1;
       if (progress && done % 200 === 0) progress({ phase: 'hash', done, total: todo.length });
     }
-    const seen: WalkEntry[] = [];
-    const files: CapturedFile[] = [];
-    for (let i = 0; i < entries.length; i++) {
-      const oid = oids[i];
-      if (oid === undefined) continue;
-      const w = entries[i] as WalkEntry;
-      seen.push(w);
-      files.push({ path: w.path, mode: w.mode, oid, size: w.size, cid: cids[i] as string });
-    }
-    // Only hashed files can differ from the cache: a reused one is what its row says.
+    // Only hashed files can differ from the cache: a reused one is what its row says. A hashed
+    // file with its row's id and mode has its row's manifest item too (the same bytes, so the
+    // same CID).
     for (const i of todo) {
       const at = rowOf[i] as number;
       const w = entries[i] as WalkEntry;
@@ -196,7 +192,8 @@ export async function captureWorktree(options: CaptureOptions): Promise<CaptureR
         continue;
       }
       if (at !== -1) gone -= 1;
-      if (at === -1 || oidAt(cache, at) !== oids[i] || modeAt(cache, at) !== w.mode) markDirty(dirty, w.path);
+      if (at !== -1 && oidAt(cache, at) === oids[i] && modeAt(cache, at) === w.mode) itemKnown[i] = 1;
+      else markDirty(dirty, w.path);
     }
     const { tree, treeIds } = buildTrees(entries, oids, walked.dirEnds, dirty, cache, (content) => {
       const oid = hashObject('tree', content);
@@ -204,19 +201,65 @@ export async function captureWorktree(options: CaptureOptions): Promise<CaptureR
       return oid;
     });
     writer?.close();
-    built = { seen, files, tree, treeIds };
+    built = { tree, treeIds };
   } catch (err) {
     writer?.close(true);
     throw err;
   }
-  const { seen, files, tree, treeIds } = built;
-  const manifest = manifestCid(files, true); // the walk lists paths in byte order
+  const { tree, treeIds } = built;
+
+  // The manifest, in the walk's order (byte order of paths): the items of consecutive rows the
+  // cache vouches for are hashed as the cache holds them, one run at a time; other files' items
+  // are written out.
+  const manifest = manifestBuilder();
+  let fileCount = 0;
+  let runFrom = -1;
+  let runTo = -1;
+  const endRun = (): void => {
+    if (runFrom !== -1) manifest.items(itemsOf(cache, runFrom, runTo));
+    runFrom = -1;
+  };
+  for (let i = 0; i < entries.length; i++) {
+    if (oids[i] === undefined) continue;
+    fileCount += 1;
+    const at = rowOf[i] as number;
+    if (itemKnown[i] === 1) {
+      if (runFrom !== -1 && at === runTo + 1) runTo = at;
+      else {
+        endRun();
+        runFrom = runTo = at;
+      }
+      continue;
+    }
+    endRun();
+    const w = entries[i] as WalkEntry;
+    manifest.entry({ path: w.path, mode: w.mode, cid: cids[i] as string });
+  }
+  endRun();
+
+  let listed: { seen: WalkEntry[]; files: CapturedFile[] } | undefined;
+  const list = (): { seen: WalkEntry[]; files: CapturedFile[] } => {
+    if (listed) return listed;
+    const seen: WalkEntry[] = [];
+    const files: CapturedFile[] = [];
+    for (let i = 0; i < entries.length; i++) {
+      const oid = oids[i];
+      if (oid === undefined) continue;
+      const w = entries[i] as WalkEntry;
+      seen.push(w);
+      files.push({ path: w.path, mode: w.mode, oid, size: w.size, cid: cids[i] ?? cidAt(cache, rowOf[i] as number) });
+    }
+    return (listed = { seen, files });
+  };
   skipped.sort((a, b) => compareUtf8(a.path, b.path));
   return {
-    files,
+    get files() {
+      return list().files;
+    },
+    fileCount,
     skipped,
     tree,
-    manifest,
+    manifest: manifest.cid(),
     hashed: todo.length,
     reused,
     trees: treeIds,
@@ -225,6 +268,7 @@ export async function captureWorktree(options: CaptureOptions): Promise<CaptureR
       // Nothing to learn when the same files were all reused for the same commit.
       const unchanged = commit === cache.commit && todo.length === 0 && reused === cache.count && !hasRacyRows(cache);
       if (unchanged || worthKeeping(cache, todo.length + gone, hashedBytes)) return;
+      const { seen, files } = list();
       saveStatCache(options.cachePath, commit, seen, files, treeIds, startedMs);
     },
   };

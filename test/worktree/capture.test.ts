@@ -6,6 +6,7 @@ import { fc } from '../helpers/property.js';
 import { initRepo } from '../../lib/repo/init.js';
 import { captureWorktree, statCachePath } from '../../lib/worktree/capture.js';
 import { layoutFor } from '../../lib/store/layout.js';
+import { manifestCid } from '../../lib/store/manifest.js';
 import { formatCommit } from '../../lib/store/commit.js';
 import { writeObject } from '../../lib/store/loose-objects.js';
 import { gitTreeOfWorktree } from '../helpers/git-tree.js';
@@ -160,6 +161,9 @@ test('property: after any sequence of changes, the (cache-tree) capture equals n
         if (aged && lstatSync(join(box.repo, 'p'), { throwIfNoEntry: false })) age(filesUnder('p'));
         const result = await capture();
         assert.is(result.tree, gitTreeOfWorktree(box));
+        // Hashed partly from the cache's items: the same as the manifest written out from the files.
+        assert.is(result.manifest, manifestCid(result.files));
+        assert.is(result.fileCount, result.files.length);
       }
     }),
     { numRuns: 40 },

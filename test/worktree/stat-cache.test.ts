@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fc } from '../helpers/property.js';
-import { cidAt, isCleanAt, loadStatCache, modeAt, oidAt, pathAt, racyMarginMs, saveStatCache } from '../../lib/worktree/stat-cache.js';
+import { cidAt, isCleanAt, itemsOf, loadStatCache, modeAt, oidAt, pathAt, racyMarginMs, saveStatCache } from '../../lib/worktree/stat-cache.js';
+import { manifestItem } from '../../lib/store/manifest.js';
 import type { WalkEntry } from '../../lib/worktree/walk.js';
 import { sandbox, type Sandbox } from '../helpers/sandbox.js';
 
@@ -19,7 +20,7 @@ const started = 1_700_000_000_000;
 
 function sample(n: number): [WalkEntry, { oid: string; cid: string }][] {
   return Array.from({ length: n }, (_, i) => [
-    { path: `d${i % 3}/ü ${i}.txt`, mode: (['100644', '100755', '120000'] as const)[i % 3] as '100644', size: i * 1000, mtimeMs: started - 5000 + i * 0.000123, ctimeMs: started - 4000.5, ino: 2 ** 40 + i },
+    { path: i % 7 === 6 ? `d${i % 3}/"quoted\\${i}"` : `d${i % 3}/ü ${i}.txt`, mode: (['100644', '100755', '120000'] as const)[i % 3] as '100644', size: i * 1000, mtimeMs: started - 5000 + i * 0.000123, ctimeMs: started - 4000.5, ino: 2 ** 40 + i },
     { oid: oid(i), cid: `bafkrei${i}` },
   ]);
 }
@@ -42,6 +43,20 @@ test('what is saved is what is read back, racy entries marked, trees included', 
       assert.not.ok(isCleanAt(cache, row, { ...w, ...moved } as WalkEntry));
     }
   }
+});
+
+test('the items of any run of rows are those files\' manifest text, joined by commas', () => {
+  const path = join(box.dir, 'cache');
+  const files = sample(40);
+  saveStatCache(path, oid(7), files.map((f) => f[0]), files.map((f) => f[1]), new Map([['', oid(5)]]), started);
+  const cache = loadStatCache(path);
+  fc.assert(
+    fc.property(fc.nat(files.length - 1), fc.nat(files.length - 1), (a, b) => {
+      const [from, to] = a <= b ? [a, b] : [b, a];
+      const expected = files.slice(from, to + 1).map(([w, h]) => manifestItem({ path: w.path, mode: w.mode, cid: h.cid }));
+      assert.is(itemsOf(cache, from, to).toString('utf8'), expected.join(','));
+    }),
+  );
 });
 
 test('any damage, a truncation or an older format reads as an empty cache (everything is hashed again)', () => {
