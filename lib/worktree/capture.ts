@@ -3,13 +3,12 @@ import { hashObject } from '../store/git-object.js';
 import { objectWriter } from '../store/object-writer.js';
 import { hasObject } from '../store/objects.js';
 import type { FileRecord } from '../store/flat-tree.js';
-import { formatTree, type TreeEntry } from '../store/tree.js';
-import { CooError } from '../errors/coo-error.js';
-import { manifestBuilder } from '../store/manifest.js';
 import { cooDirName } from '../store/layout.js';
 import { compareUtf8 } from '../util/compare-utf8.js';
 import { hashEntry, scratchBytes } from './hash-entry.js';
-import { cidAt, emptyStatCache, hasRacyRows, isCleanAt, itemsOf, loadStatCache, modeAt, oidAt, pathAt, saveStatCache, type StatCache } from './stat-cache.js';
+import { buildTrees, markDirty } from './cache-tree.js';
+import { capturedManifest } from './capture-manifest.js';
+import { cidAt, emptyStatCache, hasRacyRows, isCleanAt, loadStatCache, modeAt, oidAt, pathAt, saveStatCache, type StatCache } from './stat-cache.js';
 import { walkWorktree, type Skipped, type WalkEntry } from './walk.js';
 
 // A capture turns the working tree into a git tree: walk, reuse what the stat cache vouches for,
@@ -55,59 +54,6 @@ export interface CaptureOptions {
   /** Paths of the previous state, read only if an oversized file is not in the stat cache. */
   readonly previousPaths?: () => Promise<ReadonlySet<string>>;
   readonly onProgress?: (progress: CaptureProgress) => void;
-}
-
-/** Adds `path`'s directories, up to the root (''), to `dirty`. */
-function markDirty(dirty: Set<string>, path: string): void {
-  for (let at = path.lastIndexOf('/'); ; at = path.lastIndexOf('/', at - 1)) {
-    const dir = at < 0 ? '' : path.slice(0, at);
-    if (dirty.has(dir)) return;
-    dirty.add(dir);
-    if (at < 0) return;
-  }
-}
-
-/**
- * The trees of the captured entries (those with an id in `oids`), rebuilding (like git's cache-tree)
- * only the `dirty` directories: those under which a path was added, removed or changed. A clean
- * directory is the cache's tree and its entries are not looked at: the walk says where each
- * directory's entries end (`dirEnds`), so the build jumps over them.
- */
-function buildTrees(entries: readonly WalkEntry[], oids: readonly (string | undefined)[], dirEnds: ReadonlyMap<string, number>, dirty: ReadonlySet<string>, cache: StatCache, store: (content: Buffer) => string): { tree: string; treeIds: Map<string, string> } {
-  const treeIds = new Map<string, string>();
-  const build = (dir: string, start: number, end: number): string | null => {
-    const known = dirty.has(dir) ? undefined : cache.trees.get(dir);
-    if (known !== undefined) {
-      treeIds.set(dir, known);
-      return known;
-    }
-    const base = dir === '' ? 0 : dir.length + 1;
-    const items: TreeEntry[] = [];
-    for (let i = start; i < end; ) {
-      const entry = entries[i] as WalkEntry;
-      const slash = entry.path.indexOf('/', base);
-      if (slash === -1) {
-        const oid = oids[i];
-        if (oid !== undefined) items.push({ name: entry.path.slice(base), mode: entry.mode, oid });
-        i += 1;
-        continue;
-      }
-      const sub = entry.path.slice(0, slash);
-      const subEnd = dirEnds.get(sub);
-      if (subEnd === undefined || subEnd <= i) throw new CooError('E_INTERNAL', `the walk did not record where ${JSON.stringify(sub)} ends`, { dir: sub });
-      const oid = build(sub, i, subEnd);
-      if (oid !== null) items.push({ name: sub.slice(base), mode: '40000', oid });
-      i = subEnd;
-    }
-    if (items.length === 0 && dir !== '') return null; // git records no empty directory
-    const oid = store(formatTree(items));
-    treeIds.set(dir, oid);
-    return oid;
-  };
-  const tree = build('', 0, entries.length) as string;
-  // Directories below a reused one were not visited; nothing under them changed, so their ids stand.
-  for (const [dir, oid] of cache.trees) if (!dirty.has(dir) && !treeIds.has(dir)) treeIds.set(dir, oid);
-  return { tree, treeIds };
 }
 
 export async function captureWorktree(options: CaptureOptions): Promise<CaptureResult> {
@@ -208,34 +154,7 @@ export async function captureWorktree(options: CaptureOptions): Promise<CaptureR
   }
   const { tree, treeIds } = built;
 
-  // The manifest, in the walk's order (byte order of paths): the items of consecutive rows the
-  // cache vouches for are hashed as the cache holds them, one run at a time; other files' items
-  // are written out.
-  const manifest = manifestBuilder();
-  let fileCount = 0;
-  let runFrom = -1;
-  let runTo = -1;
-  const endRun = (): void => {
-    if (runFrom !== -1) manifest.items(itemsOf(cache, runFrom, runTo));
-    runFrom = -1;
-  };
-  for (let i = 0; i < entries.length; i++) {
-    if (oids[i] === undefined) continue;
-    fileCount += 1;
-    const at = rowOf[i] as number;
-    if (itemKnown[i] === 1) {
-      if (runFrom !== -1 && at === runTo + 1) runTo = at;
-      else {
-        endRun();
-        runFrom = runTo = at;
-      }
-      continue;
-    }
-    endRun();
-    const w = entries[i] as WalkEntry;
-    manifest.entry({ path: w.path, mode: w.mode, cid: cids[i] as string });
-  }
-  endRun();
+  const manifest = capturedManifest({ entries, oids, cids, rowOf, itemKnown }, cache);
 
   let listed: { seen: WalkEntry[]; files: CapturedFile[] } | undefined;
   const list = (): { seen: WalkEntry[]; files: CapturedFile[] } => {
@@ -256,10 +175,10 @@ export async function captureWorktree(options: CaptureOptions): Promise<CaptureR
     get files() {
       return list().files;
     },
-    fileCount,
+    fileCount: manifest.fileCount,
     skipped,
     tree,
-    manifest: manifest.cid(),
+    manifest: manifest.cid,
     hashed: todo.length,
     reused,
     trees: treeIds,
