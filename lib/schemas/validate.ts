@@ -1,11 +1,11 @@
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { ErrorObject } from 'ajv';
 import { CooError } from '../errors/coo-error.js';
 import { packageRoot } from '../util/package-root.js';
 
 // JSON Schemas live in `schemas/` at the package root. The build compiles each one with ajv in
-// strict mode into a standalone validator (scripts/build-schemas.js → dist/schemas/<name>.js),
+// strict mode into a standalone validator (scripts/build-schemas.js → dist/schemas/<name>.cjs),
 // loaded here only when a document of its kind is read. A failed document is described by where
 // (a JSON pointer into it), what was expected, and what was found.
 
@@ -21,12 +21,12 @@ interface Validator {
 }
 
 const loaded = new Map<string, Validator>();
+const load = createRequire(import.meta.url);
 
 async function validator(name: string): Promise<Validator> {
   let validate = loaded.get(name);
   if (!validate) {
-    const url = pathToFileURL(join(packageRoot(), 'dist', 'schemas', `${name}.js`)).href;
-    validate = ((await import(url)) as { default: Validator }).default;
+    validate = (load(join(packageRoot(), 'dist', 'schemas', `${name}.cjs`)) as { default: Validator }).default;
     loaded.set(name, validate);
   }
   return validate;
