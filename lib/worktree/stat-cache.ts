@@ -95,7 +95,10 @@ function parse(raw: Buffer): StatCache {
   const itemsAt = numbersAt + (n as number) * perFile * 8;
   const textAt = itemsAt + (itemBytes as number);
   if (textAt > body.length) return emptyStatCache;
-  const numbers = new Float64Array(body.buffer.slice(body.byteOffset + numbersAt, body.byteOffset + itemsAt));
+  // A view where the file's bytes lie 8-aligned in memory (a file read whole has a buffer of its
+  // own), else a copy.
+  const numbersOffset = body.byteOffset + numbersAt;
+  const numbers = numbersOffset % 8 === 0 ? new Float64Array(body.buffer, numbersOffset, (n as number) * perFile) : new Float64Array(body.buffer.slice(numbersOffset, body.byteOffset + itemsAt));
   const items = body.subarray(itemsAt, textAt);
   const words = body.toString('utf8', textAt).split('\0');
   if (words.length !== (n as number) * 2 + (t as number) * 2 || !rowsHold(numbers, n as number, items)) return emptyStatCache;
