@@ -29,7 +29,7 @@ async function agrees(argv: string[]): Promise<void> {
 }
 
 test('the plain lines of the hot commands are parsed without yargs', () => {
-  for (const argv of [['snapshot'], ['snapshot', '-m', 'msg'], ['snapshot', '--message=a b', '--json'], ['rollback'], ['rollback', 'amu0/B', '-C', 'sub'], ['undo'], ['guard', 'pre-commit'], ['guard', 'reference-transaction', 'prepared']]) {
+  for (const argv of [['snapshot'], ['snapshot', '-m', 'msg'], ['snapshot', '--message=a b', '--json'], ['rollback'], ['rollback', 'amu0/B', '-C', 'sub'], ['undo'], ['guard', 'pre-commit'], ['guard', 'reference-transaction', 'prepared'], ['write', 'a.txt', '--from', 'f'], ['write', '--set', 'set.json', '-m', 'msg'], ['write', 'x', '--exec', '--json']]) {
     assert.ok(quickParse(argv, commands), JSON.stringify(argv));
   }
 });
@@ -41,7 +41,7 @@ test('anything unusual is left to yargs: help, version, unknown or repeated opti
 });
 
 test('every line the quick parser takes, yargs reads the same way', async () => {
-  const word = fc.constantFrom('-m', '--message', '--message=hi', 'text', '', '42', '--allow-empty', '--json', '-C', 'dir', 'amu0', 'snapshots~2', 'pre-commit', 'reference-transaction', 'committed', '-x', '--', '-', '--no-json', '-h', '--allowEmpty');
+  const word = fc.constantFrom('-m', '--message', '--message=hi', 'text', '', '42', '--allow-empty', '--json', '-C', 'dir', 'amu0', 'snapshots~2', 'pre-commit', 'reference-transaction', 'committed', '-x', '--', '-', '--no-json', '-h', '--allowEmpty', '--from', '--from=f.txt', '--set', '--exec', '--symlink', '--mission', 'a.txt');
   // Every command the quick parser may take: those declared as data (no yargs builder).
   const quick = commands.filter((c): c is CommandSpec => !('subcommands' in c) && !c.builder).map((c) => c.command.split(' ')[0] as string);
   assert.ok(['snapshot', 'rollback', 'undo', 'guard'].every((c) => quick.includes(c)), quick.join(' '));

@@ -60,17 +60,18 @@ const common = {
   message: { alias: 'm', type: 'string', describe: 'what this write is' },
 } as const;
 
+// Declared as data, so that a plain `coo write` line is read by the quick parser, without yargs.
 export const writeCommand: CommandSpec = {
   command: 'write [path]',
   describe: 'write one file through the gateway (content from --from FILE or stdin), or a whole write set with --set FILE',
-  builder: (y) =>
-    y
-      .positional('path', { type: 'string' })
-      .option('from', { type: 'string', describe: 'read the content from this file' })
-      .option('exec', { type: 'boolean', default: false, describe: 'make the file executable (mode 100755)' })
-      .option('symlink', { type: 'string', describe: 'write a symbolic link pointing here instead of a file' })
-      .option('set', { type: 'string', describe: 'a JSON array of {path, content|contentBase64|from, mode} or {path, delete: true}' })
-      .options(common),
+  positionals: { path: { type: 'string', describe: 'the file to write' } },
+  options: {
+    from: { type: 'string', describe: 'read the content from this file' },
+    exec: { type: 'boolean', default: false, describe: 'make the file executable (mode 100755)' },
+    symlink: { type: 'string', describe: 'write a symbolic link pointing here instead of a file' },
+    set: { type: 'string', describe: 'a JSON array of {path, content|contentBase64|from, mode} or {path, delete: true}' },
+    ...common,
+  },
   async run(args, ctx) {
     if (typeof args['set'] === 'string') return run(readSet(args['set'], ctx.cwd), args, ctx);
     const path = args['path'];
