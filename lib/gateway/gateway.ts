@@ -122,12 +122,15 @@ export async function gatewayWriteLocked(repo: Repo, input: GatewayInput): Promi
     return oid;
   };
   let files: (FileRecord & IndexedFile & { cid: string })[];
+  const contents = new Map<string, Uint8Array>(); // what is written, by blob id: the checkout need not read it back
   let tree: string;
   let indexes: ReturnType<typeof reconcileIndexes>;
   try {
     const store = (content: Buffer, mode: FileMode, path: string): void => {
       const sha256 = sha256Of(content);
-      after.set(path, { path, mode, oid: put('blob', content), cid: blobCid(sha256), bytes: content.length, sha256: sha256.toString('hex') });
+      const oid = put('blob', content);
+      contents.set(oid, content);
+      after.set(path, { path, mode, oid, cid: blobCid(sha256), bytes: content.length, sha256: sha256.toString('hex') });
     };
     for (const op of input.ops) {
       if (op.kind === 'delete') after.delete(op.path);
@@ -159,6 +162,7 @@ export async function gatewayWriteLocked(repo: Repo, input: GatewayInput): Promi
     current: safety.files,
     target: files,
     targetCommit: commit,
+    contents,
     safety: safety.commit,
     label: `write ${commit.slice(0, 12)}`,
     op: 'write',

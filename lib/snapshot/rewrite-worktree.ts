@@ -30,6 +30,8 @@ export interface RewriteInput {
   /** A ref to point at `targetCommit` once the tree is written and checked (the gateway's `writes`). */
   readonly ref?: { readonly name: string; readonly expected: string | null };
   readonly onProgress?: (progress: ApplyProgress) => void;
+  /** Blob contents the caller holds already (by id), written as they are instead of read back from the store. */
+  readonly contents?: ReadonlyMap<string, Uint8Array>;
 }
 
 export interface RewriteOutcome {
@@ -56,7 +58,7 @@ export async function rewriteWorktree(repo: Repo, input: RewriteInput): Promise<
 
   writeJournal(repo, { version: 1, op: input.op, target: input.targetCommit, safety: input.safety, startedAt: new Date().toISOString() });
   crashPoint('journal-written');
-  await applyCheckout({ root, gitdir, tmpDir, plan, ...(input.onProgress ? { onProgress: input.onProgress } : {}) });
+  await applyCheckout({ root, gitdir, tmpDir, plan, ...(input.onProgress ? { onProgress: input.onProgress } : {}), ...(input.contents ? { contents: input.contents } : {}) });
   const wrong = await verifyCheckout(root, plan);
   if (wrong.length > 0) {
     throw new CooError('E_WORKTREE_CHANGED', `after writing, ${wrong.length} path(s) differ from ${input.label}, first ${JSON.stringify(wrong[0])}`, {

@@ -1,4 +1,4 @@
-import { chmodSync, lstatSync, mkdirSync, readdirSync, realpathSync, renameSync, rmdirSync, rmSync, symlinkSync, unlinkSync, type Stats } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, realpathSync, renameSync, rmdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { CooError } from '../errors/coo-error.js';
 import { tempPathFor } from '../store/atomic-file.js';
@@ -93,14 +93,36 @@ export function findConflicts(root: string, plan: CheckoutPlan, captured: Readon
   return conflicts;
 }
 
-function ensureDir(root: string, dir: string): void {
-  let at = root;
+/** What one checkout's writes share. */
+interface Writing {
+  readonly root: string;
+  /** realpath(3) of the root, taken once: were the root itself swapped, a per-file call would follow the swap too. */
+  readonly realRoot: string;
+  readonly gitdir: string;
+  readonly tmpDir: string;
+  readonly hooks: ApplyHooks;
+  readonly contents: ReadonlyMap<string, Uint8Array> | undefined;
+  /**
+   * Directories this checkout has made or found to be real directories. Each later file in one
+   * is not walked again: the checks made around every rename (no link on the way before it, the
+   * file landed where it should after it) still catch a directory that changes meanwhile.
+   */
+  readonly dirs: Set<string>;
+}
+
+function ensureDir(w: Writing, dir: string): void {
+  if (w.dirs.has(dir)) return;
+  let at = w.root;
+  let rel = '';
   for (const part of dir.split('/')) {
     at = join(at, part);
+    rel = rel === '' ? part : `${rel}/${part}`;
+    if (w.dirs.has(rel)) continue;
     const stat = lstat(at);
     if (!stat) mkdirSync(at);
     else if (stat.isSymbolicLink()) throw new CooError('E_SYMLINK_IN_PATH', `${at} is a symbolic link`, { path: at });
     else if (!stat.isDirectory()) throw new CooError('E_WORKTREE_CONFLICT', `${at} is not a directory`, { paths: [at] });
+    w.dirs.add(rel);
   }
 }
 
@@ -139,16 +161,18 @@ function modeFor(file: FileRecord, old: Stats | undefined): number {
 export interface ApplyHooks {
   /** Called between the last check of a path and its rename (tests use it to race the write). */
   readonly beforeRename?: (path: string) => void;
+  /** Called once a file is in place (tests use it to change the tree before the next write). */
+  readonly afterLanded?: (path: string) => void;
 }
 
 /**
  * After a rename, the file must be where it was meant to go. If a parent was swapped for a symlink
  * since the last check, the rename followed it: remove what landed there (if it is ours) and fail.
  */
-function ensureLanded(root: string, path: string, ino: number): void {
-  const dest = join(root, path);
+function ensureLanded(w: Writing, path: string, ino: number): void {
+  const dest = join(w.root, path);
   // realpath(3) itself, not Node's JavaScript walk of every component (an lstat each, per file).
-  const expectedDir = join(realpathSync.native(root), dirname(path));
+  const expectedDir = join(w.realRoot, dirname(path));
   const actualDir = realpathSync.native(dirname(dest));
   if (actualDir === expectedDir && lstat(dest)?.ino === ino) return;
   const landed = join(actualDir, basename(path));
@@ -156,17 +180,21 @@ function ensureLanded(root: string, path: string, ino: number): void {
   throw new CooError('E_SYMLINK_RACE', `${path}: a directory on the way became a symbolic link during the write`, { path, landed: actualDir });
 }
 
-async function writeOne(root: string, gitdir: string, tmpDir: string, file: FileRecord, hooks: ApplyHooks): Promise<void> {
+async function writeOne(w: Writing, file: FileRecord): Promise<void> {
+  const { root, gitdir, tmpDir, hooks } = w;
+  const held = w.contents?.get(file.oid);
   const dest = join(root, file.path);
   const dir = dirname(file.path);
-  if (dir !== '.') ensureDir(root, dir);
+  if (dir !== '.') ensureDir(w, dir);
   const old = lstat(dest);
   const temp = tempPathFor(join(tmpDir, 'checkout'));
   try {
-    if (file.mode === '120000') symlinkSync(await readObjectOfType(gitdir, file.oid, 'blob'), temp);
+    if (file.mode === '120000') symlinkSync(held ? Buffer.from(held) : await readObjectOfType(gitdir, file.oid, 'blob'), temp);
     else {
       const mode = modeFor(file, old);
-      await writeBlobToFile(gitdir, file.oid, temp, mode); // a new file gets umask's say, as with git
+      // A new file gets umask's say, as with git.
+      if (held) writeFileSync(temp, held, { mode, flag: 'wx' });
+      else await writeBlobToFile(gitdir, file.oid, temp, mode);
       if (old?.isFile()) chmodSync(temp, mode); // a replaced file keeps its own bits
     }
     ensureNoLinkOnTheWay(root, file.path);
@@ -175,7 +203,8 @@ async function writeOne(root: string, gitdir: string, tmpDir: string, file: File
     const ino = lstatSync(temp).ino;
     hooks.beforeRename?.(file.path);
     renameSync(temp, dest);
-    ensureLanded(root, file.path, ino);
+    ensureLanded(w, file.path, ino);
+    hooks.afterLanded?.(file.path);
   } catch (err) {
     rmSync(temp, { force: true });
     throw err;
@@ -194,6 +223,8 @@ export async function applyCheckout(options: {
   plan: CheckoutPlan;
   onProgress?: (progress: ApplyProgress) => void;
   hooks?: ApplyHooks;
+  /** Blob contents the caller holds already, by id: written as they are, not read back from the store. */
+  contents?: ReadonlyMap<string, Uint8Array>;
 }): Promise<void> {
   const { root, gitdir, tmpDir, plan, onProgress } = options;
   const hooks = options.hooks ?? {};
@@ -212,8 +243,9 @@ export async function applyCheckout(options: {
     crashPoint('checkout-removed');
     tick();
   }
+  const writing: Writing = { root, realRoot: plan.write.length > 0 ? realpathSync.native(root) : root, gitdir, tmpDir, hooks, contents: options.contents, dirs: new Set() };
   for (const file of plan.write) {
-    await writeOne(root, gitdir, tmpDir, file, hooks);
+    await writeOne(writing, file);
     crashPoint('checkout-written');
     tick();
   }
