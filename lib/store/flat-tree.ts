@@ -18,69 +18,37 @@ export type StoreObject = (type: ObjectType, content: Buffer) => string;
 interface Dir {
   readonly entries: TreeEntry[];
   readonly dirs: Map<string, Dir>;
-  /** The id of a directory reused as it was: its files are not listed. */
-  readonly known: string | undefined;
 }
 
-export interface TreeReuse {
-  /** A known tree id for directory `dir` ('' is the root) whose contents did not change, if any. */
-  readonly known?: (dir: string) => string | undefined;
-  /** Told the id of every directory built or reused. */
-  readonly record?: (dir: string, oid: string) => void;
-}
-
-/**
- * Builds (and stores, through `store`) the trees for a set of files; returns the root tree id.
- * Like git's cache-tree, a directory whose id is `known` is not rebuilt, and the files under it
- * are not even sorted into place (in a path-sorted list, one prefix test skips each of them).
- */
-export function writeTreeFromFiles(files: Iterable<FileRecord>, store: StoreObject, reuse: TreeReuse = {}): string {
-  const root: Dir = { entries: [], dirs: new Map(), known: reuse.known?.('') };
-  if (root.known) {
-    reuse.record?.('', root.known);
-    return root.known;
-  }
-  let skip: string | null = null; // the last known directory met, with a trailing '/'
+/** Builds (and stores, through `store`) the trees for a set of files; returns the root tree id. */
+export function writeTreeFromFiles(files: Iterable<FileRecord>, store: StoreObject): string {
+  const root: Dir = { entries: [], dirs: new Map() };
   for (const file of files) {
-    if (skip !== null && file.path.startsWith(skip)) continue;
     const parts = file.path.split('/');
     const name = parts.pop() as string;
-    let dir: Dir | null = root;
-    let prefix = '';
+    let dir = root;
     for (const part of parts) {
-      prefix = prefix === '' ? part : `${prefix}/${part}`;
-      let next: Dir | undefined = dir.dirs.get(part);
+      let next = dir.dirs.get(part);
       if (!next) {
-        next = { entries: [], dirs: new Map(), known: reuse.known?.(prefix) };
+        next = { entries: [], dirs: new Map() };
         dir.dirs.set(part, next);
-      }
-      if (next.known) {
-        skip = `${prefix}/`;
-        dir = null;
-        break;
       }
       dir = next;
     }
-    dir?.entries.push({ name, mode: file.mode, oid: file.oid });
+    dir.entries.push({ name, mode: file.mode, oid: file.oid });
   }
-  return writeDir(root, '', store, reuse);
+  return writeDir(root, store);
 }
 
-function writeDir(dir: Dir, path: string, store: StoreObject, reuse: TreeReuse): string {
-  if (dir.known) {
-    reuse.record?.(path, dir.known);
-    return dir.known;
-  }
+function writeDir(dir: Dir, store: StoreObject): string {
   const entries = [...dir.entries];
   for (const entry of dir.entries) {
     if (dir.dirs.has(entry.name)) {
       throw new CooError('E_INTERNAL', `${JSON.stringify(entry.name)} is both a file and a directory`, { name: entry.name });
     }
   }
-  for (const [name, sub] of dir.dirs) entries.push({ name, mode: '40000', oid: writeDir(sub, path === '' ? name : `${path}/${name}`, store, reuse) });
-  const oid = store('tree', formatTree(entries));
-  reuse.record?.(path, oid);
-  return oid;
+  for (const [name, sub] of dir.dirs) entries.push({ name, mode: '40000', oid: writeDir(sub, store) });
+  return store('tree', formatTree(entries));
 }
 
 export interface FlatTree {
