@@ -2,7 +2,8 @@ import { mkdirSync, readdirSync, renameSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { applyCheckout } from '../../lib/worktree/checkout-apply.js';
+import { applyCheckout, type ApplyHooks } from '../../lib/worktree/checkout-apply.js';
+import type { CheckoutPlan } from '../../lib/worktree/checkout-plan.js';
 import { writeObject } from '../../lib/store/loose-objects.js';
 import { sandbox, type Sandbox } from '../helpers/sandbox.js';
 
@@ -13,6 +14,17 @@ test.before.each(() => {
 });
 test.after.each(() => box.cleanup());
 
+/** The code of the error applying `plan` with `hooks` fails with (the test fails if it succeeds). */
+async function refusal(gitdir: string, plan: CheckoutPlan, hooks: ApplyHooks): Promise<string> {
+  try {
+    await applyCheckout({ root: box.repo, gitdir, tmpDir: join(box.dir, 'tmp'), plan, hooks });
+  } catch (err) {
+    return (err as { code: string }).code;
+  }
+  assert.unreachable('the checkout was not refused');
+  return 'none';
+}
+
 test('a parent swapped for a symlink between the last check and the rename: caught, and what landed outside is removed', async () => {
   const gitdir = box.bare();
   const oid = writeObject(gitdir, 'blob', Buffer.from('payload'));
@@ -20,23 +32,11 @@ test('a parent swapped for a symlink between the last check and the rename: caug
   const outside = join(box.dir, 'outside');
   mkdirSync(outside);
   const plan = { write: [{ path: 'dir/file.txt', mode: '100644' as const, oid }], chmod: [], remove: [], unchanged: 0 };
-  try {
-    await applyCheckout({
-      root: box.repo,
-      gitdir,
-      tmpDir: join(box.dir, 'tmp'),
-      plan,
-      hooks: {
-        beforeRename: () => {
-          renameSync(join(box.repo, 'dir'), join(box.dir, 'moved-away'));
-          symlinkSync(outside, join(box.repo, 'dir'));
-        },
-      },
-    });
-    assert.unreachable('the race was not noticed');
-  } catch (err) {
-    assert.is((err as { code: string }).code, 'E_SYMLINK_RACE');
-  }
+  const swap = (): void => {
+    renameSync(join(box.repo, 'dir'), join(box.dir, 'moved-away'));
+    symlinkSync(outside, join(box.repo, 'dir'));
+  };
+  assert.is(await refusal(gitdir, plan, { beforeRename: swap }), 'E_SYMLINK_RACE');
   assert.equal(readdirSync(outside), []);
 });
 
@@ -48,24 +48,12 @@ test('a directory swapped for a symlink between two writes into it: the second i
   const outside = join(box.dir, 'outside');
   mkdirSync(outside);
   const plan = { write: ['dir/a.txt', 'dir/b.txt'].map((path) => ({ path, mode: '100644' as const, oid })), chmod: [], remove: [], unchanged: 0 };
-  try {
-    await applyCheckout({
-      root: box.repo,
-      gitdir,
-      tmpDir: join(box.dir, 'tmp'),
-      plan,
-      hooks: {
-        afterLanded: (path) => {
-          if (path !== 'dir/a.txt') return;
-          renameSync(join(box.repo, 'dir'), join(box.dir, 'moved-away'));
-          symlinkSync(outside, join(box.repo, 'dir'));
-        },
-      },
-    });
-    assert.unreachable('the swap was not noticed');
-  } catch (err) {
-    assert.is((err as { code: string }).code, 'E_SYMLINK_IN_PATH');
-  }
+  const swapAfterFirst = (path: string): void => {
+    if (path !== 'dir/a.txt') return;
+    renameSync(join(box.repo, 'dir'), join(box.dir, 'moved-away'));
+    symlinkSync(outside, join(box.repo, 'dir'));
+  };
+  assert.is(await refusal(gitdir, plan, { afterLanded: swapAfterFirst }), 'E_SYMLINK_IN_PATH');
   assert.equal(readdirSync(outside), []);
   assert.equal(readdirSync(join(box.dir, 'moved-away')), ['a.txt']);
 });
