@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { fc } from '../helpers/property.js';
 import { CID } from 'multiformats/cid';
 import { create as createDigest } from 'multiformats/hashes/digest';
-import { blobCid, cidFromSha256, formatManifest, manifestCid, sha256Of } from '../../lib/store/manifest.js';
+import { blobCid, cidFromSha256, formatManifest, manifestBuilder, manifestCid, manifestItem, sha256Of } from '../../lib/store/manifest.js';
 import { canonicalJson } from '../../lib/util/canonical-json.js';
 import { compareUtf8 } from '../../lib/util/compare-utf8.js';
 
@@ -50,6 +50,27 @@ test('the manifest is exactly the canonical JSON of its content, paths in byte o
         const sorted = [...entries].sort((a, b) => compareUtf8(a.path, b.path));
         assert.is(formatManifest(entries).toString(), canonicalJson({ entries: sorted, format: 'coo-manifest/1' }));
         assert.is(manifestCid(entries), cidFromSha256(0x0200, sha256Of(formatManifest(entries))));
+      },
+    ),
+  );
+});
+
+test('the builder gives the same CID however the entries come: one at a time or as runs of ready text', () => {
+  fc.assert(
+    fc.property(
+      fc.uniqueArray(fc.record({ path: anyPath, mode: fc.constantFrom('100644', '100755', '120000') as fc.Arbitrary<'100644'>, cid: fc.stringMatching(/^b[a-z2-7]{8,60}$/u) }), { selector: (e) => e.path, maxLength: 12 }),
+      fc.array(fc.record({ size: fc.nat(4), asText: fc.boolean() }), { maxLength: 8 }),
+      (unsorted, pieces) => {
+        const entries = [...unsorted].sort((a, b) => compareUtf8(a.path, b.path));
+        const builder = manifestBuilder();
+        let at = 0;
+        for (const { size, asText } of [...pieces, { size: entries.length, asText: false }]) {
+          const piece = entries.slice(at, at + size);
+          at += piece.length;
+          if (asText) builder.items(Buffer.from(piece.map(manifestItem).join(',')));
+          else for (const e of piece) builder.entry(e);
+        }
+        assert.is(builder.cid(), manifestCid(entries));
       },
     ),
   );
