@@ -25,7 +25,7 @@ await build({
   platform: 'node',
   target: 'node20',
   external: ['yargs', 'yargs/*', 'isomorphic-git', 'cli-progress'],
-  // The one use of import.meta (finding the package root) gets this file's own URL.
+  // import.meta.url (used to find the package root and to require the schema validators) is this file's own URL.
   define: { 'import.meta.url': '__cooModuleUrl' },
   banner: { js: "const __cooModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   sourcemap: true,

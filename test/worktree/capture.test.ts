@@ -182,7 +182,7 @@ test('a file gone from a directory nothing else touched rebuilds its trees, wher
     await capture();
     rmSync(join(box.repo, gone));
     const again = await capture();
-    assert.is(again.reused, files.length - 1 + 3, gone);
+    assert.is(again.reused, files.length - 1 + 3, gone); // and coo's own three .coo files
     assert.is(again.tree, gitTreeOfWorktree(box), gone);
   }
 });

@@ -25,13 +25,18 @@ function sample(n: number): [WalkEntry, { oid: string; cid: string }][] {
   ]);
 }
 
-test('what is saved is what is read back, racy entries marked, trees included', () => {
+/** Saves a cache of `files` (rows in that order) and returns where. */
+function saved(files: ReturnType<typeof sample>, trees: ReadonlyMap<string, string> = new Map([['', oid(5)]])): string {
   const path = join(box.dir, 'cache');
+  saveStatCache(path, oid(7), files.map((f) => f[0]), files.map((f) => f[1]), trees, started);
+  return path;
+}
+
+test('what is saved is what is read back, racy entries marked, trees included', () => {
   const files = sample(50);
   files.push([{ ...files[0]![0], path: 'late.txt', mtimeMs: started - racyMarginMs + 1 }, { oid: oid(99), cid: 'bafkreilate' }]);
   const trees = new Map([['', oid(1000)], ['d0', oid(1001)], ['d1/deep', oid(1002)]]);
-  saveStatCache(path, oid(7), files.map((f) => f[0]), files.map((f) => f[1]), trees, started);
-  const cache = loadStatCache(path);
+  const cache = loadStatCache(saved(files, trees));
   assert.is(cache.commit, oid(7));
   assert.equal(cache.trees, trees);
   assert.is(cache.count, files.length);
@@ -46,10 +51,8 @@ test('what is saved is what is read back, racy entries marked, trees included', 
 });
 
 test('the items of any run of rows are those files\' manifest text, joined by commas', () => {
-  const path = join(box.dir, 'cache');
   const files = sample(40);
-  saveStatCache(path, oid(7), files.map((f) => f[0]), files.map((f) => f[1]), new Map([['', oid(5)]]), started);
-  const cache = loadStatCache(path);
+  const cache = loadStatCache(saved(files));
   fc.assert(
     fc.property(fc.nat(files.length - 1), fc.nat(files.length - 1), (a, b) => {
       const [from, to] = a <= b ? [a, b] : [b, a];
@@ -60,9 +63,7 @@ test('the items of any run of rows are those files\' manifest text, joined by co
 });
 
 test('any damage, a truncation or an older format reads as an empty cache (everything is hashed again)', () => {
-  const path = join(box.dir, 'cache');
-  const rows = sample(20);
-  saveStatCache(path, oid(7), rows.map((f) => f[0]), rows.map((f) => f[1]), new Map([['', oid(5)]]), started);
+  const path = saved(sample(20));
   const good = readFileSync(path);
   fc.assert(
     fc.property(fc.nat(good.length - 1), fc.integer({ min: 1, max: 255 }), (at, flip) => {
