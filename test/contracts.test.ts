@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as api from '../lib/index.js';
-import { catalogue } from '../lib/errors/catalogue.js';
+import { catalogue } from '../lib/core/catalogue.js';
 import { commands } from '../lib/cli/main.js';
 import { projectRoot } from './helpers/sandbox.js';
 

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../store/atomic-file.js';
 import { parseTrailers } from '../store/trailers.js';
 import type { ParsedCommit } from '../store/commit.js';
-import { listOperations } from '../repo/oplog.js';
-import type { Repo } from '../repo/repo.js';
+import { listOperations } from '../state/oplog.js';
+import type { Repo } from '../store/repo.js';
 
 // Every baseline carries a sequence number in its signed message (`Coo-Sequence`), one more than
 // its predecessor's. coo remembers the highest it has written or accepted (a high-water mark,

@@ -1,12 +1,12 @@
-import { CooError } from '../errors/coo-error.js';
-import { findSigner, readAllowedSigners, type AllowedSigner } from '../signing/allowed-signers.js';
-import { formatPublicKeyLine } from '../signing/ed25519-key.js';
-import { gitNamespace, verifySshSig } from '../signing/sshsig.js';
+import { CooError } from '../core/coo-error.js';
+import { findSigner, readAllowedSigners, type AllowedSigner } from '../trust/allowed-signers.js';
+import { formatPublicKeyLine } from '../trust/ed25519-key.js';
+import { gitNamespace, verifySshSig } from '../trust/sshsig.js';
 import type { ParsedCommit } from '../store/commit.js';
 import { readFlatTree } from '../store/flat-tree.js';
 import { readCommit } from '../store/rev-parse.js';
 import { claimedManifest, computeManifestCid } from '../store/tree-manifest.js';
-import type { Repo } from '../repo/repo.js';
+import type { Repo } from '../store/repo.js';
 import { highWaterMark, sequenceOf } from './sequence.js';
 
 // coo's own verifier of baselines (isomorphic-git's read side only knows PGP): the SSH signature

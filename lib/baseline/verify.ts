@@ -1,5 +1,5 @@
 import { resolveCommit, readCommit } from '../store/rev-parse.js';
-import { openRepo, type RepoOptions } from '../repo/repo.js';
+import { openRepo, type RepoOptions } from '../store/repo.js';
 import { captureWorktree, statCachePath } from '../worktree/capture.js';
 import { ensureNotTampered, pinsOfCapture, registryOf } from '../governance/governance.js';
 import { baselineRef } from './baseline.js';

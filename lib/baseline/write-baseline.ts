@@ -1,9 +1,9 @@
-import { CooError } from '../errors/coo-error.js';
+import { CooError } from '../core/coo-error.js';
 import { readRef, updateRef, isValidRefName } from '../store/refs.js';
-import { requireSigningKey } from '../signing/signing-key.js';
-import { appendOperation } from '../repo/oplog.js';
-import type { Repo } from '../repo/repo.js';
-import { writeSignedStateCommit } from '../repo/state-commit.js';
+import { requireSigningKey } from '../trust/signing-key.js';
+import { appendOperation } from '../state/oplog.js';
+import type { Repo } from '../store/repo.js';
+import { writeSignedStateCommit } from '../store/state-commit.js';
 import { amu0Ref, baselineTagPrefix, highWaterMark, raiseHighWaterMark } from './sequence.js';
 import { verifyBaseline } from './verify-baseline.js';
 

@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import type { Env } from '../util/git-config.js';
+import type { Env } from '../core/git-config.js';
 
 // What a command needs from the process, passed in so the CLI runs the same in tests as in a
 // terminal: streams, environment, working directory, and whether stderr is a terminal.

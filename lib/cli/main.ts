@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { CooError } from '../errors/coo-error.js';
+import { CooError } from '../core/coo-error.js';
 import type { Args, CliContext, CommandGroup, CommandOutput, CommandSpec, Io } from './context.js';
 import { quickParse } from './quick-args.js';
 
 export type { Io } from './context.js';
 import { renderError, toCooError } from './report-error.js';
-import { packageVersion } from '../util/package-root.js';
+import { packageVersion } from '../core/package-root.js';
 import { initCommand } from './commands/init.js';
 import { snapshotCommand } from './commands/snapshot.js';
 import { rollbackCommand, undoCommand } from './commands/rollback.js';

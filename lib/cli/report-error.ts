@@ -1,6 +1,6 @@
 import pc from 'picocolors';
-import { catalogue } from '../errors/catalogue.js';
-import { CooError, ioError, isCooError } from '../errors/coo-error.js';
+import { catalogue } from '../core/catalogue.js';
+import { CooError, ioError, isCooError } from '../core/coo-error.js';
 
 // The one place an error becomes output and an exit status. Anything that is not a CooError is a
 // bug (E_INTERNAL) unless it is a plain filesystem failure, which is E_IO.

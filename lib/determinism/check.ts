@@ -1,26 +1,26 @@
 import { hostname, platform, arch } from 'node:os';
 import { join, relative } from 'node:path';
 import { rmSync } from 'node:fs';
-import { CooError } from '../errors/coo-error.js';
-import { exitCodes } from '../errors/catalogue.js';
+import { CooError } from '../core/coo-error.js';
+import { exitCodes } from '../core/catalogue.js';
 import { writeObject } from '../store/loose-objects.js';
 import { formatTree, type TreeEntry } from '../store/tree.js';
 import { manifestCid } from '../store/manifest.js';
 import { readRef, updateRef } from '../store/refs.js';
 import { readCommit, resolveCommit } from '../store/rev-parse.js';
-import { canonicalJson } from '../util/canonical-json.js';
-import { openRepo, type Repo, type RepoOptions } from '../repo/repo.js';
-import { withLock } from '../repo/with-lock.js';
-import { writeStateCommit } from '../repo/state-commit.js';
+import { canonicalJson } from '../core/canonical-json.js';
+import { openRepo, type Repo, type RepoOptions } from '../store/repo.js';
+import { withLock } from '../store/with-lock.js';
+import { writeStateCommit } from '../store/state-commit.js';
 import { amu0Ref, baselineTagPrefix } from '../baseline/sequence.js';
 import { verifyBaseline } from '../baseline/verify-baseline.js';
-import { loadMission, type Mission } from '../missions/mission.js';
-import { validateWorkflow } from '../missions/workflow.js';
-import { ensureNotInMission } from '../approvals/human-only.js';
+import { loadMission, type Mission } from '../mission/mission.js';
+import { validateWorkflow } from '../mission/workflow.js';
+import { ensureNotInMission } from '../governance/human-only.js';
 import { controlAgain, differences, flipOne, freePerturbations, perturbationNames, placeOf, runConfigs, type PerturbationName, type RunConfig } from './configs.js';
 import { executeRun, type RunResult, type StepResult } from './execute.js';
 import { explainTrees, type PathDifference } from './explain.js';
-import { isolation } from './isolation.js';
+import { isolation } from '../mission/isolation.js';
 
 // `coo determinism FILE`: the mission run N times from the same baseline in fresh roots, run 1 as
 // `coo run` would, the others varying what the mission leaves undeclared; every step's tree

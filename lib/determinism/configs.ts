@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Mission } from '../missions/mission.js';
+import type { Mission } from '../mission/mission.js';
 
 // The runs of a determinism check. Run 1 is the control: the environment `coo run` gives. Every
 // other run varies what the mission does not declare, the way reprotest varies a build: where the

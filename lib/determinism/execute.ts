@@ -5,11 +5,11 @@ import { cooDirName } from '../store/layout.js';
 import { planCheckout } from '../worktree/checkout-plan.js';
 import { applyCheckout } from '../worktree/checkout-apply.js';
 import { captureWorktree } from '../worktree/capture.js';
-import type { Repo } from '../repo/repo.js';
-import type { Mission } from '../missions/mission.js';
-import { runCommand } from '../missions/step-exec.js';
-import { stepEnvironment } from '../missions/step-env.js';
-import type { IsolationApplied } from './isolation.js';
+import type { Repo } from '../store/repo.js';
+import type { Mission } from '../mission/mission.js';
+import { runCommand } from '../mission/step-exec.js';
+import { stepEnvironment } from '../mission/step-env.js';
+import type { IsolationApplied } from '../mission/isolation.js';
 import { placeOf, type RunConfig } from './configs.js';
 
 // One run of a determinism check: the baseline materialised where the configuration says, each

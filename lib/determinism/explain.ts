@@ -1,7 +1,7 @@
 import { structuredPatch } from 'diff';
 import { readFlatTree, type FileRecord } from '../store/flat-tree.js';
 import { readObjectOfType } from '../store/objects.js';
-import { compareUtf8 } from '../util/compare-utf8.js';
+import { compareUtf8 } from '../core/compare-utf8.js';
 
 // What differs between two trees of a diverging step, file by file, with hints that name the usual
 // suspects: only the order of lines changed, only line endings, a timestamp, an absolute path, a UUID.

@@ -1,23 +1,23 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, mkdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CooError } from '../errors/coo-error.js';
+import type { CooError } from '../core/coo-error.js';
 import { readFlatTree, type FileRecord } from '../store/flat-tree.js';
 import { cooDirName, layoutFor } from '../store/layout.js';
 import { writeFileAtomic } from '../store/atomic-file.js';
 import { readRef } from '../store/refs.js';
 import { computeManifestCid } from '../store/tree-manifest.js';
-import { ed25519KeyFromSeed, formatOpenSshPrivateKey } from '../signing/ed25519-key.js';
-import { cooKeyPath } from '../signing/signing-key.js';
-import type { Env } from '../util/git-config.js';
+import { ed25519KeyFromSeed, formatOpenSshPrivateKey } from '../trust/ed25519-key.js';
+import { cooKeyPath } from '../trust/signing-key.js';
+import type { Env } from '../core/git-config.js';
 import { planCheckout } from '../worktree/checkout-plan.js';
 import { applyCheckout } from '../worktree/checkout-apply.js';
 import { captureWorktree } from '../worktree/capture.js';
-import { initRepo } from '../repo/init.js';
-import { openRepo, type Repo } from '../repo/repo.js';
-import { oplogRef } from '../repo/oplog.js';
-import { snapshot } from '../snapshot/snapshot.js';
-import { rollback, undo } from '../snapshot/rollback.js';
+import { initRepo } from '../state/init.js';
+import { openRepo, type Repo } from '../store/repo.js';
+import { oplogRef } from '../state/oplog.js';
+import { snapshot } from '../state/snapshot.js';
+import { rollback, undo } from '../state/rollback.js';
 import { createAmu0Baseline } from '../baseline/baseline.js';
 
 // Determinism of coo's own operations: a set of files copied into two scratch roots at different

@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { join, sep } from 'node:path';
-import type { ErrorCode } from '../errors/catalogue.js';
-import { lstatOrAbsent } from '../util/lstat.js';
+import type { ErrorCode } from '../core/catalogue.js';
+import { lstatOrAbsent } from '../core/lstat.js';
 
 // The last check before a write: what is on disk along the path. A parent must be a real
 // directory (never a symlink), the deepest existing one must lie inside the root (compared with a

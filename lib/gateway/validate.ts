@@ -1,8 +1,8 @@
-import type { ErrorCode } from '../errors/catalogue.js';
-import { canonicalKey, checkGatewayPath } from '../paths/gateway-path.js';
+import type { ErrorCode } from '../core/catalogue.js';
+import { canonicalKey, checkGatewayPath } from '../core/gateway-path.js';
 import { keepsPin, type Registry } from '../governance/protected.js';
 import { checkScope, type ChangeKind, type MissionScope } from '../governance/scope.js';
-import { compareUtf8 } from '../util/compare-utf8.js';
+import { compareUtf8 } from '../core/compare-utf8.js';
 import type { GovernedDir } from '../governance/naming.js';
 import { checkGoverned } from './validate-governed.js';
 import { modeOf, pinOfContent, type WriteOp } from './write-set.js';

@@ -1,5 +1,5 @@
 import picomatch from 'picomatch';
-import { canonicalKey } from '../paths/gateway-path.js';
+import { canonicalKey } from '../core/gateway-path.js';
 
 // Glob patterns matched on canonical keys (NFC, case-folded) on both sides, so that `SPECS/x.md`
 // and `specs/x.md` are the same path to every rule. Matching itself is picomatch's (`**`, `*`,

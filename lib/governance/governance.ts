@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CooError } from '../errors/coo-error.js';
-import { ensureStored } from '../schemas/validate.js';
+import { CooError } from '../core/coo-error.js';
+import { ensureStored } from '../core/schemas.js';
 import { writeFileAtomic } from '../store/atomic-file.js';
 import { cooDirName, privateCooEntries, type Layout } from '../store/layout.js';
 import { sha256HexOfCid } from '../store/manifest.js';
-import type { Repo } from '../repo/repo.js';
+import type { Repo } from '../store/repo.js';
 import { findTampering, makeRegistry, sha256Pin, type Registry } from './protected.js';
 
 // The governance state of an opened repository: its protected registry (patterns and pins from

@@ -1,4 +1,4 @@
-import { compareUtf8 } from '../util/compare-utf8.js';
+import { compareUtf8 } from '../core/compare-utf8.js';
 import { compareVersions, formatVersion, parseArtefact, type Artefact, type GovernedDir } from './naming.js';
 
 // The INDEX of a governed directory: a Markdown table people read and tools parse, one row per

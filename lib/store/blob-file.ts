@@ -3,7 +3,7 @@ import { createReadStream, createWriteStream, readFileSync, readlinkSync, statSy
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createInflate } from 'node:zlib';
-import { CooError } from '../errors/coo-error.js';
+import { CooError } from '../core/coo-error.js';
 import { looseObjectPath } from './loose-objects.js';
 import { readObjectOfType } from './objects.js';
 import { objectHeader } from './git-object.js';

@@ -1,4 +1,4 @@
-import { CooError } from '../errors/coo-error.js';
+import { CooError } from '../core/coo-error.js';
 
 // Git commit objects, written and read as bytes. The signed payload of a commit is the object
 // without its `gpgsig` header (and that header's continuation lines); isomorphic-git computes it

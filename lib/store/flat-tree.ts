@@ -1,5 +1,5 @@
-import { CooError } from '../errors/coo-error.js';
-import { compareUtf8 } from '../util/compare-utf8.js';
+import { CooError } from '../core/coo-error.js';
+import { compareUtf8 } from '../core/compare-utf8.js';
 import type { ObjectType } from './git-object.js';
 import { readObjectOfType } from './objects.js';
 import { formatTree, parseTree, type EntryMode, type FileMode, type TreeEntry } from './tree.js';

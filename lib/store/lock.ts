@@ -1,7 +1,7 @@
 import { linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CooError } from '../errors/coo-error.js';
+import { CooError } from '../core/coo-error.js';
 import { tempPathFor } from './atomic-file.js';
 
 // One coo process at a time per state repository. proper-lockfile decides staleness by mtime, so

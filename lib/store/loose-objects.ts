@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { constants as zc, createDeflate, deflateSync, inflateSync } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
-import { CooError } from '../errors/coo-error.js';
+import { CooError } from '../core/coo-error.js';
 import { hashObject, objectHeader, parseObject, type ObjectType } from './git-object.js';
 import { tempPathFor, writeFileAtomic } from './atomic-file.js';
 import { crashPoint } from './crash-point.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { CID } from 'multiformats/cid';
-import { compareUtf8 } from '../util/compare-utf8.js';
+import { compareUtf8 } from '../core/compare-utf8.js';
 import type { FileMode } from './tree.js';
 
 // Every file is named twice: by git's SHA-1 object id and by a CIDv1 over SHA-256 of its bytes.

@@ -1,4 +1,4 @@
-import { CooError } from '../errors/coo-error.js';
+import { CooError } from '../core/coo-error.js';
 import { emptyTreeOid, type ObjectType } from './git-object.js';
 import { hasLooseObject, readLooseObject } from './loose-objects.js';
 import { inPack, packedObject } from './pack-reader.js';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { CooError } from '../errors/coo-error.js';
+import { CooError } from '../core/coo-error.js';
 import { tempPathFor } from './atomic-file.js';
 import { crashPoint } from './crash-point.js';
 import { forgetIsogitCache } from './isogit.js';

@@ -1,6 +1,6 @@
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { CooError } from '../errors/coo-error.js';
+import { CooError } from '../core/coo-error.js';
 import { crashPoint } from './crash-point.js';
 import { isOid } from './git-object.js';
 

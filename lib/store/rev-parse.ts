@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CooError } from '../errors/coo-error.js';
+import { CooError } from '../core/coo-error.js';
 import { parseCommit, type ParsedCommit } from './commit.js';
 import { isOid } from './git-object.js';
 import { hasObject, readObject } from './objects.js';

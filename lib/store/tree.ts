@@ -1,5 +1,5 @@
-import { CooError } from '../errors/coo-error.js';
-import { compareUtf8 } from '../util/compare-utf8.js';
+import { CooError } from '../core/coo-error.js';
+import { compareUtf8 } from '../core/compare-utf8.js';
 
 // Git tree objects: `<mode> <name>\0<20-byte id>` per entry, sorted by name as bytes with a
 // directory compared as if its name ended in `/`. `git fsck --strict` rejects any other order,

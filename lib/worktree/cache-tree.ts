@@ -1,4 +1,4 @@
-import { CooError } from '../errors/coo-error.js';
+import { CooError } from '../core/coo-error.js';
 import { formatTree, type TreeEntry } from '../store/tree.js';
 import type { StatCache } from './stat-cache.js';
 import type { WalkEntry } from './walk.js';

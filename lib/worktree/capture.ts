@@ -4,7 +4,7 @@ import { objectWriter } from '../store/object-writer.js';
 import { hasObject } from '../store/objects.js';
 import type { FileRecord } from '../store/flat-tree.js';
 import { cooDirName } from '../store/layout.js';
-import { compareUtf8 } from '../util/compare-utf8.js';
+import { compareUtf8 } from '../core/compare-utf8.js';
 import { hashEntry, scratchBytes } from './hash-entry.js';
 import { buildTrees, markDirty } from './cache-tree.js';
 import { capturedManifest } from './capture-manifest.js';

@@ -1,13 +1,13 @@
 import { chmodSync, lstatSync, mkdirSync, readdirSync, realpathSync, renameSync, rmdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { CooError } from '../errors/coo-error.js';
+import { CooError } from '../core/coo-error.js';
 import { tempPathFor } from '../store/atomic-file.js';
 import { hashPathContent, writeBlobToFile } from '../store/blob-file.js';
 import { readObjectOfType } from '../store/objects.js';
 import { crashPoint } from '../store/crash-point.js';
 import type { FileRecord } from '../store/flat-tree.js';
 import type { CheckoutPlan } from './checkout-plan.js';
-import { lstatOrAbsent } from '../util/lstat.js';
+import { lstatOrAbsent } from '../core/lstat.js';
 
 // Performs a checkout plan on the working tree. Everything that could stop it half-way is looked
 // for first (preflight), so a refusal changes nothing. Writing never follows a symlink at any

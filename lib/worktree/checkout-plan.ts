@@ -1,4 +1,4 @@
-import { compareUtf8 } from '../util/compare-utf8.js';
+import { compareUtf8 } from '../core/compare-utf8.js';
 import type { FileRecord } from '../store/flat-tree.js';
 
 // What turning the captured working tree `current` into `target` takes: files to write (new,

@@ -1,7 +1,7 @@
 import { createHash, hash } from 'node:crypto';
 import { closeSync, createReadStream, lstatSync, openSync, readlinkSync, readSync } from 'node:fs';
 import { join } from 'node:path';
-import { CooError, ioError } from '../errors/coo-error.js';
+import { CooError, ioError } from '../core/coo-error.js';
 import { objectHeader } from '../store/git-object.js';
 import { writeBlobFromFile } from '../store/loose-objects.js';
 import { blobCid } from '../store/manifest.js';

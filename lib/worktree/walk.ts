@@ -1,10 +1,10 @@
 import { lstatSync, readdirSync, readFileSync, type Dirent, type Stats } from 'node:fs';
 import { join } from 'node:path';
-import { checkPathComponent, isPlainComponent, maxPathBytes } from '../paths/repo-path.js';
-import { isDotGitComponent } from '../paths/dotgit.js';
+import { checkPathComponent, isPlainComponent, maxPathBytes } from '../core/repo-path.js';
+import { isDotGitComponent } from '../core/dotgit.js';
 import { cooDirName, privateCooEntries } from '../store/layout.js';
 import { tempNamePattern } from '../store/atomic-file.js';
-import { compareUtf8, utf8Rank } from '../util/compare-utf8.js';
+import { compareUtf8, utf8Rank } from '../core/compare-utf8.js';
 import type { FileMode } from '../store/tree.js';
 import { IgnoreStack } from './ignore-stack.js';
 

@@ -3,12 +3,12 @@ import { existsSync, linkSync, mkdirSync, readdirSync, symlinkSync } from 'node:
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { initRepo } from '../../lib/repo/init.js';
-import { snapshot } from '../../lib/snapshot/snapshot.js';
-import { undo } from '../../lib/snapshot/rollback.js';
+import { initRepo } from '../../lib/state/init.js';
+import { snapshot } from '../../lib/state/snapshot.js';
+import { undo } from '../../lib/state/rollback.js';
 import { gatewayWrite } from '../../lib/gateway/gateway.js';
 import { isInside } from '../../lib/gateway/boundary.js';
-import { log } from '../../lib/history/log.js';
+import { log } from '../../lib/state/log.js';
 import type { WriteOp } from '../../lib/gateway/write-set.js';
 import { coo, cooProcess } from '../helpers/cli.js';
 import { expectCode } from '../helpers/expect.js';

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { main } from '../../lib/cli/main.js';
-import type { Env } from '../../lib/util/git-config.js';
+import type { Env } from '../../lib/core/git-config.js';
 import { cooBin } from './sandbox.js';
 
 // Running coo as a user does: in-process through `main` (fast, same code path as bin/coo), or as

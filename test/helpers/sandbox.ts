@@ -3,7 +3,7 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Env } from '../../lib/util/git-config.js';
+import type { Env } from '../../lib/core/git-config.js';
 
 // A hermetic place for one test: a repository folder and an empty HOME in a fresh temp dir,
 // an environment that reads no machine-wide git configuration, and helpers to write files

@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { formatCommit, parseCommit } from '../../lib/store/commit.js';
 import { hashObject } from '../../lib/store/git-object.js';
 import { writeObject } from '../../lib/store/loose-objects.js';
-import { verifySshSig } from '../../lib/signing/sshsig.js';
+import { verifySshSig } from '../../lib/trust/sshsig.js';
 import { formatMessage, messageBody, parseTrailers } from '../../lib/store/trailers.js';
 import { fixtures, sandbox, type Sandbox } from '../helpers/sandbox.js';
 

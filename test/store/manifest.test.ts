@@ -4,8 +4,8 @@ import { fc } from '../helpers/property.js';
 import { CID } from 'multiformats/cid';
 import { create as createDigest } from 'multiformats/hashes/digest';
 import { blobCid, cidFromSha256, formatManifest, manifestBuilder, manifestCid, manifestItem, sha256Of } from '../../lib/store/manifest.js';
-import { canonicalJson } from '../../lib/util/canonical-json.js';
-import { compareUtf8 } from '../../lib/util/compare-utf8.js';
+import { canonicalJson } from '../../lib/core/canonical-json.js';
+import { compareUtf8 } from '../../lib/core/compare-utf8.js';
 
 const test = suite('manifest [C-STORE]');
 // The pinned CIDs were computed independently of coo (Python hashlib + RFC 4648 base32 over

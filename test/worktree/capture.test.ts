@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fc } from '../helpers/property.js';
-import { initRepo } from '../../lib/repo/init.js';
+import { initRepo } from '../../lib/state/init.js';
 import { captureWorktree, statCachePath } from '../../lib/worktree/capture.js';
 import { layoutFor } from '../../lib/store/layout.js';
 import { manifestCid } from '../../lib/store/manifest.js';

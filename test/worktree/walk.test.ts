@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { walkWorktree } from '../../lib/worktree/walk.js';
-import { compareUtf8 } from '../../lib/util/compare-utf8.js';
+import { compareUtf8 } from '../../lib/core/compare-utf8.js';
 import { fc } from '../helpers/property.js';
 import { rmSync } from 'node:fs';
 import { sandbox, type Sandbox } from '../helpers/sandbox.js';

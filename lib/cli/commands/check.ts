@@ -1,4 +1,4 @@
-import type { CheckReport } from '../../check/harness.js';
+import type { CheckReport } from '../../plan/harness.js';
 import type { CommandSpec } from '../context.js';
 
 export function describeCheck(report: CheckReport): string {
@@ -12,7 +12,7 @@ export const checkCommand: CommandSpec = {
   command: 'check',
   describe: 'the whole Tier-1 suite on this repository: determinism of coo, AMU0 rollback, INDEX, governance, workflows (exit 1 if any fails)',
   async run(_args, ctx) {
-    const { runCheck } = await import('../../check/harness.js');
+    const { runCheck } = await import('../../plan/harness.js');
     const result = await runCheck({ cwd: ctx.cwd, env: ctx.io.env });
     return { data: result.report, text: describeCheck(result.report), exitCode: result.report.verdict === 'pass' ? 0 : 1 };
   },

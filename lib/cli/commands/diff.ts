@@ -1,4 +1,4 @@
-import type { FileChange } from '../../history/diff.js';
+import type { FileChange } from '../../state/diff.js';
 import type { CommandSpec } from '../context.js';
 
 function stat(changes: readonly FileChange[]): string {
@@ -25,7 +25,7 @@ export const diffCommand: CommandSpec = {
   describe: 'changes between two states; FROM defaults to the latest snapshot, TO to the working tree',
   builder: (y) => y.positional('from', { type: 'string' }).positional('to', { type: 'string' }).option('stat', { type: 'boolean', default: false }),
   async run(args, ctx) {
-    const { diff } = await import('../../history/diff.js');
+    const { diff } = await import('../../state/diff.js');
     const result = await diff({
       cwd: ctx.cwd,
       env: ctx.io.env,

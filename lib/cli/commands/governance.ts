@@ -30,7 +30,7 @@ export const indexCommand: CommandGroup = {
 };
 
 async function protectListRun(_args: Args, ctx: CliContext): Promise<CommandOutput> {
-  const { protectList } = await import('../../approvals/protect.js');
+  const { protectList } = await import('../../gateway/protect.js');
   const list = await protectList({ cwd: ctx.cwd, env: ctx.io.env });
   const lines = list.patterns.map((p) => `${p.pattern}${p.always ? ' (always)' : ''}: ${Object.keys(p.pins).length} file(s) pinned`);
   for (const t of list.tampered) lines.push(`TAMPERED ${t.path}: expected ${t.expected ?? '(no file)'}, found ${t.found ?? '(no file)'}`);
@@ -39,7 +39,7 @@ async function protectListRun(_args: Args, ctx: CliContext): Promise<CommandOutp
 
 function protectRequestRun(action: 'add' | 'rm' | 'accept') {
   return async (args: Args, ctx: CliContext): Promise<CommandOutput> => {
-    const { protectRequest } = await import('../../approvals/protect.js');
+    const { protectRequest } = await import('../../gateway/protect.js');
     const request = await protectRequest({ cwd: ctx.cwd, env: ctx.io.env, action, ...(typeof args['pattern'] === 'string' ? { pattern: args['pattern'] } : {}) });
     if (args['approve'] === true) return decideRun('approve')({ ...args, id: request.id }, ctx);
     return { data: request, text: `request ${request.id}: ${request.summary}\napprove it with \`coo approve ${request.id}\` (or veto it with \`coo veto ${request.id}\`)` };
@@ -61,15 +61,15 @@ export const protectCommand: CommandGroup = {
 
 function decideRun(decision: 'approve' | 'veto') {
   return async (args: Args, ctx: CliContext): Promise<CommandOutput> => {
-    const { decide } = await import('../../approvals/decide.js');
+    const { decide } = await import('../../state/decide.js');
     const result = await decide({ cwd: ctx.cwd, env: ctx.io.env, id: String(args['id']), decision, ...(typeof args['note'] === 'string' ? { note: args['note'] } : {}) });
     const head = `${decision === 'approve' ? 'approved' : 'vetoed'} ${result.request} (${result.summary}), signed by ${result.signer.join(',')} as ${short(result.commit)}`;
-    const plan = result.result?.['plan'] as import('../../plans/status.js').PlanStatus | undefined;
+    const plan = result.result?.['plan'] as import('../../plan/status.js').PlanStatus | undefined;
     if (plan) {
       const { describePlan, planExitCode } = await import('./plan.js');
       return { data: result, text: `${head}\n${describePlan(plan)}`, exitCode: planExitCode(plan) };
     }
-    const run = result.result?.['report'] as import('../../missions/report.js').RunReport | undefined;
+    const run = result.result?.['report'] as import('../../mission/report.js').RunReport | undefined;
     if (run) {
       const { describeRun } = await import('./mission.js');
       return { data: result, text: `${head}\n${describeRun(run)}` };
@@ -96,8 +96,8 @@ export const requestsCommand: CommandSpec = {
   command: 'requests',
   describe: 'requests waiting for a human decision, and the decided ones',
   async run(_args, ctx) {
-    const { openRepo } = await import('../../repo/repo.js');
-    const { listRequests } = await import('../../approvals/requests.js');
+    const { openRepo } = await import('../../store/repo.js');
+    const { listRequests } = await import('../../governance/requests.js');
     const list = await listRequests(await openRepo({ cwd: ctx.cwd, env: ctx.io.env }));
     return { data: list, text: list.map((r) => `${r.id.padEnd(6)} ${r.status.padEnd(8)} ${r.summary}`).join('\n') || '(no requests)' };
   },
@@ -111,7 +111,7 @@ export const hooksCommand: CommandGroup = {
       command: 'install',
       describe: 'install pre-commit and reference-transaction hooks (existing hooks are kept and chained)',
       async run(_args, ctx) {
-        const { installHooks } = await import('../../hooks/hooks.js');
+        const { installHooks } = await import('../../governance/hooks.js');
         const r = installHooks({ cwd: ctx.cwd, env: ctx.io.env });
         return { data: r, text: r.hooks.map((h) => `${h.action.padEnd(9)} ${h.path}`).join('\n') };
       },
@@ -120,7 +120,7 @@ export const hooksCommand: CommandGroup = {
       command: 'uninstall',
       describe: 'remove coo hooks and put back what they chained',
       async run(_args, ctx) {
-        const { uninstallHooks } = await import('../../hooks/hooks.js');
+        const { uninstallHooks } = await import('../../governance/hooks.js');
         const r = uninstallHooks({ cwd: ctx.cwd, env: ctx.io.env });
         return { data: r, text: r.hooks.map((h) => `${h.action.padEnd(9)} ${h.path}`).join('\n') };
       },
@@ -136,7 +136,7 @@ export const guardCommand: CommandSpec = {
     state: { type: 'string', describe: "the hook's own argument (reference-transaction: prepared, committed or aborted)" },
   },
   async run(args, ctx) {
-    const { guard } = await import('../../hooks/guard.js');
+    const { guard } = await import('../../governance/guard.js');
     const hook = args['hook'] as 'pre-commit' | 'reference-transaction';
     const updates = hook === 'reference-transaction' && ctx.io.stdin ? (await ctx.io.stdin()).toString('utf8') : '';
     const result = await guard({ cwd: ctx.cwd, env: ctx.io.env, hook, updates });

@@ -9,7 +9,7 @@ export const logCommand: CommandSpec = {
   describe: 'the operation log (newest first), or the history of REF',
   builder: (y) => y.positional('ref', { type: 'string' }).option('max-count', { alias: 'n', type: 'number', describe: 'show at most N entries' }),
   async run(args, ctx) {
-    const { log } = await import('../../history/log.js');
+    const { log } = await import('../../state/log.js');
     const entries = await log({
       cwd: ctx.cwd,
       env: ctx.io.env,

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
-import { CooError } from '../../errors/coo-error.js';
-import type { RunReport } from '../../missions/report.js';
-import type { WorkflowReport } from '../../missions/workflow.js';
+import { CooError } from '../../core/coo-error.js';
+import type { RunReport } from '../../mission/report.js';
+import type { WorkflowReport } from '../../mission/workflow.js';
 import { type Args, type CliContext, type CommandGroup, type CommandOutput, type CommandSpec } from '../context.js';
 
 export function describeWorkflow(report: WorkflowReport): string {
@@ -28,16 +28,16 @@ export function describeRun(report: RunReport): string {
 }
 
 async function validateRun(args: Args, ctx: CliContext): Promise<CommandOutput> {
-  const { loadMission } = await import('../../missions/mission.js');
-  const { validateWorkflow } = await import('../../missions/workflow.js');
+  const { loadMission } = await import('../../mission/mission.js');
+  const { validateWorkflow } = await import('../../mission/workflow.js');
   const report = validateWorkflow(await loadMission(resolve(ctx.cwd, String(args['file']))));
   return { data: report, text: describeWorkflow(report), exitCode: report.valid ? 0 : 1 };
 }
 
 async function reportRun(args: Args, ctx: CliContext): Promise<CommandOutput> {
-  const { openRepo } = await import('../../repo/repo.js');
-  const { parseRunName } = await import('../../missions/run-state.js');
-  const { runReport } = await import('../../missions/report.js');
+  const { openRepo } = await import('../../store/repo.js');
+  const { parseRunName } = await import('../../mission/run-state.js');
+  const { runReport } = await import('../../mission/report.js');
   const id = parseRunName(String(args['run']));
   if (!id) throw new CooError('E_RUN_NOT_FOUND', `${String(args['run'])} is not a run name (runs/<mission>/<n>)`, { run: args['run'] });
   const report = await runReport(await openRepo({ cwd: ctx.cwd, env: ctx.io.env }), id);
@@ -54,8 +54,8 @@ export const missionCommand: CommandGroup = {
 };
 
 async function startOrResume(args: Args, ctx: CliContext): Promise<RunReport> {
-  const { resumeRun, runMission } = await import('../../missions/runner.js');
-  const { parseRunName } = await import('../../missions/run-state.js');
+  const { resumeRun, runMission } = await import('../../mission/runner.js');
+  const { parseRunName } = await import('../../mission/run-state.js');
   if (typeof args['resume'] === 'string') {
     const id = parseRunName(args['resume']);
     if (!id) throw new CooError('E_RUN_NOT_FOUND', `${args['resume']} is not a run name (runs/<mission>/<n>)`, { run: args['resume'] });
@@ -94,8 +94,8 @@ export const runsCommand: CommandSpec = {
   describe: 'mission runs and their states',
   builder: (y) => y.positional('mission', { type: 'string' }),
   async run(args, ctx) {
-    const { openRepo } = await import('../../repo/repo.js');
-    const { listRuns } = await import('../../missions/run-state.js');
+    const { openRepo } = await import('../../store/repo.js');
+    const { listRuns } = await import('../../mission/run-state.js');
     const runs = await listRuns(await openRepo({ cwd: ctx.cwd, env: ctx.io.env }), typeof args['mission'] === 'string' ? args['mission'] : undefined);
     const data = runs.map((r) => ({ run: r.name, state: r.record.state, commit: r.commit, tree: r.tree }));
     return { data, text: data.map((r) => `${r.run.padEnd(24)} ${r.state}`).join('\n') || '(no runs)' };

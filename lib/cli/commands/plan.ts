@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { PlanStatus } from '../../plans/status.js';
+import type { PlanStatus } from '../../plan/status.js';
 import { short, type Args, type CliContext, type CommandGroup, type CommandOutput } from '../context.js';
 
 export function describePlan(status: PlanStatus): string {
@@ -31,19 +31,19 @@ export function planExitCode(status: PlanStatus): number {
 }
 
 async function runRun(args: Args, ctx: CliContext): Promise<CommandOutput> {
-  const { runPlan } = await import('../../plans/runner.js');
+  const { runPlan } = await import('../../plan/runner.js');
   const status = await runPlan({ cwd: ctx.cwd, env: ctx.io.env, file: resolve(ctx.cwd, String(args['file'])) });
   return { data: status, text: describePlan(status), exitCode: planExitCode(status) };
 }
 
 async function statusRun(args: Args, ctx: CliContext): Promise<CommandOutput> {
-  const { planStatuses } = await import('../../plans/runner.js');
+  const { planStatuses } = await import('../../plan/runner.js');
   const list = await planStatuses({ cwd: ctx.cwd, env: ctx.io.env, ...(typeof args['plan'] === 'string' ? { plan: args['plan'] } : {}) });
   return { data: list, text: list.map(describePlan).join('\n\n') || '(no plans)' };
 }
 
 async function validateRun(args: Args, ctx: CliContext): Promise<CommandOutput> {
-  const { loadPlan } = await import('../../plans/plan.js');
+  const { loadPlan } = await import('../../plan/plan.js');
   const loaded = await loadPlan(resolve(ctx.cwd, String(args['file'])), ctx.cwd);
   const data = {
     plan: loaded.plan.id,

@@ -5,7 +5,7 @@ export const showCommand: CommandSpec = {
   describe: "one state's commit: ids, parents, message, trailers, file count",
   builder: (y) => y.positional('ref', { type: 'string', demandOption: true }),
   async run(args, ctx) {
-    const { show } = await import('../../history/show.js');
+    const { show } = await import('../../state/show.js');
     const r = await show({ cwd: ctx.cwd, env: ctx.io.env, rev: String(args['ref']) });
     const lines = [
       `commit ${r.commit}${r.signed ? ' (signed)' : ''}`,

@@ -9,7 +9,7 @@ export const snapshotCommand: CommandSpec = {
     'allow-empty': { type: 'boolean', default: false, describe: 'record a commit even if nothing changed' },
   },
   async run(args, ctx) {
-    const { snapshot } = await import('../../snapshot/snapshot.js');
+    const { snapshot } = await import('../../state/snapshot.js');
     const result = await withProgress(ctx, (onProgress) =>
       snapshot({
         cwd: ctx.cwd,

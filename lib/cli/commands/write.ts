@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { CooError } from '../../errors/coo-error.js';
+import { CooError } from '../../core/coo-error.js';
 import type { WriteOp } from '../../gateway/write-set.js';
 import type { GatewayResult } from '../../gateway/gateway.js';
 import { short, type Args, type CliContext, type CommandOutput, type CommandSpec } from '../context.js';
@@ -43,7 +43,7 @@ function describe(result: GatewayResult): string {
 
 async function run(ops: WriteOp[], args: Args, ctx: CliContext): Promise<CommandOutput> {
   const { gatewayWrite } = await import('../../gateway/gateway.js');
-  const { loadMission, missionScope } = await import('../../missions/mission.js');
+  const { loadMission, missionScope } = await import('../../mission/mission.js');
   const mission = typeof args['mission'] === 'string' ? missionScope(await loadMission(resolve(ctx.cwd, args['mission']))) : undefined;
   const result = await gatewayWrite({
     cwd: ctx.cwd,

@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+import { CooError } from './coo-error.js';
+import { schemaProblems } from './schemas.js';
+import type { ProtectedEntry } from '../governance/protected.js';
+import { defaultIndexName, defaultNaming, type GovernedDir } from '../governance/naming.js';
+
+// `.coo/config.json`: committed with the repository, checked against schemas/config.schema.json
+// on every read. A repository without one runs on the embedded defaults.
+
+export interface CooConfig {
+  readonly version: 1;
+  readonly capture: {
+    readonly maxNewFileBytes: number;
+  };
+  readonly gateway: {
+    readonly maxFileBytes: number;
+  };
+  readonly protected: readonly ProtectedEntry[];
+  readonly governed: readonly GovernedDir[];
+}
+
+export const defaultConfig: CooConfig = {
+  version: 1,
+  capture: { maxNewFileBytes: 100 * 1024 * 1024 },
+  gateway: { maxFileBytes: 100 * 1024 * 1024 },
+  protected: [],
+  governed: [],
+};
+
+/** The part of the defaults `coo init` writes into a new .coo/config.json. */
+export const initialConfig = { version: 1, capture: defaultConfig.capture, protected: [], governed: [] };
+
+export async function loadConfig(path: string): Promise<CooConfig> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return defaultConfig;
+    throw new CooError('E_CONFIG_INVALID', `cannot read ${path}`, { path, pointer: '', errno: (err as NodeJS.ErrnoException).code ?? null });
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (cause) {
+    throw new CooError('E_CONFIG_INVALID', `${path} is not valid JSON`, { path, pointer: '', reason: (cause as Error).message }, { cause });
+  }
+  const problems = await schemaProblems('config', doc);
+  if (problems.length > 0) {
+    const first = problems[0] as (typeof problems)[number];
+    throw new CooError('E_CONFIG_INVALID', `${path}: at ${first.pointer || '/'}: expected ${first.expected}`, {
+      path,
+      pointer: first.pointer,
+      problems,
+    });
+  }
+  const given = doc as Partial<CooConfig>;
+  return {
+    version: 1,
+    capture: { ...defaultConfig.capture, ...given.capture },
+    gateway: { ...defaultConfig.gateway, ...given.gateway },
+    protected: given.protected ?? [],
+    governed: (given.governed ?? []).map((g) => ({ dir: g.dir, naming: g.naming ?? defaultNaming, index: g.index ?? defaultIndexName })),
+  };
+}

@@ -1,0 +1,137 @@
+import { CooError } from '../core/coo-error.js';
+import { listRefs, readRef, updateRef } from '../store/refs.js';
+import { readCommit } from '../store/rev-parse.js';
+import { messageBody, parseTrailers } from '../store/trailers.js';
+import { canonicalJson } from '../core/canonical-json.js';
+import { ensureStored } from '../core/schemas.js';
+import type { Repo } from '../store/repo.js';
+import { writeStateCommit } from '../store/state-commit.js';
+import { initialState, next, type MissionEvent, type MissionState } from './fsm.js';
+
+// A mission run lives in the state repository as `runs/<mission>/<n>`: its first commit's parent is
+// the baseline it starts from, and every transition of its lifecycle is one more commit, whose tree
+// is the quarantine tree at that moment and whose message holds the run's state. Reading the ref
+// is reading the state, so a run survives any crash of the process that drives it.
+
+export const runsPrefix = 'refs/heads/runs/';
+
+export interface RunId {
+  readonly mission: string;
+  readonly n: number;
+}
+
+export interface RunRecord {
+  readonly version: 1;
+  readonly mission: string;
+  readonly run: number;
+  readonly state: MissionState;
+  readonly event: MissionEvent | 'create';
+  readonly from: MissionState | null;
+  readonly step: number | null;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+export interface RunStatus {
+  readonly id: RunId;
+  readonly name: string;
+  readonly commit: string;
+  readonly tree: string;
+  readonly manifest: string;
+  readonly record: RunRecord;
+}
+
+export function runName(id: RunId): string {
+  return `runs/${id.mission}/${id.n}`;
+}
+
+export function runRef(id: RunId): string {
+  return `refs/heads/${runName(id)}`;
+}
+
+export function parseRunName(name: string): RunId | null {
+  const match = /^(?:refs\/heads\/)?runs\/([A-Za-z0-9][A-Za-z0-9._-]{0,63})\/([1-9][0-9]*)$/u.exec(name);
+  return match ? { mission: match[1] as string, n: Number(match[2]) } : null;
+}
+
+/** A run record from a commit message, checked against schemas/run-record.schema.json. */
+export async function readRecord(message: string, commit: string): Promise<RunRecord> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(messageBody(message));
+  } catch (cause) {
+    throw new CooError('E_STATE_CORRUPT', `commit ${commit} does not carry a run record`, { commit }, { cause });
+  }
+  return ensureStored<RunRecord>('run-record', doc, `run record ${commit}`);
+}
+
+async function statusAt(repo: Repo, id: RunId, commit: string): Promise<RunStatus> {
+  const parsed = await readCommit(repo.layout.gitdir, commit);
+  const record = await readRecord(parsed.message, commit);
+  return { id, name: runName(id), commit, tree: parsed.tree, manifest: parseTrailers(parsed.message).get('Coo-Manifest') ?? '', record };
+}
+
+export async function readRun(repo: Repo, id: RunId): Promise<RunStatus> {
+  const commit = readRef(repo.layout.gitdir, runRef(id));
+  if (!commit) throw new CooError('E_RUN_NOT_FOUND', `no run ${runName(id)}`, { run: runName(id) });
+  return statusAt(repo, id, commit);
+}
+
+export async function listRuns(repo: Repo, mission?: string): Promise<RunStatus[]> {
+  const refs = listRefs(repo.layout.gitdir, mission ? `${runsPrefix}${mission}/` : runsPrefix);
+  const out: RunStatus[] = [];
+  for (const [ref, commit] of refs) {
+    const id = parseRunName(ref);
+    if (id) out.push(await statusAt(repo, id, commit));
+  }
+  return out.sort((a, b) => (a.id.mission < b.id.mission ? -1 : a.id.mission > b.id.mission ? 1 : a.id.n - b.id.n));
+}
+
+function writeRecord(repo: Repo, input: { parent: string; tree: string; manifest: string; record: RunRecord }): string {
+  const { record } = input;
+  return writeStateCommit(repo, {
+    tree: input.tree,
+    parents: [input.parent],
+    subject: `${record.mission}/${record.run}: ${record.from ?? 'new'} -> ${record.state} (${record.event}${record.step === null ? '' : `, step ${record.step + 1}`})`,
+    body: canonicalJson(record),
+    manifest: input.manifest,
+    trailers: [
+      ['Coo-Op', 'mission'],
+      ['Coo-Mission', record.mission],
+      ['Coo-Run', String(record.run)],
+      ['Coo-State', record.state],
+    ],
+  });
+}
+
+/** Opens run n+1 of a mission, in state draft, on top of the baseline commit (the caller holds the lock). */
+export async function createRun(repo: Repo, mission: string, baseline: { commit: string; tree: string; manifest: string }, data: Record<string, unknown>): Promise<RunStatus> {
+  const n = Math.max(0, ...(await listRuns(repo, mission)).map((r) => r.id.n)) + 1;
+  const id = { mission, n };
+  const record: RunRecord = { version: 1, mission, run: n, state: initialState, event: 'create', from: null, step: null, data };
+  const commit = writeRecord(repo, { parent: baseline.commit, tree: baseline.tree, manifest: baseline.manifest, record });
+  updateRef(repo.layout.gitdir, runRef(id), commit, null);
+  return statusAt(repo, id, commit);
+}
+
+export interface TransitionInput {
+  readonly tree?: string;
+  readonly manifest?: string;
+  readonly step?: number | null;
+  readonly data?: Record<string, unknown>;
+}
+
+/**
+ * Moves a run along its lifecycle, reading its state from the store first. An event the table does
+ * not allow in that state fails with E_MISSION_TRANSITION and changes nothing.
+ */
+export async function transition(repo: Repo, id: RunId, event: MissionEvent, input: TransitionInput = {}): Promise<RunStatus> {
+  const current = await readRun(repo, id);
+  const to = next(current.record.state, event);
+  if (to === null) {
+    throw new CooError('E_MISSION_TRANSITION', `${runName(id)} is ${current.record.state}: it cannot ${event}`, { run: runName(id), state: current.record.state, event });
+  }
+  const record: RunRecord = { version: 1, mission: id.mission, run: id.n, state: to, event, from: current.record.state, step: input.step ?? null, data: input.data ?? {} };
+  const commit = writeRecord(repo, { parent: current.commit, tree: input.tree ?? current.tree, manifest: input.manifest ?? current.manifest, record });
+  updateRef(repo.layout.gitdir, runRef(id), commit, current.commit);
+  return statusAt(repo, id, commit);
+}

@@ -1,0 +1,85 @@
+import { CooError } from '../core/coo-error.js';
+import { findSigner, readAllowedSigners } from '../trust/allowed-signers.js';
+import { formatPublicKeyLine } from '../trust/ed25519-key.js';
+import { requireSigningKey } from '../trust/signing-key.js';
+import { gitNamespace } from '../trust/sshsig.js';
+import { emptyTreeOid } from '../store/git-object.js';
+import { manifestCid } from '../store/manifest.js';
+import { readRef, updateRef } from '../store/refs.js';
+import { canonicalJson } from '../core/canonical-json.js';
+import { appendOperation } from './oplog.js';
+import { openRepo, type RepoOptions } from '../store/repo.js';
+import { writeSignedStateCommit, writeStateCommit } from '../store/state-commit.js';
+import { withLock } from '../store/with-lock.js';
+import { approvalsRef, findRequest, type Decision } from '../governance/requests.js';
+import { executors } from '../governance/executors.js';
+import { ensureNotInMission } from '../governance/human-only.js';
+
+// `coo approve ID` / `coo veto ID`: the human's only actions, each a commit signed with a key
+// .coo/allowed_signers trusts. An approval then carries out what the request asked for, through
+// the executor registered for its kind.
+
+export interface DecideOptions extends RepoOptions {
+  readonly id: string;
+  readonly decision: 'approve' | 'veto';
+  readonly note?: string;
+}
+
+export interface DecideResult extends Decision {
+  readonly kind: string;
+  readonly summary: string;
+  readonly signer: readonly string[];
+  /** What carrying out an approved request did. */
+  readonly result: Record<string, unknown> | null;
+}
+
+export async function decide(options: DecideOptions): Promise<DecideResult> {
+  const repo = await openRepo(options);
+  ensureNotInMission(repo.env, options.decision);
+  return withLock(repo, options.decision, async () => {
+    const { gitdir } = repo.layout;
+    const request = await findRequest(repo, options.id);
+    if (request.status !== 'pending') {
+      throw new CooError('E_REQUEST_CLOSED', `${request.id} was already ${request.status}`, { id: request.id, status: request.status, decision: request.decision?.commit ?? null });
+    }
+    const key = requireSigningKey(repo.layout, repo.gitConfig, repo.env);
+    const signer = findSigner(readAllowedSigners(repo.layout.allowedSignersPath), key.key.publicKey, { namespace: gitNamespace, time: repo.identity().timestamp });
+    if (!signer) {
+      const line = formatPublicKeyLine(key.key.publicKey);
+      throw new CooError('E_SIGNER_UNTRUSTED', `your signing key is not in .coo/allowed_signers, so its decision would count for nothing: ${line}`, { key: line });
+    }
+    const executor = executors.get(request.kind);
+    if (!executor) throw new CooError('E_INTERNAL', `no executor for requests of kind ${request.kind}`, { kind: request.kind });
+    if (options.decision === 'approve' || executor.veto) await executor.check(repo, request, options.decision);
+    // The first decision starts the ledger with an empty root commit, so that every decision has
+    // the previous one as first parent and its request as second: `git log --first-parent
+    // approvals` lists decisions only.
+    const tip = readRef(gitdir, approvalsRef) ?? writeStateCommit(repo, { tree: emptyTreeOid, parents: [], subject: 'approvals ledger', manifest: manifestCid([]) });
+    const note = options.note ?? null;
+    const commit = await writeSignedStateCommit(
+      repo,
+      {
+        tree: emptyTreeOid,
+        parents: [tip, request.commit],
+        subject: `${options.decision} ${request.id}: ${request.summary}`,
+        body: canonicalJson({ decision: options.decision, note, request: request.id, requestCommit: request.commit, version: 1 }),
+        manifest: manifestCid([]),
+        trailers: [
+          ['Coo-Op', options.decision],
+          ['Coo-Request', request.id],
+          ['Coo-Decision', options.decision],
+        ],
+      },
+      key,
+    );
+    updateRef(gitdir, approvalsRef, commit, readRef(gitdir, approvalsRef));
+    appendOperation(repo, {
+      subject: `${options.decision} ${request.id} (${commit.slice(0, 12)})`,
+      record: { op: options.decision, request: request.id, commit },
+      tree: emptyTreeOid,
+      manifest: manifestCid([]),
+    });
+    const result = options.decision === 'approve' ? await executor.run(repo, request) : executor.veto ? await executor.veto(repo, request) : null;
+    return { request: request.id, decision: options.decision, commit, note, kind: request.kind, summary: request.summary, signer: signer.principals, result };
+  });
+}

@@ -1,0 +1,112 @@
+import { existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { CooError, ioError } from '../core/coo-error.js';
+import { initialConfig, loadConfig } from '../core/config.js';
+import { writeFileAtomic } from '../store/atomic-file.js';
+import { cooDirName, findGitTop, layoutFor, privateCooEntries, type Layout } from '../store/layout.js';
+import { hashCooFiles, readCooPins, writeCooPins } from '../governance/governance.js';
+import { formatAllowedSigner, parseAllowedSigners } from '../trust/allowed-signers.js';
+import { formatPublicKeyLine } from '../trust/ed25519-key.js';
+import { createCooKey, findSigningKey, type SigningKey } from '../trust/signing-key.js';
+import { readGitConfig, type Env } from '../core/git-config.js';
+import { defaultEmail } from '../store/repo.js';
+
+// `coo init`: the `.coo/` directory, the bare state repository, the ignore rules for coo's
+// private parts, a default config, a signing key if the user has none, and that key's line in
+// allowed_signers. Running it again repairs what is missing and changes nothing else.
+
+export interface InitOptions {
+  /** The repository root. Default: the top of the git work tree around `cwd`, else `cwd`. */
+  readonly dir?: string;
+  readonly cwd?: string;
+  readonly env?: Env;
+}
+
+export interface InitResult {
+  readonly root: string;
+  readonly created: boolean;
+  readonly key: { readonly source: SigningKey['source']; readonly path: string; readonly publicKey: string; readonly created: boolean };
+  readonly notes: readonly string[];
+}
+
+const stateConfig = `[core]
+\trepositoryformatversion = 0
+\tfilemode = true
+\tbare = true
+\tautocrlf = false
+\tlogallrefupdates = false
+[gc]
+\tauto = 0
+`;
+
+function writeIfMissing(path: string, content: string, mode?: number): boolean {
+  if (existsSync(path)) return false;
+  writeFileAtomic(path, content, mode === undefined ? {} : { mode });
+  return true;
+}
+
+function createStateRepo(layout: Layout): boolean {
+  const { gitdir } = layout;
+  const fresh = !existsSync(join(gitdir, 'HEAD'));
+  for (const dir of ['objects/info', 'objects/pack', 'refs/heads', 'refs/tags', 'coo']) mkdirSync(join(gitdir, dir), { recursive: true });
+  writeIfMissing(join(gitdir, 'config'), stateConfig);
+  writeIfMissing(join(gitdir, 'description'), 'coo state repository: snapshots, baselines (amu0), runs and the operation log\n');
+  // HEAD last: its presence is what marks the state repository as usable.
+  writeIfMissing(join(gitdir, 'HEAD'), 'ref: refs/heads/amu0\n');
+  return fresh;
+}
+
+/** Adds the key to allowed_signers unless it is there; true if the file changed. */
+function trustKey(layout: Layout, key: SigningKey, principal: string): boolean {
+  const path = layout.allowedSignersPath;
+  const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  if (parseAllowedSigners(text).some((s) => s.publicKey.equals(key.key.publicKey))) return false;
+  const prefix = text === '' ? '# Keys trusted to sign coo baselines and approvals (git allowed-signers format).\n' : text.endsWith('\n') ? text : `${text}\n`;
+  writeFileAtomic(path, prefix + formatAllowedSigner(principal, key.key.publicKey));
+  return true;
+}
+
+/**
+ * Pins coo's committed files on first use. On a later run only what init itself changed (a newly
+ * trusted key) is pinned again: running init never blesses an edit made outside coo.
+ */
+async function pinCooFiles(layout: Layout, trustedNewKey: boolean): Promise<void> {
+  const current = hashCooFiles(layout);
+  const pins = (await readCooPins(layout));
+  if (!pins) return writeCooPins(layout, current);
+  const allowed = `${cooDirName}/allowed_signers`;
+  if (trustedNewKey && current[allowed]) writeCooPins(layout, { ...pins, [allowed]: current[allowed] });
+}
+
+export async function initRepo(options: InitOptions = {}): Promise<InitResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? process.env;
+  let root: string;
+  try {
+    root = realpathSync(options.dir ? resolve(cwd, options.dir) : (findGitTop(cwd) ?? cwd));
+  } catch (err) {
+    throw new CooError('E_USAGE', `cannot use ${options.dir ?? cwd} as a repository root`, { dir: options.dir ?? cwd }, { cause: err });
+  }
+  const layout = layoutFor(root);
+  try {
+    mkdirSync(layout.cooDir, { recursive: true });
+    const created = createStateRepo(layout);
+    writeIfMissing(join(layout.cooDir, '.gitignore'), `${privateCooEntries.map((e) => `/${e}/`).join('\n')}\n`);
+    writeIfMissing(layout.configPath, `${JSON.stringify(initialConfig, null, 2)}\n`);
+    await loadConfig(layout.configPath); // an existing config must still be valid
+
+    const gitConfig = readGitConfig(root, env);
+    const found = findSigningKey(layout, gitConfig, env);
+    const principal = gitConfig.get('user.email') ?? defaultEmail;
+    const key = found.key ?? createCooKey(layout, principal);
+    await pinCooFiles(layout, trustKey(layout, key, principal));
+    return {
+      root,
+      created,
+      key: { source: key.source, path: key.path, publicKey: formatPublicKeyLine(key.key.publicKey), created: !found.key },
+      notes: found.notes,
+    };
+  } catch (err) {
+    throw ioError(err, `initialising ${layout.cooDir}`);
+  }
+}
