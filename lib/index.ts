@@ -6,7 +6,8 @@ export { catalogue, exitCodes, type ErrorCode } from './core/catalogue.js';
 export { initRepo, type InitOptions, type InitResult } from './state/init.js';
 export { openRepo, type Repo, type RepoOptions } from './store/repo.js';
 export { snapshot, type SnapshotOptions, type SnapshotResult } from './state/snapshot.js';
-export { rollback, undo, type RollbackOptions, type RollbackResult, type UndoOptions } from './state/rollback.js';
+export { rollback, type RollbackOptions, type RollbackResult } from './baseline/rollback.js';
+export { undo, type UndoOptions, type UndoResult } from './state/undo.js';
 export {
   createAmu0Baseline,
   restoreFromAmu0,
@@ -26,7 +27,8 @@ export { gatewayWrite, type GatewayWriteOptions, type GatewayResult } from './ga
 export type { WriteOp } from './gateway/write-set.js';
 export { indexCheck, indexFix, type IndexReport } from './gateway/index-check.js';
 export { protectList, protectRequest, type ProtectRequestOptions } from './gateway/protect.js';
-export { decide, type DecideOptions, type DecideResult } from './state/decide.js';
+export { decide } from './cli/approvals.js';
+export type { DecideOptions, DecideResult } from './state/decide.js';
 export { installHooks, uninstallHooks } from './governance/hooks.js';
 export { guard, type GuardOptions } from './governance/guard.js';
 export type { MissionScope, ScopeRule, Ceilings } from './governance/scope.js';

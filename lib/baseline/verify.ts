@@ -3,7 +3,8 @@ import { openRepo, type RepoOptions } from '../store/repo.js';
 import { captureWorktree, statCachePath } from '../worktree/capture.js';
 import { ensureNotTampered, pinsOfCapture, registryOf } from '../governance/governance.js';
 import { baselineRef } from './baseline.js';
-import { amu0Ref, baselineTagPrefix, sequenceOf } from './sequence.js';
+import { amu0Ref, sequenceOf } from './sequence.js';
+import { isBaselineRef } from './resolve-state.js';
 import { checkManifest, checkSignature, loadAllowedSigners, verifyBaseline, type SignerInfo } from './verify-baseline.js';
 
 export interface VerifyOptions extends RepoOptions {
@@ -31,7 +32,7 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
   const resolved = options.rev === undefined ? { oid: baselineRef(repo).oid, ref: amu0Ref } : await resolveCommit(gitdir, options.rev);
   const commit = await readCommit(gitdir, resolved.oid);
   const rev = options.rev ?? 'amu0';
-  const throughBaselineRef = resolved.ref === amu0Ref || (resolved.ref?.startsWith(baselineTagPrefix) ?? false);
+  const throughBaselineRef = isBaselineRef(resolved.ref ?? null);
   let report: Omit<VerifyReport, 'protected'>;
   if (throughBaselineRef || sequenceOf(commit) !== null) {
     const checked = await verifyBaseline(repo, commit.oid, { current: resolved.ref === amu0Ref });

@@ -1,6 +1,6 @@
 import { CooError } from '../core/coo-error.js';
 import { readRef, updateRef, isValidRefName } from '../store/refs.js';
-import { requireSigningKey } from '../trust/signing-key.js';
+import { commitSigner, requireSigningKey } from '../trust/signing-key.js';
 import { appendOperation } from '../state/oplog.js';
 import type { Repo } from '../store/repo.js';
 import { writeSignedStateCommit } from '../store/state-commit.js';
@@ -59,7 +59,7 @@ export async function writeBaseline(
         ['Coo-Sequence', String(sequence)],
       ],
     },
-    key,
+    commitSigner(key),
   );
   updateRef(gitdir, amu0Ref, commit, previous);
   raiseHighWaterMark(repo, sequence);

@@ -7,7 +7,7 @@ import { createAmu0Baseline } from '../baseline/baseline.js';
 import { verify } from '../baseline/verify.js';
 import { diff } from '../state/diff.js';
 import { initRepo } from '../state/init.js';
-import { rollback } from '../state/rollback.js';
+import { rollback } from '../baseline/rollback.js';
 import { snapshot } from '../state/snapshot.js';
 import type { Env } from '../core/git-config.js';
 

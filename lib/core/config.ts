@@ -1,11 +1,27 @@
 import { readFileSync } from 'node:fs';
 import { CooError } from './coo-error.js';
 import { schemaProblems } from './schemas.js';
-import type { ProtectedEntry } from '../governance/protected.js';
-import { defaultIndexName, defaultNaming, type GovernedDir } from '../governance/naming.js';
 
 // `.coo/config.json`: committed with the repository, checked against schemas/config.schema.json
-// on every read. A repository without one runs on the embedded defaults.
+// on every read. A repository without one runs on the embedded defaults. The shapes of what it
+// holds live here; what they mean (the protected registry, naming rules) is governance's.
+
+/** A protected pattern, pinned to the SHA-256 of every file it matched when it was added. */
+export interface ProtectedEntry {
+  readonly pattern: string;
+  /** path → "sha256:<hex>" of each file the pattern matched when it was pinned. */
+  readonly pins: Readonly<Record<string, string>>;
+}
+
+/** A governed directory: its naming rule (named groups `name` and `version`) and its INDEX file. */
+export interface GovernedDir {
+  readonly dir: string;
+  readonly naming: string;
+  readonly index: string;
+}
+
+export const defaultNaming = '^(?<name>[A-Za-z0-9]+(?:_[A-Za-z0-9]+)*)_v(?<version>[0-9]+(?:\\.[0-9]+)*)\\.md$';
+export const defaultIndexName = 'INDEX.md';
 
 export interface CooConfig {
   readonly version: 1;

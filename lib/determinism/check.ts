@@ -7,13 +7,11 @@ import { writeObject } from '../store/loose-objects.js';
 import { formatTree, type TreeEntry } from '../store/tree.js';
 import { manifestCid } from '../store/manifest.js';
 import { readRef, updateRef } from '../store/refs.js';
-import { readCommit, resolveCommit } from '../store/rev-parse.js';
 import { canonicalJson } from '../core/canonical-json.js';
 import { openRepo, type Repo, type RepoOptions } from '../store/repo.js';
 import { withLock } from '../store/with-lock.js';
 import { writeStateCommit } from '../store/state-commit.js';
-import { amu0Ref, baselineTagPrefix } from '../baseline/sequence.js';
-import { verifyBaseline } from '../baseline/verify-baseline.js';
+import { resolveState } from '../baseline/resolve-state.js';
 import { loadMission, type Mission } from '../mission/mission.js';
 import { validateWorkflow } from '../mission/workflow.js';
 import { ensureNotInMission } from '../governance/human-only.js';
@@ -113,9 +111,7 @@ function firstDivergence(control: RunResult, others: readonly RunResult[], steps
 }
 
 async function resolveBaseline(repo: Repo, rev: string): Promise<{ rev: string; commit: string; tree: string; time: number }> {
-  const resolved = await resolveCommit(repo.layout.gitdir, rev);
-  if (resolved.ref === amu0Ref || resolved.ref?.startsWith(baselineTagPrefix)) await verifyBaseline(repo, resolved.oid, { current: resolved.ref === amu0Ref });
-  const commit = await readCommit(repo.layout.gitdir, resolved.oid);
+  const { commit } = await resolveState(repo, rev);
   return { rev, commit: commit.oid, tree: commit.tree, time: commit.committer.timestamp };
 }
 

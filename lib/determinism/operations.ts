@@ -17,7 +17,8 @@ import { initRepo } from '../state/init.js';
 import { openRepo, type Repo } from '../store/repo.js';
 import { oplogRef } from '../state/oplog.js';
 import { snapshot } from '../state/snapshot.js';
-import { rollback, undo } from '../state/rollback.js';
+import { rollback } from '../baseline/rollback.js';
+import { undo } from '../state/undo.js';
 import { createAmu0Baseline } from '../baseline/baseline.js';
 
 // Determinism of coo's own operations: a set of files copied into two scratch roots at different

@@ -5,7 +5,8 @@ import { captureWorktree, statCachePath } from '../worktree/capture.js';
 import { openRepo, type Repo, type RepoOptions } from '../store/repo.js';
 import { withLock } from '../store/with-lock.js';
 import { parseIndex, indexRows, type IndexRow } from '../governance/index-file.js';
-import { governedDirOf, parseArtefact, type GovernedDir } from '../governance/naming.js';
+import { governedDirOf, parseArtefact } from '../governance/naming.js';
+import type { GovernedDir } from '../core/config.js';
 import { ensureNotTampered, pinsOfCapture, registryOf } from '../governance/governance.js';
 import { gatewayWriteLocked, type GatewayResult } from './gateway.js';
 

@@ -1,5 +1,6 @@
 import { formatIndex, indexRows } from '../governance/index-file.js';
-import { governedDirOf, type GovernedDir } from '../governance/naming.js';
+import { governedDirOf } from '../governance/naming.js';
+import type { GovernedDir } from '../core/config.js';
 
 // INDEX reconciliation: after a write set, every governed directory it touched gets the INDEX its
 // files call for, in the same commit. Pure: the caller supplies the tree after the writes.

@@ -7,10 +7,12 @@ import { withLock } from '../store/with-lock.js';
 import { gatewayWriteLocked } from './gateway.js';
 import { pinOfContent } from './write-set.js';
 import { globMatcher } from '../governance/glob.js';
-import { findTampering, type ProtectedEntry, type TamperFinding } from '../governance/protected.js';
+import type { ProtectedEntry } from '../core/config.js';
+import { findTampering, type TamperFinding } from '../governance/protected.js';
 import { pinsOfCapture, readCooPins, registryOf, writeCooPins } from '../governance/governance.js';
 import { createRequest, type Request, type RequestStatus } from '../governance/requests.js';
-import { ensureNotInMission, type Executor } from '../governance/human-only.js';
+import type { Executor } from '../governance/executor.js';
+import { ensureNotInMission } from '../governance/human-only.js';
 
 // The protected registry changes only through requests a human approves: `coo protect add PATTERN`
 // (pinning every file it matches now), `coo protect rm PATTERN`, and `coo protect accept` (taking

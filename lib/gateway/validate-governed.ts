@@ -1,4 +1,5 @@
-import { compareVersions, formatVersion, governedDirOf, parseArtefact, underGovernedDir, type GovernedDir } from '../governance/naming.js';
+import { compareVersions, formatVersion, governedDirOf, parseArtefact, underGovernedDir } from '../governance/naming.js';
+import type { GovernedDir } from '../core/config.js';
 import type { CurrentFile, Violation } from './validate.js';
 import type { WriteOp } from './write-set.js';
 

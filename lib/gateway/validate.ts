@@ -3,7 +3,7 @@ import { canonicalKey, checkGatewayPath } from '../core/gateway-path.js';
 import { keepsPin, type Registry } from '../governance/protected.js';
 import { checkScope, type ChangeKind, type MissionScope } from '../governance/scope.js';
 import { compareUtf8 } from '../core/compare-utf8.js';
-import type { GovernedDir } from '../governance/naming.js';
+import type { GovernedDir } from '../core/config.js';
 import { checkGoverned } from './validate-governed.js';
 import { modeOf, pinOfContent, type WriteOp } from './write-set.js';
 import type { BoundaryProblem } from './boundary.js';

@@ -1,5 +1,6 @@
 import { compareUtf8 } from '../core/compare-utf8.js';
-import { compareVersions, formatVersion, parseArtefact, type Artefact, type GovernedDir } from './naming.js';
+import type { GovernedDir } from '../core/config.js';
+import { compareVersions, formatVersion, parseArtefact, type Artefact } from './naming.js';
 
 // The INDEX of a governed directory: a Markdown table people read and tools parse, one row per
 // artefact sorted by name then version, with size and SHA-256. Written only by coo, in the same

@@ -1,16 +1,9 @@
+import type { GovernedDir } from '../core/config.js';
+
 // Deterministic naming and versions in governed directories. A directory's rule is a regular
 // expression with the named groups `name` and `version` (dotted numbers, e.g. 0.1 or 1.2.3), as
 // the plan's artefacts are named: `Tier1_Hardening_Completion_Report_v0.1.md`. A new version must
 // be higher than every version of the same name; a version that exists is released and immutable.
-
-export interface GovernedDir {
-  readonly dir: string;
-  readonly naming: string;
-  readonly index: string;
-}
-
-export const defaultNaming = '^(?<name>[A-Za-z0-9]+(?:_[A-Za-z0-9]+)*)_v(?<version>[0-9]+(?:\\.[0-9]+)*)\\.md$';
-export const defaultIndexName = 'INDEX.md';
 
 export interface Artefact {
   readonly file: string;

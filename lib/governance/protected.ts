@@ -1,3 +1,4 @@
+import type { ProtectedEntry } from '../core/config.js';
 import { cooDirName } from '../store/layout.js';
 import { globMatcher, type PathMatcher } from './glob.js';
 
@@ -6,12 +7,6 @@ import { globMatcher, type PathMatcher } from './glob.js';
 // pinned in the state repository (they cannot carry their own pins). No coo code path may change
 // a protected artefact: a write is allowed only when it leaves the content equal to the pin (a
 // restore) or when an approved request names exactly that content.
-
-export interface ProtectedEntry {
-  readonly pattern: string;
-  /** path → "sha256:<hex>" of each file the pattern matched when it was pinned. */
-  readonly pins: Readonly<Record<string, string>>;
-}
 
 export const alwaysProtected = [`${cooDirName}/**`];
 

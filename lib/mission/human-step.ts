@@ -1,5 +1,5 @@
 import { CooError } from '../core/coo-error.js';
-import type { Executor } from '../governance/human-only.js';
+import type { Executor } from '../governance/executor.js';
 import { readRun, parseRunName, runName, type RunId } from './run-state.js';
 import { approveStepLocked, vetoStepLocked } from './runner.js';
 

@@ -2,13 +2,12 @@ import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { CooError } from '../core/coo-error.js';
 import { readFlatTree } from '../store/flat-tree.js';
-import { readCommit, resolveCommit } from '../store/rev-parse.js';
+import { readCommit } from '../store/rev-parse.js';
 import { claimedManifest, computeManifestCid } from '../store/tree-manifest.js';
 import { ensureNoJournal } from '../state/journal.js';
 import { openRepo, type Repo, type RepoOptions } from '../store/repo.js';
 import { withLock } from '../store/with-lock.js';
-import { amu0Ref, baselineTagPrefix } from '../baseline/sequence.js';
-import { verifyBaseline } from '../baseline/verify-baseline.js';
+import { resolveState } from '../baseline/resolve-state.js';
 import { gatewayCheckLocked, gatewayWriteLocked, violationError } from '../gateway/gateway.js';
 import { ensureNotInMission } from '../governance/human-only.js';
 import { createRequest } from '../governance/requests.js';
@@ -45,9 +44,7 @@ interface Baseline {
 
 async function resolveBaseline(repo: Repo, rev: string): Promise<Baseline> {
   const { gitdir } = repo.layout;
-  const resolved = await resolveCommit(gitdir, rev);
-  if (resolved.ref === amu0Ref || resolved.ref?.startsWith(baselineTagPrefix)) await verifyBaseline(repo, resolved.oid, { current: resolved.ref === amu0Ref });
-  const commit = await readCommit(gitdir, resolved.oid);
+  const { commit } = await resolveState(repo, rev);
   const manifest = claimedManifest(commit) ?? (await computeManifestCid(gitdir, (await readFlatTree(gitdir, commit.tree)).files));
   return { rev, commit: commit.oid, tree: commit.tree, manifest };
 }

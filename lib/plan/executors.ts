@@ -1,4 +1,4 @@
-import type { Executor } from '../governance/human-only.js';
+import type { Executor } from '../governance/executor.js';
 import { findRequest } from '../governance/requests.js';
 import { recordPlanEvent } from './plan-state.js';
 import { advancePlanLocked, ensureGateHolds, readPlan, waitingPlan } from './runner.js';

@@ -1,7 +1,7 @@
 import { CooError } from '../core/coo-error.js';
 import { findSigner, readAllowedSigners } from '../trust/allowed-signers.js';
 import { formatPublicKeyLine } from '../trust/ed25519-key.js';
-import { requireSigningKey } from '../trust/signing-key.js';
+import { commitSigner, requireSigningKey } from '../trust/signing-key.js';
 import { gitNamespace } from '../trust/sshsig.js';
 import { emptyTreeOid } from '../store/git-object.js';
 import { manifestCid } from '../store/manifest.js';
@@ -12,7 +12,7 @@ import { openRepo, type RepoOptions } from '../store/repo.js';
 import { writeSignedStateCommit, writeStateCommit } from '../store/state-commit.js';
 import { withLock } from '../store/with-lock.js';
 import { approvalsRef, findRequest, type Decision } from '../governance/requests.js';
-import { executors } from '../governance/executors.js';
+import type { Executors } from '../governance/executor.js';
 import { ensureNotInMission } from '../governance/human-only.js';
 
 // `coo approve ID` / `coo veto ID`: the human's only actions, each a commit signed with a key
@@ -33,7 +33,8 @@ export interface DecideResult extends Decision {
   readonly result: Record<string, unknown> | null;
 }
 
-export async function decide(options: DecideOptions): Promise<DecideResult> {
+/** The decision, with the executors that carry out what a request asks for (`cli/approvals.ts` wires coo's own). */
+export async function decideRequest(options: DecideOptions & { readonly executors: Executors }): Promise<DecideResult> {
   const repo = await openRepo(options);
   ensureNotInMission(repo.env, options.decision);
   return withLock(repo, options.decision, async () => {
@@ -48,7 +49,7 @@ export async function decide(options: DecideOptions): Promise<DecideResult> {
       const line = formatPublicKeyLine(key.key.publicKey);
       throw new CooError('E_SIGNER_UNTRUSTED', `your signing key is not in .coo/allowed_signers, so its decision would count for nothing: ${line}`, { key: line });
     }
-    const executor = executors.get(request.kind);
+    const executor = options.executors.get(request.kind);
     if (!executor) throw new CooError('E_INTERNAL', `no executor for requests of kind ${request.kind}`, { kind: request.kind });
     if (options.decision === 'approve' || executor.veto) await executor.check(repo, request, options.decision);
     // The first decision starts the ledger with an empty root commit, so that every decision has
@@ -70,7 +71,7 @@ export async function decide(options: DecideOptions): Promise<DecideResult> {
           ['Coo-Decision', options.decision],
         ],
       },
-      key,
+      commitSigner(key),
     );
     updateRef(gitdir, approvalsRef, commit, readRef(gitdir, approvalsRef));
     appendOperation(repo, {

@@ -3,7 +3,6 @@ import { writeObject } from './loose-objects.js';
 import { emptyTreeOid } from './git-object.js';
 import { isogit, isogitCache, isogitFs } from './isogit.js';
 import { formatMessage, type Trailers } from './trailers.js';
-import type { SigningKey } from '../trust/signing-key.js';
 import { crashPoint } from './crash-point.js';
 import type { Repo } from './repo.js';
 
@@ -43,10 +42,17 @@ function isogitIdentity(who: Identity): { name: string; email: string; timestamp
   return { name: who.name, email: who.email, timestamp: who.timestamp, timezoneOffset: who.tzOffsetMinutes === 0 ? 0 : -who.tzOffsetMinutes };
 }
 
-export async function writeSignedStateCommit(repo: Repo, input: StateCommitInput, key: SigningKey): Promise<string> {
+/** What signs a commit: trust's keys provide it (`commitSigner`); the store only asks for a signature. */
+export interface CommitSigner {
+  /** Named to isomorphic-git as the signing key (it signs only when one is named). */
+  readonly keyId: string;
+  /** The armored signature over a commit's payload (the commit without its signature header). */
+  sign(payload: Buffer): string;
+}
+
+export async function writeSignedStateCommit(repo: Repo, input: StateCommitInput, signer: CommitSigner): Promise<string> {
   if (input.tree === emptyTreeOid) writeObject(repo.layout.gitdir, 'tree', Buffer.alloc(0));
   const git = await isogit();
-  const { signSshSig } = await import('../trust/sshsig.js');
   const who = isogitIdentity(repo.identity());
   const oid = await git.commit({
     fs: isogitFs,
@@ -59,8 +65,8 @@ export async function writeSignedStateCommit(repo: Repo, input: StateCommitInput
     message: stateMessage(input),
     author: who,
     committer: who,
-    signingKey: key.path,
-    onSign: async ({ payload }) => ({ signature: signSshSig(key.key, Buffer.from(payload, 'utf8')) }),
+    signingKey: signer.keyId,
+    onSign: async ({ payload }) => ({ signature: signer.sign(Buffer.from(payload, 'utf8')) }),
   });
   crashPoint('commit-written');
   return oid;

@@ -3,7 +3,9 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { CooError } from '../core/coo-error.js';
 import { writeFileAtomic } from '../store/atomic-file.js';
 import type { Layout } from '../store/layout.js';
+import type { CommitSigner } from '../store/state-commit.js';
 import { expandHome, type Env } from '../core/git-config.js';
+import { signSshSig } from './sshsig.js';
 import { formatOpenSshPrivateKey, formatPublicKeyLine, generateEd25519Key, parseOpenSshPrivateKey, type Ed25519Key } from './ed25519-key.js';
 
 // Which key signs baselines: the user's own git signing key when `gpg.format=ssh` names an
@@ -66,4 +68,9 @@ export function createCooKey(layout: Layout, comment: string): SigningKey {
   writeFileAtomic(path, formatOpenSshPrivateKey(key), { mode: 0o600, fsync: true });
   writeFileAtomic(`${path}.pub`, `${formatPublicKeyLine(key.publicKey, comment)}\n`, { mode: 0o644 });
   return { key, source: 'coo', path };
+}
+
+/** The signer of state commits made with this key (SSHSIG, namespace `git`, as `git verify-commit` expects). */
+export function commitSigner(key: SigningKey): CommitSigner {
+  return { keyId: key.path, sign: (payload) => signSshSig(key.key, payload) };
 }

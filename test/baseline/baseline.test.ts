@@ -6,10 +6,10 @@ import { initRepo } from '../../lib/state/init.js';
 import { openRepo } from '../../lib/store/repo.js';
 import { writeSignedStateCommit } from '../../lib/store/state-commit.js';
 import { snapshot } from '../../lib/state/snapshot.js';
-import { rollback } from '../../lib/state/rollback.js';
+import { rollback } from '../../lib/baseline/rollback.js';
 import { createAmu0Baseline, promoteRunToAmu0, restoreFromAmu0 } from '../../lib/baseline/baseline.js';
 import { verify } from '../../lib/baseline/verify.js';
-import { requireSigningKey } from '../../lib/trust/signing-key.js';
+import { commitSigner, requireSigningKey } from '../../lib/trust/signing-key.js';
 import { gitTreeOfWorktree } from '../helpers/git-tree.js';
 import { expectCode } from '../helpers/expect.js';
 import { sandbox, type Sandbox } from '../helpers/sandbox.js';
@@ -140,7 +140,7 @@ test('a signed commit whose manifest does not match its tree fails with E_MANIFE
   const forged = await writeSignedStateCommit(
     repo,
     { tree: snap.tree, parents: [], subject: 'baseline forged', manifest: 'bagaaierawrongwrongwrongwrongwrongwrongwrongwrongwrongwrongw', trailers: [['Coo-Sequence', '1']] },
-    requireSigningKey(repo.layout, repo.gitConfig, repo.env),
+    commitSigner(requireSigningKey(repo.layout, repo.gitConfig, repo.env)),
   );
   box.git([...state, 'update-ref', 'refs/heads/amu0', forged]);
   assert.is(gitVerify('amu0'), 0); // git only checks the signature

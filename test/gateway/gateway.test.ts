@@ -5,7 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { initRepo } from '../../lib/state/init.js';
 import { snapshot } from '../../lib/state/snapshot.js';
-import { undo } from '../../lib/state/rollback.js';
+import { undo } from '../../lib/state/undo.js';
 import { gatewayWrite } from '../../lib/gateway/gateway.js';
 import { isInside } from '../../lib/gateway/boundary.js';
 import { log } from '../../lib/state/log.js';

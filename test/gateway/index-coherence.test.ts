@@ -6,7 +6,7 @@ import { initRepo } from '../../lib/state/init.js';
 import { gatewayWrite } from '../../lib/gateway/gateway.js';
 import { indexCheck, indexFix } from '../../lib/gateway/index-check.js';
 import { protectRequest } from '../../lib/gateway/protect.js';
-import { decide } from '../../lib/state/decide.js';
+import { decide } from '../../lib/cli/approvals.js';
 import { coo } from '../helpers/cli.js';
 import { expectCode } from '../helpers/expect.js';
 import { sandbox, type Sandbox } from '../helpers/sandbox.js';

@@ -1,6 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { compareVersions, defaultIndexName, defaultNaming, parseArtefact, type GovernedDir } from '../../lib/governance/naming.js';
+import { defaultIndexName, defaultNaming, type GovernedDir } from '../../lib/core/config.js';
+import { compareVersions, parseArtefact } from '../../lib/governance/naming.js';
 import { formatIndex, indexRows, parseIndex } from '../../lib/governance/index-file.js';
 
 const test = suite('naming, versions and INDEX');

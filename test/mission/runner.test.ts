@@ -7,7 +7,7 @@ import { initRepo } from '../../lib/state/init.js';
 import { openRepo } from '../../lib/store/repo.js';
 import { createAmu0Baseline, promoteRunToAmu0 } from '../../lib/baseline/baseline.js';
 import { verify } from '../../lib/baseline/verify.js';
-import { decide } from '../../lib/state/decide.js';
+import { decide } from '../../lib/cli/approvals.js';
 import { protectRequest } from '../../lib/gateway/protect.js';
 import { resumeRun, runMission } from '../../lib/mission/runner.js';
 import { readRun } from '../../lib/mission/run-state.js';

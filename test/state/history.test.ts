@@ -4,7 +4,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { initRepo } from '../../lib/state/init.js';
 import { snapshot } from '../../lib/state/snapshot.js';
-import { rollback } from '../../lib/state/rollback.js';
+import { rollback } from '../../lib/baseline/rollback.js';
 import { createAmu0Baseline } from '../../lib/baseline/baseline.js';
 import { log } from '../../lib/state/log.js';
 import { show } from '../../lib/state/show.js';

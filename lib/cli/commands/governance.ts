@@ -61,7 +61,7 @@ export const protectCommand: CommandGroup = {
 
 function decideRun(decision: 'approve' | 'veto') {
   return async (args: Args, ctx: CliContext): Promise<CommandOutput> => {
-    const { decide } = await import('../../state/decide.js');
+    const { decide } = await import('../approvals.js');
     const result = await decide({ cwd: ctx.cwd, env: ctx.io.env, id: String(args['id']), decision, ...(typeof args['note'] === 'string' ? { note: args['note'] } : {}) });
     const head = `${decision === 'approve' ? 'approved' : 'vetoed'} ${result.request} (${result.summary}), signed by ${result.signer.join(',')} as ${short(result.commit)}`;
     const plan = result.result?.['plan'] as import('../../plan/status.js').PlanStatus | undefined;

@@ -1,0 +1,42 @@
+import { CooError } from '../core/coo-error.js';
+import { openRepo, type RepoOptions } from '../store/repo.js';
+import { withLock } from '../store/with-lock.js';
+import { readJournal } from './journal.js';
+import { listOperations } from './oplog.js';
+import { restoreCommit, type RestoreOutcome, type RestoreProgress } from './restore-commit.js';
+
+export interface UndoOptions extends RepoOptions {
+  readonly onProgress?: (p: RestoreProgress) => void;
+}
+
+export interface UndoResult extends RestoreOutcome {
+  /** The safety snapshot the working tree returned to. */
+  readonly to: string;
+}
+
+const rewrites = new Set(['rollback', 'undo', 'baseline-restore', 'write']);
+
+/** `coo undo`: returns the working tree to the safety snapshot of the last (or interrupted) rewrite: a rollback, restore, undo or gateway write. */
+export async function undo(options: UndoOptions = {}): Promise<UndoResult> {
+  const repo = await openRepo(options);
+  return withLock(repo, 'undo', async () => {
+    const interrupted = await readJournal(repo);
+    let safety = interrupted?.safety;
+    if (!safety) {
+      const [last] = await listOperations(repo, 1);
+      if (!last || !rewrites.has(last.record.op) || typeof last.record['safety'] !== 'string') {
+        throw new CooError('E_NOTHING_TO_UNDO', `the last operation (${last?.record.op ?? 'none'}) did not rewrite the working tree`, {
+          last: last?.record.op ?? null,
+        });
+      }
+      safety = last.record['safety'] as string;
+    }
+    const outcome = await restoreCommit(repo, {
+      target: safety,
+      label: `safety snapshot ${safety.slice(0, 12)}`,
+      op: 'undo',
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    return { ...outcome, to: safety };
+  });
+}
