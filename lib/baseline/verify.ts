@@ -1,6 +1,6 @@
 import { resolveCommit, readCommit } from '../store/rev-parse.js';
 import { openRepo, type RepoOptions } from '../store/repo.js';
-import { captureWorktree, statCachePath } from '../worktree/capture.js';
+import { captureNow } from '../worktree/capture-now.js';
 import { ensureNotTampered, pinsOfCapture, registryOf } from '../governance/governance.js';
 import { baselineRef } from './baseline.js';
 import { amu0Ref, sequenceOf } from './sequence.js';
@@ -41,8 +41,7 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
     const signer = commit.gpgsig ? checkSignature(commit, loadAllowedSigners(repo)) : null;
     report = { rev, commit: commit.oid, kind: 'state', signer, sequence: null, lineage: null, manifest: await checkManifest(repo, commit) };
   }
-  const { root, privateDir } = repo.layout;
-  const capture = await captureWorktree({ root, gitdir, cachePath: statCachePath(privateDir), store: false, maxNewFileBytes: Number.MAX_SAFE_INTEGER });
+  const capture = await captureNow(repo);
   ensureNotTampered(await registryOf(repo), pinsOfCapture(capture.files));
   return { ...report, protected: 'clean' };
 }

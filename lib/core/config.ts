@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { CooError } from './coo-error.js';
-import { schemaProblems } from './schemas.js';
+import { readJsonFile } from './json-document.js';
 
 // `.coo/config.json`: committed with the repository, checked against schemas/config.schema.json
 // on every read. A repository without one runs on the embedded defaults. The shapes of what it
@@ -47,29 +45,8 @@ export const defaultConfig: CooConfig = {
 export const initialConfig = { version: 1, capture: defaultConfig.capture, protected: [], governed: [] };
 
 export async function loadConfig(path: string): Promise<CooConfig> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return defaultConfig;
-    throw new CooError('E_CONFIG_INVALID', `cannot read ${path}`, { path, pointer: '', errno: (err as NodeJS.ErrnoException).code ?? null });
-  }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (cause) {
-    throw new CooError('E_CONFIG_INVALID', `${path} is not valid JSON`, { path, pointer: '', reason: (cause as Error).message }, { cause });
-  }
-  const problems = await schemaProblems('config', doc);
-  if (problems.length > 0) {
-    const first = problems[0] as (typeof problems)[number];
-    throw new CooError('E_CONFIG_INVALID', `${path}: at ${first.pointer || '/'}: expected ${first.expected}`, {
-      path,
-      pointer: first.pointer,
-      problems,
-    });
-  }
-  const given = doc as Partial<CooConfig>;
+  const given = await readJsonFile<Partial<CooConfig>, null>(path, { schema: 'config', code: 'E_CONFIG_INVALID', missing: () => null });
+  if (given === null) return defaultConfig;
   return {
     version: 1,
     capture: { ...defaultConfig.capture, ...given.capture },

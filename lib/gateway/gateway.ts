@@ -1,5 +1,5 @@
 import { realpathSync } from 'node:fs';
-import { captureWorktree, statCachePath } from '../worktree/capture.js';
+import { captureNow } from '../worktree/capture-now.js';
 import { CooError } from '../core/coo-error.js';
 import { hashObject, type ObjectType } from '../store/git-object.js';
 import { objectWriter } from '../store/object-writer.js';
@@ -98,8 +98,7 @@ async function judge(repo: Repo, input: GatewayInput, files: readonly { path: st
 
 /** What the gateway would say about a write set now, without writing anything (a mission's staging). */
 export async function gatewayCheckLocked(repo: Repo, input: GatewayInput): Promise<Violation[]> {
-  const { root, gitdir, privateDir } = repo.layout;
-  const capture = await captureWorktree({ root, gitdir, cachePath: statCachePath(privateDir), store: false, maxNewFileBytes: repo.config.capture.maxNewFileBytes });
+  const capture = await captureNow(repo, { asSnapshot: true });
   return (await judge(repo, input, capture.files)).violations;
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256HexOfCid } from '../store/manifest.js';
-import { captureWorktree, statCachePath } from '../worktree/capture.js';
+import { captureNow } from '../worktree/capture-now.js';
 import { openRepo, type Repo, type RepoOptions } from '../store/repo.js';
 import { withLock } from '../store/with-lock.js';
 import { parseIndex, indexRows, type IndexRow } from '../governance/index-file.js';
@@ -69,8 +69,7 @@ export function indexDrift(repo: Repo, files: readonly { path: string; size: num
 }
 
 async function report(repo: Repo): Promise<IndexReport> {
-  const { root, gitdir, privateDir } = repo.layout;
-  const capture = await captureWorktree({ root, gitdir, cachePath: statCachePath(privateDir), store: false, maxNewFileBytes: Number.MAX_SAFE_INTEGER });
+  const capture = await captureNow(repo);
   ensureNotTampered(await registryOf(repo), pinsOfCapture(capture.files));
   return indexDrift(repo, capture.files);
 }

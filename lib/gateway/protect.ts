@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { CooError } from '../core/coo-error.js';
 import { cooDirName } from '../store/layout.js';
-import { captureWorktree, statCachePath } from '../worktree/capture.js';
+import { captureNow } from '../worktree/capture-now.js';
 import { openRepo, type Repo, type RepoOptions } from '../store/repo.js';
 import { withLock } from '../store/with-lock.js';
 import { gatewayWriteLocked } from './gateway.js';
@@ -21,8 +21,7 @@ import { ensureNotInMission } from '../governance/human-only.js';
 const configPath = `${cooDirName}/config.json`;
 
 async function currentPins(repo: Repo): Promise<Map<string, string>> {
-  const { root, gitdir, privateDir } = repo.layout;
-  const capture = await captureWorktree({ root, gitdir, cachePath: statCachePath(privateDir), store: false, maxNewFileBytes: Number.MAX_SAFE_INTEGER });
+  const capture = await captureNow(repo);
   return pinsOfCapture(capture.files);
 }
 

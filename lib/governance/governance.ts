@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CooError } from '../core/coo-error.js';
-import { ensureStored } from '../core/schemas.js';
+import { readJsonFile } from '../core/json-document.js';
 import { writeFileAtomic } from '../store/atomic-file.js';
 import { cooDirName, privateCooEntries, type Layout } from '../store/layout.js';
 import { sha256HexOfCid } from '../store/manifest.js';
@@ -24,20 +24,8 @@ interface PinsFile {
 
 /** The pins of .coo/'s files (null before `coo init` made them); a damaged file is E_STATE_CORRUPT. */
 export async function readCooPins(layout: Layout): Promise<Record<string, string> | null> {
-  let text: string;
-  try {
-    text = readFileSync(pinsPath(layout), 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new CooError('E_STATE_CORRUPT', `${pinsPath(layout)} cannot be read`, { source: pinsPath(layout) }, { cause: err });
-  }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (cause) {
-    throw new CooError('E_STATE_CORRUPT', `${pinsPath(layout)} is not JSON`, { source: pinsPath(layout) }, { cause });
-  }
-  return { ...(await ensureStored<PinsFile>('governance-pins', doc, pinsPath(layout))).pins };
+  const file = await readJsonFile<PinsFile, null>(pinsPath(layout), { schema: 'governance-pins', code: 'E_STATE_CORRUPT', missing: () => null });
+  return file === null ? null : { ...file.pins };
 }
 
 export function writeCooPins(layout: Layout, pins: Record<string, string>): void {

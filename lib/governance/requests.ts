@@ -1,17 +1,16 @@
 import { CooError } from '../core/coo-error.js';
 import { emptyTreeOid } from '../store/git-object.js';
 import { manifestCid } from '../store/manifest.js';
-import { readRef, updateRef } from '../store/refs.js';
-import { readCommit } from '../store/rev-parse.js';
-import { messageBody, parseTrailers } from '../store/trailers.js';
-import { canonicalJson } from '../core/canonical-json.js';
-import { ensureStored } from '../core/schemas.js';
+import { appendRecord, appendSignedRecord, readRecords } from '../store/record-branch.js';
+import { readRef } from '../store/refs.js';
 import type { Repo } from '../store/repo.js';
+import type { CommitSigner } from '../store/state-commit.js';
+import { parseTrailers } from '../store/trailers.js';
 import { writeStateCommit } from '../store/state-commit.js';
 
-// Requests for a human decision (a change to the protected registry, later a mission's human
-// step), one commit each on `requests`, numbered R-1, R-2, …. Decisions are signed commits on
-// `approvals` whose second parent is the request: plain git shows which decision answers which
+// Requests for a human decision (a change to the protected registry, a mission's human step, a
+// plan's gate), one record each on `requests`, numbered R-1, R-2, …. Decisions are signed records
+// on `approvals` whose second parent is the request: plain git shows which decision answers which
 // request, and `git verify-commit` checks who decided.
 
 export const requestsRef = 'refs/heads/requests';
@@ -37,57 +36,49 @@ export interface RequestStatus extends Request {
   readonly decision: Decision | null;
 }
 
-async function logOf<T>(repo: Repo, ref: string, read: (message: string, oid: string) => Promise<T | null>): Promise<T[]> {
-  const { gitdir } = repo.layout;
-  const out: T[] = [];
-  let oid = readRef(gitdir, ref);
-  while (oid) {
-    const commit = await readCommit(gitdir, oid);
-    const item = await read(commit.message, oid);
-    if (item) out.push(item);
-    oid = commit.parents[0] ?? null;
-  }
-  return out.reverse();
+interface RequestRecord {
+  readonly id: string;
+  readonly kind: string;
+  readonly summary: string;
+  readonly payload: Record<string, unknown>;
 }
 
-function parseBody(message: string, commit: string): unknown {
-  try {
-    return JSON.parse(messageBody(message));
-  } catch (cause) {
-    throw new CooError('E_STATE_CORRUPT', `commit ${commit} does not carry a JSON record`, { commit }, { cause });
-  }
+interface DecisionRecord {
+  readonly request: string;
+  readonly decision: 'approve' | 'veto';
+  readonly note: string | null;
 }
+
+const noFiles = manifestCid([]);
 
 export async function listRequests(repo: Repo): Promise<RequestStatus[]> {
-  const requests = await logOf(repo, requestsRef, async (message, commit) => {
-    const doc = await ensureStored<{ id: string; kind: string; summary: string; payload: Record<string, unknown> }>('request', parseBody(message, commit), `request ${commit}`);
-    return { id: doc.id, kind: doc.kind, summary: doc.summary, payload: doc.payload, commit };
+  const { gitdir } = repo.layout;
+  const requests = await readRecords<RequestRecord>(gitdir, requestsRef, { schema: 'request', what: 'request' });
+  const decisions = await readRecords<DecisionRecord>(gitdir, approvalsRef, {
+    schema: 'decision',
+    what: 'decision',
+    isRecord: (commit) => parseTrailers(commit.message).has('Coo-Decision'), // not the ledger's root
   });
-  const decisions = await logOf(repo, approvalsRef, async (message, commit) => {
-    if (!parseTrailers(message).has('Coo-Decision')) return null; // the ledger's root
-    const doc = await ensureStored<{ request: string; decision: 'approve' | 'veto'; note: string | null }>('decision', parseBody(message, commit), `decision ${commit}`);
-    return { request: doc.request, decision: doc.decision, commit, note: doc.note } as Decision;
-  });
-  return requests.map((r) => {
-    const decision = decisions.find((d) => d.request === r.id) ?? null;
-    return { ...r, decision, status: decision === null ? 'pending' : decision.decision === 'approve' ? 'approved' : 'vetoed' };
+  return requests.reverse().map(({ commit, record }) => {
+    const found = decisions.find((d) => d.record.request === record.id);
+    const decision = found ? { request: found.record.request, decision: found.record.decision, commit: found.commit, note: found.record.note } : null;
+    const status = decision === null ? 'pending' : decision.decision === 'approve' ? 'approved' : 'vetoed';
+    return { id: record.id, kind: record.kind, summary: record.summary, payload: record.payload, commit, decision, status };
   });
 }
 
 /** Records a request (the caller holds the lock). */
 export async function createRequest(repo: Repo, kind: string, summary: string, payload: Record<string, unknown>): Promise<Request> {
-  const { gitdir } = repo.layout;
   const id = `R-${(await listRequests(repo)).length + 1}`;
-  const tip = readRef(gitdir, requestsRef);
-  const commit = writeStateCommit(repo, {
+  const commit = appendRecord(repo, {
+    ref: requestsRef,
+    tip: readRef(repo.layout.gitdir, requestsRef),
     tree: emptyTreeOid,
-    parents: tip ? [tip] : [],
+    manifest: noFiles,
     subject: `request ${id}: ${summary}`,
-    body: canonicalJson({ id, kind, payload, summary, version: 1 }),
-    manifest: manifestCid([]),
+    record: { id, kind, payload, summary, version: 1 },
     trailers: [['Coo-Op', 'request'], ['Coo-Request', id]],
   });
-  updateRef(gitdir, requestsRef, commit, tip);
   return { id, kind, summary, payload, commit };
 }
 
@@ -95,4 +86,32 @@ export async function findRequest(repo: Repo, id: string): Promise<RequestStatus
   const found = (await listRequests(repo)).find((r) => r.id === id);
   if (!found) throw new CooError('E_REQUEST_NOT_FOUND', `no request ${id}`, { id });
   return found;
+}
+
+/** Signs a decision on a request into the ledger (the caller holds the lock and has checked the signer is trusted). */
+export async function recordDecision(repo: Repo, request: Request, input: { decision: 'approve' | 'veto'; note: string | null; signer: CommitSigner }): Promise<string> {
+  const tip = readRef(repo.layout.gitdir, approvalsRef);
+  // The first decision starts the ledger with an empty root commit, so that every decision has
+  // the previous one as first parent and its request as second: `git log --first-parent
+  // approvals` lists decisions only.
+  const base = tip ?? writeStateCommit(repo, { tree: emptyTreeOid, parents: [], subject: 'approvals ledger', manifest: noFiles });
+  return appendSignedRecord(
+    repo,
+    {
+      ref: approvalsRef,
+      tip,
+      base,
+      alsoParents: [request.commit],
+      tree: emptyTreeOid,
+      manifest: noFiles,
+      subject: `${input.decision} ${request.id}: ${request.summary}`,
+      record: { decision: input.decision, note: input.note, request: request.id, requestCommit: request.commit, version: 1 },
+      trailers: [
+        ['Coo-Op', input.decision],
+        ['Coo-Request', request.id],
+        ['Coo-Decision', input.decision],
+      ],
+    },
+    input.signer,
+  );
 }

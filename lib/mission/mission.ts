@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { CooError } from '../core/coo-error.js';
-import { schemaProblems } from '../core/schemas.js';
+import { ensureJsonDocument, readJsonFile } from '../core/json-document.js';
 import type { Ceilings, MissionScope, ScopeRule } from '../governance/scope.js';
 
 // A mission document (schemas/mission.schema.json): read, checked against its schema (an error
@@ -38,30 +36,13 @@ export interface Mission {
   readonly steps: readonly Step[];
 }
 
-/** Checks a parsed document against the mission schema; throws E_MISSION_INVALID pointing into it. */
-export async function ensureMission(doc: unknown, source: string): Promise<Mission> {
-  const problems = await schemaProblems('mission', doc);
-  const first = problems[0];
-  if (first) {
-    throw new CooError('E_MISSION_INVALID', `${source}: at ${first.pointer || '/'}: expected ${first.expected}, found ${JSON.stringify(first.found)}`, {
-      path: source,
-      pointer: first.pointer,
-      expected: first.expected,
-      found: first.found ?? null,
-      problems,
-    });
-  }
-  return doc as Mission;
+/** A mission document from its bytes: JSON, checked against the mission schema (E_MISSION_INVALID points into it). */
+export async function parseMission(text: string | Buffer, source: string): Promise<Mission> {
+  return ensureJsonDocument<Mission>(text, { schema: 'mission', code: 'E_MISSION_INVALID', source });
 }
 
 export async function loadMission(path: string): Promise<Mission> {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (cause) {
-    throw new CooError('E_MISSION_INVALID', `${path} is not a readable JSON document`, { path, pointer: '', reason: (cause as Error).message }, { cause });
-  }
-  return ensureMission(doc, path);
+  return readJsonFile<Mission>(path, { schema: 'mission', code: 'E_MISSION_INVALID' });
 }
 
 export function missionScope(mission: Mission): MissionScope {

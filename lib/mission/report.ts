@@ -1,8 +1,7 @@
-import { readCommit } from '../store/rev-parse.js';
 import type { Repo } from '../store/repo.js';
 import type { MissionState } from './fsm.js';
 import type { Mission } from './mission.js';
-import { readRecord, readRun, runName, type RunId, type RunRecord } from './run-state.js';
+import { runName, runRecords, type RunId, type RunRecord } from './run-state.js';
 import type { WorkflowReport } from './workflow.js';
 
 // A run's report, read back from its history in the state repository (so a run that paused for a
@@ -39,18 +38,9 @@ interface HistoryEntry {
   readonly tree: string;
 }
 
+/** A run's records, oldest first, each with the quarantine tree it recorded. */
 export async function runHistory(repo: Repo, id: RunId): Promise<HistoryEntry[]> {
-  const { gitdir } = repo.layout;
-  const out: HistoryEntry[] = [];
-  let oid: string | null = (await readRun(repo, id)).commit;
-  while (oid) {
-    const commit = await readCommit(gitdir, oid);
-    const record = await readRecord(commit.message, oid);
-    out.push({ record, tree: commit.tree });
-    if (record.event === 'create') break;
-    oid = commit.parents[0] ?? null;
-  }
-  return out.reverse();
+  return (await runRecords(repo, id)).reverse().map((e) => ({ record: e.record, tree: e.tree }));
 }
 
 export function missionOf(history: readonly HistoryEntry[]): { mission: Mission; baseline: { rev: string; commit: string; tree: string } } {

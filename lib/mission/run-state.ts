@@ -1,11 +1,8 @@
 import { CooError } from '../core/coo-error.js';
-import { listRefs, readRef, updateRef } from '../store/refs.js';
-import { readCommit } from '../store/rev-parse.js';
-import { messageBody, parseTrailers } from '../store/trailers.js';
-import { canonicalJson } from '../core/canonical-json.js';
-import { ensureStored } from '../core/schemas.js';
+import { appendRecord, readRecord, walkRecords, type RecordEntry, type RecordInput } from '../store/record-branch.js';
+import { listRefs, readRef } from '../store/refs.js';
 import type { Repo } from '../store/repo.js';
-import { writeStateCommit } from '../store/state-commit.js';
+import { parseTrailers } from '../store/trailers.js';
 import { initialState, next, type MissionEvent, type MissionState } from './fsm.js';
 
 // A mission run lives in the state repository as `runs/<mission>/<n>`: its first commit's parent is
@@ -53,21 +50,18 @@ export function parseRunName(name: string): RunId | null {
   return match ? { mission: match[1] as string, n: Number(match[2]) } : null;
 }
 
-/** A run record from a commit message, checked against schemas/run-record.schema.json. */
-export async function readRecord(message: string, commit: string): Promise<RunRecord> {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(messageBody(message));
-  } catch (cause) {
-    throw new CooError('E_STATE_CORRUPT', `commit ${commit} does not carry a run record`, { commit }, { cause });
-  }
-  return ensureStored<RunRecord>('run-record', doc, `run record ${commit}`);
+/** The records of a run, newest first, back to the one that created it. */
+export async function runRecords(repo: Repo, id: RunId, tip: string | null = null): Promise<RecordEntry<RunRecord>[]> {
+  return walkRecords<RunRecord>(repo.layout.gitdir, tip ?? (await readRun(repo, id)).commit, {
+    schema: 'run-record',
+    what: 'run record',
+    isFirst: (r) => r.event === 'create',
+  });
 }
 
 async function statusAt(repo: Repo, id: RunId, commit: string): Promise<RunStatus> {
-  const parsed = await readCommit(repo.layout.gitdir, commit);
-  const record = await readRecord(parsed.message, commit);
-  return { id, name: runName(id), commit, tree: parsed.tree, manifest: parseTrailers(parsed.message).get('Coo-Manifest') ?? '', record };
+  const entry = await readRecord<RunRecord>(repo.layout.gitdir, commit, 'run-record', 'run record');
+  return { id, name: runName(id), commit, tree: entry.tree, manifest: parseTrailers(entry.message).get('Coo-Manifest') ?? '', record: entry.record };
 }
 
 export async function readRun(repo: Repo, id: RunId): Promise<RunStatus> {
@@ -86,21 +80,19 @@ export async function listRuns(repo: Repo, mission?: string): Promise<RunStatus[
   return out.sort((a, b) => (a.id.mission < b.id.mission ? -1 : a.id.mission > b.id.mission ? 1 : a.id.n - b.id.n));
 }
 
-function writeRecord(repo: Repo, input: { parent: string; tree: string; manifest: string; record: RunRecord }): string {
-  const { record } = input;
-  return writeStateCommit(repo, {
-    tree: input.tree,
-    parents: [input.parent],
+function recordInput(id: RunId, record: RunRecord, at: { tip: string | null; base?: string; tree: string; manifest: string }): RecordInput {
+  return {
+    ref: runRef(id),
+    ...at,
     subject: `${record.mission}/${record.run}: ${record.from ?? 'new'} -> ${record.state} (${record.event}${record.step === null ? '' : `, step ${record.step + 1}`})`,
-    body: canonicalJson(record),
-    manifest: input.manifest,
+    record,
     trailers: [
       ['Coo-Op', 'mission'],
       ['Coo-Mission', record.mission],
       ['Coo-Run', String(record.run)],
       ['Coo-State', record.state],
     ],
-  });
+  };
 }
 
 /** Opens run n+1 of a mission, in state draft, on top of the baseline commit (the caller holds the lock). */
@@ -108,8 +100,7 @@ export async function createRun(repo: Repo, mission: string, baseline: { commit:
   const n = Math.max(0, ...(await listRuns(repo, mission)).map((r) => r.id.n)) + 1;
   const id = { mission, n };
   const record: RunRecord = { version: 1, mission, run: n, state: initialState, event: 'create', from: null, step: null, data };
-  const commit = writeRecord(repo, { parent: baseline.commit, tree: baseline.tree, manifest: baseline.manifest, record });
-  updateRef(repo.layout.gitdir, runRef(id), commit, null);
+  const commit = appendRecord(repo, recordInput(id, record, { tip: null, base: baseline.commit, tree: baseline.tree, manifest: baseline.manifest }));
   return statusAt(repo, id, commit);
 }
 
@@ -131,7 +122,6 @@ export async function transition(repo: Repo, id: RunId, event: MissionEvent, inp
     throw new CooError('E_MISSION_TRANSITION', `${runName(id)} is ${current.record.state}: it cannot ${event}`, { run: runName(id), state: current.record.state, event });
   }
   const record: RunRecord = { version: 1, mission: id.mission, run: id.n, state: to, event, from: current.record.state, step: input.step ?? null, data: input.data ?? {} };
-  const commit = writeRecord(repo, { parent: current.commit, tree: input.tree ?? current.tree, manifest: input.manifest ?? current.manifest, record });
-  updateRef(repo.layout.gitdir, runRef(id), commit, current.commit);
+  const commit = appendRecord(repo, recordInput(id, record, { tip: current.commit, tree: input.tree ?? current.tree, manifest: input.manifest ?? current.manifest }));
   return statusAt(repo, id, commit);
 }

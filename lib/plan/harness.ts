@@ -8,7 +8,8 @@ import { readRef } from '../store/refs.js';
 import { readCommit } from '../store/rev-parse.js';
 import { computeManifestCid } from '../store/tree-manifest.js';
 import { compareUtf8 } from '../core/compare-utf8.js';
-import { captureWorktree, statCachePath, type CapturedFile } from '../worktree/capture.js';
+import type { CapturedFile } from '../worktree/capture.js';
+import { captureNow } from '../worktree/capture-now.js';
 import { openRepo, type Repo, type RepoOptions } from '../store/repo.js';
 import { amu0Ref } from '../baseline/sequence.js';
 import { verifyBaseline } from '../baseline/verify-baseline.js';
@@ -76,7 +77,7 @@ async function determinismItems(repo: Repo, scratch: string): Promise<CheckItem[
   const amu0 = readRef(gitdir, amu0Ref);
   if (amu0) return operationItems(repo, scratch, (await readFlatTree(gitdir, (await readCommit(gitdir, amu0)).tree)).files, 'amu0');
   // No baseline yet: the working tree as it is (its blobs stored, to be copied from).
-  const capture = await captureWorktree({ root: repo.layout.root, gitdir, cachePath: statCachePath(repo.layout.privateDir), store: true, maxNewFileBytes: repo.config.capture.maxNewFileBytes });
+  const capture = await captureNow(repo, { store: true, asSnapshot: true });
   return operationItems(repo, scratch, capture.files, 'the working tree');
 }
 
@@ -211,8 +212,7 @@ export async function runCheck(options: RepoOptions = {}): Promise<CheckResult> 
   const scratch = join(repo.layout.workDir, `check-${process.pid}`);
   rmSync(scratch, { recursive: true, force: true });
   try {
-    const { root, gitdir, privateDir } = repo.layout;
-    const capture = await captureWorktree({ root, gitdir, cachePath: statCachePath(privateDir), store: false, maxNewFileBytes: Number.MAX_SAFE_INTEGER });
+    const capture = await captureNow(repo);
     const items = [
       ...(await determinismItems(repo, join(scratch, 'ops'))),
       ...(await amu0Items(repo, scratch)),

@@ -22,7 +22,8 @@ import type { Env } from '../core/git-config.js';
 import type { Acceptance, FixPack, LoadedPlan } from './plan.js';
 import type { AcceptanceResult, BaselineMark, DeterminismResult, MissionResult, OperationCheck, PackFailure, RollbackCheck } from './status.js';
 import { operationItems } from '../determinism/operations.js';
-import { captureNow, differingPaths, filesOf } from './tree-check.js';
+import { differingPaths, filesOf } from './tree-check.js';
+import { captureNow } from '../worktree/capture-now.js';
 
 // One fix pack of a plan, from the baseline it starts on to the baseline it ends as:
 //   1. its missions, in order, each from the state the one before left (the first from amu0),
@@ -96,7 +97,7 @@ async function runMissions(ctx: PackContext, out: MissionResult[]): Promise<void
   const last = out[out.length - 1];
   if (last) {
     // The working tree, outside .coo/, must now be exactly what the last run produced.
-    const now = await captureNow(repo, { fresh: false });
+    const now = await captureNow(repo, { asSnapshot: true });
     const differ = differingPaths(now.files, await filesOf(repo, last.tree), { withCoo: false });
     if (differ.length > 0) {
       throw new CheckFailed('apply', `after the missions, the working tree differs from ${last.run} at ${differ.length} path(s), first ${JSON.stringify(differ[0])}`, 'E_PLAN_DIVERGED', { paths: differ.slice(0, 50) });
@@ -111,9 +112,9 @@ async function runAcceptance(ctx: PackContext, out: AcceptanceResult[]): Promise
     const env = acceptanceEnv(repo.env, { plan: ctx.planName, pack: pack.id, acceptance });
     let passed = 0;
     for (let i = 0; i < repeat; i++) {
-      const before = await captureNow(repo, { fresh: false });
+      const before = await captureNow(repo, { asSnapshot: true });
       const outcome = await runCommand(acceptance.run, { cwd: repo.layout.root, env, timeoutMs: 1000 * (acceptance.timeoutSeconds ?? 600) });
-      const after = await captureNow(repo, { fresh: false });
+      const after = await captureNow(repo, { asSnapshot: true });
       const changed = after.tree !== before.tree;
       const ok = outcome.exitCode === 0 && !outcome.timedOut && !changed;
       if (ok) passed += 1;
@@ -155,7 +156,7 @@ async function runOperations(ctx: PackContext, out: OperationCheck[]): Promise<v
   const scratch = join(repo.layout.workDir, `plan-operations-${process.pid}`);
   rmSync(scratch, { recursive: true, force: true });
   try {
-    const now = await captureNow(repo, { fresh: false, store: true });
+    const now = await captureNow(repo, { asSnapshot: true, store: true });
     const items = await operationItems(repo, scratch, now.files, `the result of ${ctx.pack.id}`);
     out.push(...items.map((i) => ({ id: i.id, status: i.status, summary: i.summary })));
     const failed = items.find((i) => i.status === 'fail');
@@ -170,10 +171,10 @@ export async function rollbackCheck(repo: Repo, label: string): Promise<Rollback
   const { gitdir } = repo.layout;
   const restored = await restoreBaselineLocked(repo, {});
   const baseline = await readCommit(gitdir, restored.target);
-  const atBaseline = await captureNow(repo, { fresh: true, expected: baseline.tree });
+  const atBaseline = await captureNow(repo, { asSnapshot: true, fresh: true, expected: baseline.tree });
   const result = await readCommit(gitdir, restored.safety);
   await restoreCommit(repo, { target: result.oid, label, op: 'rollback' });
-  const atResult = await captureNow(repo, { fresh: true, expected: result.tree });
+  const atResult = await captureNow(repo, { asSnapshot: true, fresh: true, expected: result.tree });
   const baselineManifest = restored.baseline.manifest;
   const resultManifest = claimedManifest(result) ?? '';
   return {

@@ -1,13 +1,9 @@
 import { CooError } from '../core/coo-error.js';
 import { manifestCid } from '../store/manifest.js';
-import { listRefs, readRef, updateRef } from '../store/refs.js';
-import { readCommit } from '../store/rev-parse.js';
-import { messageBody } from '../store/trailers.js';
-import { canonicalJson } from '../core/canonical-json.js';
-import { ensureStored } from '../core/schemas.js';
 import { crashPoint } from '../store/crash-point.js';
+import { appendRecord, readRecord, walkRecords, type RecordInput } from '../store/record-branch.js';
+import { listRefs, readRef } from '../store/refs.js';
 import type { Repo } from '../store/repo.js';
-import { writeStateCommit } from '../store/state-commit.js';
 import { nextPlanState, type PlanEvent, type PlanState } from './fsm.js';
 
 // A plan attempt lives in the state repository as `plans/<plan>/<attempt>`: one commit per event,
@@ -54,29 +50,12 @@ export function parsePlanName(name: string): PlanId | null {
   return match ? { plan: match[1] as string, attempt: Number(match[2]) } : null;
 }
 
-async function entryAt(repo: Repo, commit: string): Promise<PlanEntry & { parent: string | null }> {
-  const parsed = await readCommit(repo.layout.gitdir, commit);
-  let doc: unknown;
-  try {
-    doc = JSON.parse(messageBody(parsed.message));
-  } catch (cause) {
-    throw new CooError('E_STATE_CORRUPT', `commit ${commit} does not carry a plan record`, { commit }, { cause });
-  }
-  const record = await ensureStored<PlanRecord>('plan-record', doc, `plan record ${commit}`);
-  return { commit, tree: parsed.tree, record, parent: parsed.parents[0] ?? null };
-}
-
 /** Every event of an attempt, oldest first. */
 export async function planHistory(repo: Repo, id: PlanId): Promise<PlanEntry[]> {
-  let oid = readRef(repo.layout.gitdir, planRef(id));
-  if (!oid) throw new CooError('E_PLAN_NOT_FOUND', `no plan attempt ${planName(id)}`, { plan: planName(id) });
-  const out: PlanEntry[] = [];
-  while (oid) {
-    const entry = await entryAt(repo, oid);
-    out.push({ commit: entry.commit, tree: entry.tree, record: entry.record });
-    oid = entry.record.event === 'create' ? null : entry.parent;
-  }
-  return out.reverse();
+  const tip = readRef(repo.layout.gitdir, planRef(id));
+  if (!tip) throw new CooError('E_PLAN_NOT_FOUND', `no plan attempt ${planName(id)}`, { plan: planName(id) });
+  const entries = await walkRecords<PlanRecord>(repo.layout.gitdir, tip, { schema: 'plan-record', what: 'plan record', isFirst: (r) => r.event === 'create' });
+  return entries.reverse().map((e) => ({ commit: e.commit, tree: e.tree, record: e.record }));
 }
 
 /** Attempts of one plan (or of every plan), oldest first. */
@@ -87,21 +66,22 @@ export function listAttempts(repo: Repo, plan?: string): PlanId[] {
     .sort((a, b) => (a.plan < b.plan ? -1 : a.plan > b.plan ? 1 : a.attempt - b.attempt));
 }
 
-function writeRecord(repo: Repo, parent: string | null, tree: string, record: PlanRecord): string {
+function recordInput(id: PlanId, tip: string | null, tree: string, record: PlanRecord): RecordInput {
   const where = [record.stage, record.pack].filter((x) => x !== null).join(' ');
-  return writeStateCommit(repo, {
+  return {
+    ref: planRef(id),
+    tip,
     tree,
-    parents: parent ? [parent] : [],
-    subject: `${planName(record)}: ${record.event}${where ? ` ${where}` : ''}${record.from === record.state ? '' : ` (${record.from ?? 'new'} -> ${record.state})`}`,
-    body: canonicalJson(record),
     manifest: manifestCid([]),
+    subject: `${planName(record)}: ${record.event}${where ? ` ${where}` : ''}${record.from === record.state ? '' : ` (${record.from ?? 'new'} -> ${record.state})`}`,
+    record,
     trailers: [
       ['Coo-Op', 'plan'],
       ['Coo-Plan', record.plan],
       ['Coo-Attempt', String(record.attempt)],
       ['Coo-State', record.state],
     ],
-  });
+  };
 }
 
 /** Opens the next attempt of a plan, in state draft, with its documents' tree (the caller holds the lock). */
@@ -109,7 +89,7 @@ export function createAttempt(repo: Repo, plan: string, tree: string, data: Reco
   const attempt = Math.max(0, ...listAttempts(repo, plan).map((a) => a.attempt)) + 1;
   const id = { plan, attempt };
   const record: PlanRecord = { version: 1, plan, attempt, state: 'draft', event: 'create', from: null, stage: null, pack: null, data };
-  updateRef(repo.layout.gitdir, planRef(id), writeRecord(repo, null, tree, record), null);
+  appendRecord(repo, recordInput(id, null, tree, record));
   return id;
 }
 
@@ -117,14 +97,13 @@ export function createAttempt(repo: Repo, plan: string, tree: string, data: Reco
 export async function recordPlanEvent(repo: Repo, id: PlanId, event: PlanEvent, input: { stage?: string | null; pack?: string | null; data?: Record<string, unknown> } = {}): Promise<PlanEntry> {
   const tip = readRef(repo.layout.gitdir, planRef(id));
   if (!tip) throw new CooError('E_PLAN_NOT_FOUND', `no plan attempt ${planName(id)}`, { plan: planName(id) });
-  const current = await entryAt(repo, tip);
+  const current = await readRecord<PlanRecord>(repo.layout.gitdir, tip, 'plan-record', 'plan record');
   const to = nextPlanState(current.record.state, event);
   if (to === null) {
     throw new CooError('E_PLAN_TRANSITION', `${planName(id)} is ${current.record.state}: it cannot ${event}`, { plan: planName(id), state: current.record.state, event });
   }
   const record: PlanRecord = { version: 1, plan: id.plan, attempt: id.attempt, state: to, event, from: current.record.state, stage: input.stage ?? null, pack: input.pack ?? null, data: input.data ?? {} };
-  const commit = writeRecord(repo, tip, current.tree, record);
-  updateRef(repo.layout.gitdir, planRef(id), commit, tip);
+  const commit = appendRecord(repo, recordInput(id, tip, current.tree, record));
   crashPoint(`plan-${event}`);
   return { commit, tree: current.tree, record };
 }

@@ -7,8 +7,8 @@ import { readFlatTree, writeTreeFromFiles } from '../store/flat-tree.js';
 import { readObjectOfType } from '../store/objects.js';
 import { canonicalJson } from '../core/canonical-json.js';
 import { compareUtf8 } from '../core/compare-utf8.js';
-import { schemaProblems } from '../core/schemas.js';
-import { ensureMission, type Mission } from '../mission/mission.js';
+import { ensureJsonDocument } from '../core/json-document.js';
+import { parseMission, type Mission } from '../mission/mission.js';
 import { validateWorkflow } from '../mission/workflow.js';
 
 // A work plan (schemas/work-plan.schema.json) and everything it names: its fix packs (relative to
@@ -98,14 +98,6 @@ function parseJson(bytes: Buffer, source: string): unknown {
   }
 }
 
-async function ensureSchema<T>(schema: 'work-plan' | 'fix-pack', doc: unknown, source: string): Promise<T> {
-  const first = (await schemaProblems(schema, doc))[0];
-  if (first) {
-    throw invalid(`${source}: at ${first.pointer || '/'}: expected ${first.expected}, found ${JSON.stringify(first.found)}`, { path: source, pointer: first.pointer, expected: first.expected, found: first.found ?? null });
-  }
-  return doc as T;
-}
-
 function read(path: string, shownAs: string): Buffer {
   try {
     return readFileSync(path);
@@ -134,7 +126,7 @@ interface RawDocuments {
 
 /** Checks raw documents and assembles the loaded plan (shared by files on disk and the stored tree). */
 async function assemble(raw: RawDocuments, planSource: string): Promise<LoadedPlan> {
-  const plan = await ensureSchema<WorkPlan>('work-plan', parseJson(raw.plan, planSource), planSource);
+  const plan = await ensureJsonDocument<WorkPlan>(raw.plan, { schema: 'work-plan', code: 'E_PLAN_INVALID', source: planSource });
   const packs = new Map<string, FixPack>();
   const missions = new Map<string, Mission[]>();
   const packSources: Record<string, string> = {};
@@ -148,18 +140,12 @@ async function assemble(raw: RawDocuments, planSource: string): Promise<LoadedPl
     stageIds.add(doc.id);
     const ids: string[] = [];
     for (const entry of raw.packs[s] ?? []) {
-      const pack = await ensureSchema<FixPack>('fix-pack', parseJson(entry.bytes, entry.source), entry.source);
+      const pack = await ensureJsonDocument<FixPack>(entry.bytes, { schema: 'fix-pack', code: 'E_PLAN_INVALID', source: entry.source });
       if (packs.has(pack.id)) throw invalid(`${entry.source}: pack ${pack.id} appears twice in the plan`, { path: entry.source, pack: pack.id });
       if (pack.missions.length === 0 && pack.acceptance.length === 0) throw invalid(`${entry.source}: pack ${pack.id} has neither missions nor acceptance commands, so nothing would check it`, { path: entry.source, pack: pack.id });
       const list: Mission[] = [];
       for (const m of entry.missions) {
-        let doc: unknown;
-        try {
-          doc = JSON.parse(m.bytes.toString('utf8'));
-        } catch (cause) {
-          throw new CooError('E_MISSION_INVALID', `${m.source} is not a readable JSON document`, { path: m.source, pointer: '', reason: (cause as Error).message }, { cause });
-        }
-        const mission = await ensureMission(doc, m.source);
+        const mission = await parseMission(m.bytes, m.source);
         if (missionSources[mission.id] !== undefined) throw invalid(`${m.source}: mission ${mission.id} appears twice in the plan (runs are named by mission)`, { path: m.source, mission: mission.id });
         ensureUnattended(mission, m.source);
         list.push(mission);
@@ -203,7 +189,7 @@ export async function loadPlan(file: string, root: string = dirname(file)): Prom
   const planPath = resolve(file);
   const planShown = shown(root, planPath);
   const planBytes = read(planPath, planShown);
-  const packs = (await ensureSchema<WorkPlan>('work-plan', parseJson(planBytes, planShown), planShown)).stages.map((stage) =>
+  const packs = (await ensureJsonDocument<WorkPlan>(planBytes, { schema: 'work-plan', code: 'E_PLAN_INVALID', source: planShown })).stages.map((stage) =>
     stage.packs.map((p) => {
       const packPath = resolve(dirname(planPath), p);
       const bytes = read(packPath, shown(root, packPath));

@@ -20,7 +20,8 @@ import { createAttempt, listAttempts, planHistory, planName, recordPlanEvent, ty
 import { currentAmu0, freezeBaseline, runPack } from './pack.js';
 import { renderStageReport } from './report.js';
 import { nextStep, planStatus, type BaselineMark, type PlanStatus } from './status.js';
-import { captureNow, differingPaths, filesOf } from './tree-check.js';
+import { differingPaths, filesOf } from './tree-check.js';
+import { captureNow } from '../worktree/capture-now.js';
 
 // `coo plan run FILE`: a work plan through its gates.
 //   approval: the plan waits for a person's `coo approve` (the first of its human touchpoints);
@@ -72,7 +73,7 @@ async function fail(repo: Repo, id: PlanId, input: { stage?: string; pack?: stri
 
 /** The tripwire, before anything is signed: a plan never starts on governance files changed outside coo. */
 async function ensureGovernanceIntact(repo: Repo): Promise<void> {
-  const now = await captureNow(repo, { fresh: false });
+  const now = await captureNow(repo, { asSnapshot: true });
   ensureNotTampered(await registryOf(repo), pinsOfCapture(now.files));
 }
 
@@ -81,7 +82,7 @@ async function divergence(repo: Repo, status: PlanStatus, options: { tree: boole
   const amu0 = currentAmu0(repo);
   if (amu0 !== status.amu0) return { reason: `amu0 moved outside the plan: the plan's last baseline is ${status.amu0?.slice(0, 12)}, amu0 is ${amu0?.slice(0, 12) ?? 'missing'}`, paths: [] };
   if (!options.tree || amu0 === null) return null;
-  const now = await captureNow(repo, { fresh: false });
+  const now = await captureNow(repo, { asSnapshot: true });
   const paths = differingPaths(now.files, await filesOf(repo, (await readCommit(repo.layout.gitdir, amu0)).tree), { withCoo: true });
   return paths.length === 0 ? null : { reason: `the working tree differs from amu0 at ${paths.length} path(s), first ${JSON.stringify(paths[0])}`, paths: paths.slice(0, 50) };
 }

@@ -1,28 +1,9 @@
-import { join } from 'node:path';
 import { readFlatTree, type FileRecord } from '../store/flat-tree.js';
 import { cooDirName } from '../store/layout.js';
-import { captureWorktree, statCachePath, type CaptureResult } from '../worktree/capture.js';
 import { compareUtf8 } from '../core/compare-utf8.js';
 import type { Repo } from '../store/repo.js';
 
-// Comparing the working tree with a state: with the stat cache (quick: is it still the tree we
-// think?) or without it (every file read and hashed again: the byte-for-byte judgement of a
-// rollback check). Neither writes an object unless asked to store the blobs.
-
-export async function captureNow(repo: Repo, options: { fresh: boolean; expected?: string; store?: boolean }): Promise<CaptureResult> {
-  const { root, gitdir, privateDir, tmpDir } = repo.layout;
-  // A cache path that never exists: every file is read and hashed again.
-  const cachePath = options.fresh ? join(tmpDir, `no-stat-cache-${process.pid}`) : statCachePath(privateDir);
-  const expected = options.expected;
-  return captureWorktree({
-    root,
-    gitdir,
-    cachePath,
-    store: options.store === true,
-    maxNewFileBytes: repo.config.capture.maxNewFileBytes,
-    ...(expected ? { previousPaths: async () => new Set((await readFlatTree(gitdir, expected)).files.map((f) => f.path)) } : {}),
-  });
-}
+// Comparing the working tree (as `captureNow` sees it) with a state: which paths differ.
 
 const outsideCoo = (f: FileRecord): boolean => f.path !== cooDirName && !f.path.startsWith(`${cooDirName}/`);
 

@@ -5,13 +5,10 @@ import { commitSigner, requireSigningKey } from '../trust/signing-key.js';
 import { gitNamespace } from '../trust/sshsig.js';
 import { emptyTreeOid } from '../store/git-object.js';
 import { manifestCid } from '../store/manifest.js';
-import { readRef, updateRef } from '../store/refs.js';
-import { canonicalJson } from '../core/canonical-json.js';
 import { appendOperation } from './oplog.js';
 import { openRepo, type RepoOptions } from '../store/repo.js';
-import { writeSignedStateCommit, writeStateCommit } from '../store/state-commit.js';
 import { withLock } from '../store/with-lock.js';
-import { approvalsRef, findRequest, type Decision } from '../governance/requests.js';
+import { findRequest, recordDecision, type Decision } from '../governance/requests.js';
 import type { Executors } from '../governance/executor.js';
 import { ensureNotInMission } from '../governance/human-only.js';
 
@@ -38,7 +35,6 @@ export async function decideRequest(options: DecideOptions & { readonly executor
   const repo = await openRepo(options);
   ensureNotInMission(repo.env, options.decision);
   return withLock(repo, options.decision, async () => {
-    const { gitdir } = repo.layout;
     const request = await findRequest(repo, options.id);
     if (request.status !== 'pending') {
       throw new CooError('E_REQUEST_CLOSED', `${request.id} was already ${request.status}`, { id: request.id, status: request.status, decision: request.decision?.commit ?? null });
@@ -52,28 +48,8 @@ export async function decideRequest(options: DecideOptions & { readonly executor
     const executor = options.executors.get(request.kind);
     if (!executor) throw new CooError('E_INTERNAL', `no executor for requests of kind ${request.kind}`, { kind: request.kind });
     if (options.decision === 'approve' || executor.veto) await executor.check(repo, request, options.decision);
-    // The first decision starts the ledger with an empty root commit, so that every decision has
-    // the previous one as first parent and its request as second: `git log --first-parent
-    // approvals` lists decisions only.
-    const tip = readRef(gitdir, approvalsRef) ?? writeStateCommit(repo, { tree: emptyTreeOid, parents: [], subject: 'approvals ledger', manifest: manifestCid([]) });
     const note = options.note ?? null;
-    const commit = await writeSignedStateCommit(
-      repo,
-      {
-        tree: emptyTreeOid,
-        parents: [tip, request.commit],
-        subject: `${options.decision} ${request.id}: ${request.summary}`,
-        body: canonicalJson({ decision: options.decision, note, request: request.id, requestCommit: request.commit, version: 1 }),
-        manifest: manifestCid([]),
-        trailers: [
-          ['Coo-Op', options.decision],
-          ['Coo-Request', request.id],
-          ['Coo-Decision', options.decision],
-        ],
-      },
-      commitSigner(key),
-    );
-    updateRef(gitdir, approvalsRef, commit, readRef(gitdir, approvalsRef));
+    const commit = await recordDecision(repo, request, { decision: options.decision, note, signer: commitSigner(key) });
     appendOperation(repo, {
       subject: `${options.decision} ${request.id} (${commit.slice(0, 12)})`,
       record: { op: options.decision, request: request.id, commit },

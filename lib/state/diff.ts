@@ -5,7 +5,7 @@ import { readFlatTree, type FileRecord } from '../store/flat-tree.js';
 import { readObjectOfType } from '../store/objects.js';
 import { readRef } from '../store/refs.js';
 import { readCommit, resolveCommit } from '../store/rev-parse.js';
-import { captureWorktree, statCachePath } from '../worktree/capture.js';
+import { captureNow } from '../worktree/capture-now.js';
 import { planCheckout } from '../worktree/checkout-plan.js';
 import { openRepo, type Repo, type RepoOptions } from '../store/repo.js';
 import { snapshotsRef } from './take-snapshot.js';
@@ -57,8 +57,8 @@ async function storedSide(repo: Repo, rev: string): Promise<Side> {
 }
 
 async function worktreeSide(repo: Repo): Promise<Side> {
-  const { root, gitdir, privateDir } = repo.layout;
-  const capture = await captureWorktree({ root, gitdir, cachePath: statCachePath(privateDir), store: false, maxNewFileBytes: repo.config.capture.maxNewFileBytes });
+  const { root } = repo.layout;
+  const capture = await captureNow(repo, { asSnapshot: true });
   return {
     rev: '(working tree)',
     commit: null,

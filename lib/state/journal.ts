@@ -1,9 +1,9 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CooError } from '../core/coo-error.js';
 import { writeFileAtomic } from '../store/atomic-file.js';
 import type { Repo } from '../store/repo.js';
-import { ensureStored } from '../core/schemas.js';
+import { readJsonFile } from '../core/json-document.js';
 
 // A working-tree rewrite (rollback, restore, undo) cannot be atomic as a whole, so it is written
 // down before the first file changes and removed after the last one is checked. If coo dies in
@@ -24,13 +24,7 @@ function journalPath(repo: Repo): string {
 }
 
 export async function readJournal(repo: Repo): Promise<Journal | null> {
-  let text: string;
-  try {
-    text = readFileSync(journalPath(repo), 'utf8');
-  } catch {
-    return null;
-  }
-  return ensureStored<Journal>('journal', JSON.parse(text), journalPath(repo));
+  return readJsonFile<Journal, null>(journalPath(repo), { schema: 'journal', code: 'E_STATE_CORRUPT', missing: () => null });
 }
 
 export function writeJournal(repo: Repo, journal: Journal): void {

@@ -1,11 +1,6 @@
-import { canonicalJson } from '../core/canonical-json.js';
-import { readRef, updateRef } from '../store/refs.js';
-import { readCommit } from '../store/rev-parse.js';
-import { messageBody } from '../store/trailers.js';
-import { CooError } from '../core/coo-error.js';
-import { ensureStored } from '../core/schemas.js';
+import { appendRecord, readRecords } from '../store/record-branch.js';
+import { readRef } from '../store/refs.js';
 import type { Repo } from '../store/repo.js';
-import { writeStateCommit } from '../store/state-commit.js';
 
 // The operation log: one commit per coo operation on `refs/heads/oplog`, whose tree is the state
 // the operation produced and whose message body is the operation's record in canonical JSON.
@@ -28,36 +23,19 @@ export interface OpEntry {
 }
 
 export function appendOperation(repo: Repo, entry: { subject: string; record: OpRecord; tree: string; manifest: string }): string {
-  const { gitdir } = repo.layout;
-  const tip = readRef(gitdir, oplogRef);
-  const oid = writeStateCommit(repo, {
+  return appendRecord(repo, {
+    ref: oplogRef,
+    tip: readRef(repo.layout.gitdir, oplogRef),
     tree: entry.tree,
-    parents: tip ? [tip] : [],
-    subject: entry.subject,
-    body: canonicalJson({ version: 1, ...entry.record }),
     manifest: entry.manifest,
+    subject: entry.subject,
+    record: { version: 1, ...entry.record },
     trailers: [['Coo-Op', entry.record.op]],
   });
-  updateRef(gitdir, oplogRef, oid, tip);
-  return oid;
 }
 
 /** The newest operations first. */
 export async function listOperations(repo: Repo, limit = Infinity): Promise<OpEntry[]> {
-  const { gitdir } = repo.layout;
-  const out: OpEntry[] = [];
-  let oid = readRef(gitdir, oplogRef);
-  while (oid && out.length < limit) {
-    const commit = await readCommit(gitdir, oid);
-    let doc: unknown;
-    try {
-      doc = JSON.parse(messageBody(commit.message));
-    } catch (cause) {
-      throw new CooError('E_STATE_CORRUPT', `oplog commit ${oid} does not carry a JSON record`, { commit: oid }, { cause });
-    }
-    const record = await ensureStored<OpRecord>('oplog-record', doc, `oplog commit ${oid}`);
-    out.push({ oid, time: commit.committer.timestamp, subject: commit.message.split('\n')[0] ?? '', record });
-    oid = commit.parents[0] ?? null;
-  }
-  return out;
+  const entries = await readRecords<OpRecord>(repo.layout.gitdir, oplogRef, { schema: 'oplog-record', what: 'oplog record', limit });
+  return entries.map((e) => ({ oid: e.commit, time: e.time, subject: e.subject, record: e.record }));
 }

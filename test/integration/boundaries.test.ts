@@ -6,7 +6,8 @@ import { initRepo } from '../../lib/state/init.js';
 import { openRepo } from '../../lib/store/repo.js';
 import { createAmu0Baseline } from '../../lib/baseline/baseline.js';
 import { runMission } from '../../lib/mission/runner.js';
-import { readRecord } from '../../lib/mission/run-state.js';
+import { readRecord } from '../../lib/store/record-branch.js';
+import type { RunRecord } from '../../lib/mission/run-state.js';
 import { readCommit } from '../../lib/store/rev-parse.js';
 import { coo, cooProcess } from '../helpers/cli.js';
 import { expectCode } from '../helpers/expect.js';
@@ -44,7 +45,7 @@ async function runHistory(ref: string): Promise<{ state: string; event: string }
   for (const oid of state('rev-list', '--first-parent', ref).split('\n')) {
     const commit = await readCommit(repo.layout.gitdir, oid);
     if (!commit.message.includes('Coo-Op: mission')) break; // the baseline the run starts from
-    const record = await readRecord(commit.message, oid); // every record passes schemas/run-record
+    const { record } = await readRecord<RunRecord>(repo.layout.gitdir, oid, 'run-record', 'run record'); // every record passes schemas/run-record
     out.push({ state: record.state, event: record.event });
   }
   return out.reverse();
