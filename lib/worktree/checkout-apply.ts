@@ -2,96 +2,20 @@ import { chmodSync, lstatSync, mkdirSync, readdirSync, realpathSync, renameSync,
 import { basename, dirname, join } from 'node:path';
 import { CooError } from '../core/coo-error.js';
 import { tempPathFor } from '../store/atomic-file.js';
-import { hashPathContent, writeBlobToFile } from '../store/blob-file.js';
+import { writeBlobToFile } from '../store/blob-file.js';
 import { readObjectOfType } from '../store/objects.js';
 import { crashPoint } from '../store/crash-point.js';
 import type { FileRecord } from '../store/flat-tree.js';
-import type { CheckoutPlan } from './checkout-plan.js';
+import { parentsOf, type CheckoutPlan } from './checkout-plan.js';
 import { lstatOrAbsent } from '../core/lstat.js';
 
-// Performs a checkout plan on the working tree. Everything that could stop it half-way is looked
-// for first (preflight), so a refusal changes nothing. Writing never follows a symlink at any
-// component: each parent is checked with lstat, new content goes to a temp file under .coo/tmp
-// and is renamed into place, and the parent chain is checked again just before the rename.
-
-export interface Conflict {
-  readonly path: string;
-  readonly reason: string;
-}
+// Performs a checkout plan on the working tree, once the preflight (checkout-preflight.ts) found
+// nothing that could stop it half-way. Writing never follows a symlink at any component: each
+// parent is checked with lstat, new content goes to a temp file under .coo/tmp and is renamed into
+// place, and the parent chain is checked again just before the rename; checkout-verify.ts reads
+// everything back afterwards.
 
 const lstat = lstatOrAbsent;
-
-function parents(path: string): string[] {
-  const parts = path.split('/');
-  return parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join('/'));
-}
-
-/** Files under a directory that would block replacing it with a file, if not all are being removed. */
-function blockersUnder(root: string, dir: string, removing: ReadonlySet<string>): string[] {
-  const found: string[] = [];
-  const walk = (rel: string): void => {
-    for (const entry of readdirSync(join(root, rel), { withFileTypes: true })) {
-      const child = `${rel}/${entry.name}`;
-      if (entry.isDirectory()) walk(child);
-      else if (!removing.has(child)) found.push(child);
-    }
-  };
-  walk(dir);
-  return found;
-}
-
-/**
- * The plan without the writes whose path already holds exactly the target content in a file no
- * capture holds (an ignored file equal to the target): overwriting it would lose nothing, and
- * refusing it would be a conflict about nothing.
- */
-export async function withoutIdenticalUncaptured(root: string, plan: CheckoutPlan, captured: ReadonlySet<string>): Promise<CheckoutPlan> {
-  const write: FileRecord[] = [];
-  let same = 0;
-  for (const file of plan.write) {
-    const stat = captured.has(file.path) ? undefined : lstat(join(root, file.path));
-    const isLink = file.mode === '120000';
-    const kindMatches = stat && (isLink ? stat.isSymbolicLink() : stat.isFile() && ((stat.mode & 0o100) !== 0) === (file.mode === '100755'));
-    if (kindMatches && (await hashPathContent(join(root, file.path), isLink)) === file.oid) same += 1;
-    else write.push(file);
-  }
-  return same === 0 ? plan : { ...plan, write, unchanged: plan.unchanged + same };
-}
-
-/**
- * Everything in the working tree that the plan would have to overwrite or remove but must not:
- * files that no capture holds (ignored or skipped), and symbolic links on the way to a path.
- * `captured` holds the paths of the capture the plan was made from.
- */
-export function findConflicts(root: string, plan: CheckoutPlan, captured: ReadonlySet<string>): Conflict[] {
-  const removing = new Set(plan.remove);
-  const conflicts: Conflict[] = [];
-  const seenParents = new Set<string>();
-  const checkParents = (path: string): void => {
-    for (const parent of parents(path)) {
-      if (seenParents.has(parent)) continue;
-      seenParents.add(parent);
-      const stat = lstat(join(root, parent));
-      if (!stat) return;
-      if (stat.isDirectory()) continue;
-      if (removing.has(parent)) return;
-      conflicts.push({ path: parent, reason: stat.isSymbolicLink() ? 'symbolic link on the way to a path' : 'uncaptured file where a directory must go' });
-      return;
-    }
-  };
-  for (const file of plan.write) {
-    checkParents(file.path);
-    const stat = lstat(join(root, file.path));
-    if (!stat) continue;
-    if (stat.isDirectory()) {
-      for (const blocker of blockersUnder(root, file.path, removing)) conflicts.push({ path: blocker, reason: 'uncaptured file in a directory that must become a file' });
-    } else if (!captured.has(file.path)) {
-      conflicts.push({ path: file.path, reason: 'uncaptured (ignored or skipped) file would be overwritten' });
-    }
-  }
-  for (const path of [...plan.remove, ...plan.chmod.map((f) => f.path)]) checkParents(path);
-  return conflicts;
-}
 
 /** What one checkout's writes share. */
 interface Writing {
@@ -127,14 +51,14 @@ function ensureDir(w: Writing, dir: string): void {
 }
 
 function ensureNoLinkOnTheWay(root: string, path: string): void {
-  for (const parent of parents(path)) {
+  for (const parent of parentsOf(path)) {
     const stat = lstat(join(root, parent));
     if (stat?.isSymbolicLink()) throw new CooError('E_SYMLINK_IN_PATH', `${parent} became a symbolic link during the write`, { path: parent });
   }
 }
 
 function pruneEmptyParents(root: string, path: string): void {
-  for (const parent of parents(path).reverse()) {
+  for (const parent of parentsOf(path).reverse()) {
     try {
       rmdirSync(join(root, parent));
     } catch {
@@ -257,18 +181,3 @@ export async function applyCheckout(options: {
   }
 }
 
-/** Paths whose content or kind on disk differs from the plan after applying it. */
-export async function verifyCheckout(root: string, plan: CheckoutPlan): Promise<string[]> {
-  const wrong: string[] = [];
-  for (const file of [...plan.write, ...plan.chmod]) {
-    const stat = lstat(join(root, file.path));
-    const isLink = file.mode === '120000';
-    const kindOk = stat && (isLink ? stat.isSymbolicLink() : stat.isFile() && ((stat.mode & 0o100) !== 0) === (file.mode === '100755'));
-    if (!kindOk || (await hashPathContent(join(root, file.path), isLink)) !== file.oid) wrong.push(file.path);
-  }
-  for (const path of plan.remove) {
-    const stat = lstat(join(root, path));
-    if (stat && !stat.isDirectory()) wrong.push(path);
-  }
-  return wrong;
-}
