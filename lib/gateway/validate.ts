@@ -1,10 +1,10 @@
-import type { ErrorCode } from '../core/catalogue.js';
 import { canonicalKey, checkGatewayPath } from '../core/gateway-path.js';
 import { keepsPin, type Registry } from '../governance/protected.js';
 import { checkScope, type ChangeKind, type MissionScope } from '../governance/scope.js';
 import { compareUtf8 } from '../core/compare-utf8.js';
 import type { GovernedDir } from '../core/config.js';
 import { checkGoverned } from './validate-governed.js';
+import { checkOrder, type CurrentFile, type Violation } from './violation.js';
 import { modeOf, pinOfContent, type WriteOp } from './write-set.js';
 import type { BoundaryProblem } from './boundary.js';
 
@@ -13,45 +13,43 @@ import type { BoundaryProblem } from './boundary.js';
 // rules), mission scope and ceilings, collisions, filesystem boundary. A path is reported at the
 // first check it fails; every failing path is reported; the list is sorted by check, then path, so
 // the same input always gives the same violations in the same order.
+//
+// Pure, and in two depths: without a tree (`tree: null`) it judges what the write set and the
+// policy alone decide (paths, limits, the protected registry, naming, scope rules that refuse a
+// path whatever is there, ceilings), so the gateway refuses those before it reads the working
+// tree; with the captured tree it judges everything.
 
-export const checkOrder = ['syntax', 'reserved', 'limits', 'canonical', 'protected', 'scope', 'collisions', 'boundary'] as const;
-export type CheckName = (typeof checkOrder)[number];
-
-export interface Violation {
-  readonly path: string;
-  readonly check: CheckName;
-  readonly code: ErrorCode;
-  readonly reason: string;
-  readonly data?: Record<string, unknown>;
-}
-
-export interface CurrentFile {
-  readonly oid: string;
-  readonly pin: string;
-}
-
-export interface ValidationInput {
-  readonly ops: readonly WriteOp[];
+/** The working tree as captured, and what is on disk besides. */
+export interface TreeView {
   /** The captured working tree: path → blob id and pin. */
   readonly current: ReadonlyMap<string, CurrentFile>;
-  readonly registry: Registry;
-  readonly governed: readonly GovernedDir[];
-  readonly maxFileBytes: number;
-  readonly scope: MissionScope | null;
-  /** Protected paths an approved request allows, with the exact pin (null: deletion) approved. */
-  readonly authorized: ReadonlyMap<string, string | null>;
   /** What is on disk along a path (symlinks, hard links, special files, outside the root). */
   readonly probe: (path: string) => BoundaryProblem | null;
   /** What is on disk at a path no capture holds (special files are left to the boundary check). */
   readonly uncaptured: (path: string) => 'file' | 'dir' | 'special' | null;
 }
 
+export interface ValidationInput {
+  readonly ops: readonly WriteOp[];
+  /** The working tree, or null to judge the write set and the policy alone. */
+  readonly tree: TreeView | null;
+  readonly registry: Registry;
+  readonly governed: readonly GovernedDir[];
+  readonly maxFileBytes: number;
+  readonly scope: MissionScope | null;
+  /** Protected paths an approved request allows, with the exact pin (null: deletion) approved. */
+  readonly authorized: ReadonlyMap<string, string | null>;
+}
+
+const noFiles: ReadonlyMap<string, CurrentFile> = new Map();
+
 export function changeKind(op: WriteOp, current: ReadonlyMap<string, CurrentFile>): ChangeKind {
   return op.kind === 'delete' ? 'delete' : current.has(op.path) ? 'modify' : 'create';
 }
 
 export function validateWriteSet(input: ValidationInput): Violation[] {
-  const { ops, current } = input;
+  const { ops, tree } = input;
+  const current = tree?.current ?? noFiles;
   const failed = new Map<string, Violation>();
   const fail = (v: Violation): void => {
     if (!failed.has(v.path)) failed.set(v.path, v);
@@ -94,27 +92,39 @@ export function validateWriteSet(input: ValidationInput): Violation[] {
       fail({ path: op.path, check: 'protected', code: 'E_GOVERNANCE_PROTECTED', reason: 'a protected artefact', data: { pin: input.registry.pinOf(op.path) } });
     }
   }
-  for (const v of checkGoverned(input.governed, pending(), current)) fail(v);
+  for (const v of checkGoverned(input.governed, pending(), tree?.current ?? null)) fail(v);
 
-  if (input.scope) {
-    const changes = pending().map((op) => ({ path: op.path, kind: changeKind(op, current), bytes: op.kind === 'write' ? op.content.length : 0 }));
-    for (const v of checkScope(input.scope, changes)) {
-      const violation: Violation = { path: v.path, check: 'scope', code: v.code, reason: v.reason, data: v.data };
-      if (v.path === '') failed.set(`\0${v.code}`, violation); // a ceiling of the whole set
-      else fail(violation);
-    }
+  if (input.scope) for (const v of scopeViolations(input.scope, pending(), tree?.current ?? null)) {
+    if (v.path === '') failed.set(`\0${v.code}`, v); // a ceiling of the whole set
+    else fail(v);
   }
 
-  for (const v of collisions(pending(), current, deleting, input.uncaptured)) fail(v);
+  if (!tree) return sorted(failed);
+  for (const v of collisions(pending(), current, deleting, tree.uncaptured)) fail(v);
   for (const op of pending()) {
-    const problem = input.probe(op.path);
+    const problem = tree.probe(op.path);
     if (problem) fail({ path: op.path, check: 'boundary', code: problem.code, reason: problem.reason });
   }
+  return sorted(failed);
+}
 
+function sorted(failed: ReadonlyMap<string, Violation>): Violation[] {
   return [...failed.values()].sort((a, b) => checkOrder.indexOf(a.check) - checkOrder.indexOf(b.check) || compareUtf8(a.path, b.path) || (a.code < b.code ? -1 : 1));
 }
 
-function collisions(ops: readonly WriteOp[], current: ReadonlyMap<string, CurrentFile>, deleting: ReadonlySet<string>, uncaptured: ValidationInput['uncaptured']): Violation[] {
+/**
+ * Scope and ceilings. Without the tree a write may be a create or a modify: it is refused only
+ * when the scope refuses both (the tree decides the rest).
+ */
+function scopeViolations(scope: MissionScope, ops: readonly WriteOp[], current: ReadonlyMap<string, CurrentFile> | null): Violation[] {
+  const asKind = (kind: ChangeKind | null) => ops.map((op) => ({ path: op.path, kind: kind !== null && op.kind === 'write' ? kind : changeKind(op, current ?? noFiles), bytes: op.kind === 'write' ? op.content.length : 0 }));
+  const toViolation = (v: ReturnType<typeof checkScope>[number]): Violation => ({ path: v.path, check: 'scope', code: v.code, reason: v.reason, data: v.data });
+  if (current) return checkScope(scope, asKind(null)).map(toViolation);
+  const asModify = new Set(checkScope(scope, asKind('modify')).map((v) => `${v.path}\0${v.code}`));
+  return checkScope(scope, asKind('create')).filter((v) => asModify.has(`${v.path}\0${v.code}`)).map(toViolation);
+}
+
+function collisions(ops: readonly WriteOp[], current: ReadonlyMap<string, CurrentFile>, deleting: ReadonlySet<string>, uncaptured: TreeView['uncaptured']): Violation[] {
   const out: Violation[] = [];
   const writing = new Set(ops.filter((op) => op.kind === 'write').map((op) => op.path));
   const remains = (path: string): boolean => (current.has(path) && !deleting.has(path)) || writing.has(path);

@@ -8,7 +8,8 @@ import { ensureNoJournal } from '../state/journal.js';
 import { openRepo, type Repo, type RepoOptions } from '../store/repo.js';
 import { withLock } from '../store/with-lock.js';
 import { resolveState } from '../baseline/resolve-state.js';
-import { gatewayCheckLocked, gatewayWriteLocked, violationError } from '../gateway/gateway.js';
+import { gatewayApplyLocked, gatewayJudgeLocked, violationError } from '../gateway/gateway.js';
+import type { Judged } from '../gateway/judge.js';
 import { ensureNotInMission } from '../governance/human-only.js';
 import { createRequest } from '../governance/requests.js';
 import { loadMission, missionScope, type Mission } from './mission.js';
@@ -88,23 +89,19 @@ async function continueRun(repo: Repo, id: RunId, from: number): Promise<RunRepo
   // Stage: the whole tree is compared, so whatever a tool or a shell did counts.
   const ops = await writeSetBetween(repo.layout.gitdir, baseline.tree, tree);
   const scope = missionScope(mission);
-  const violations = ops.length === 0 ? [] : await gatewayCheckLocked(repo, { ops, mission: scope });
-  if (violations.length > 0) {
-    const error = violationError(violations);
-    await fail(repo, id, { step: null, reason: error.message, code: error.code, violations: error.data['violations'] as unknown[] });
+  const input = { ops, mission: scope, message: `${runName(id)}: ${mission.title ?? mission.id}`, complete: true };
+  const failWith = (e: CooError): Promise<never> => fail(repo, id, { step: null, reason: e.message, code: e.code ?? null, violations: (e.data?.['violations'] as unknown[]) ?? [] });
+  let judged: Judged | null = null;
+  if (ops.length > 0) {
+    const judgement = await gatewayJudgeLocked(repo, input).catch((err: CooError) => failWith(err));
+    if (!judgement.judged) await failWith(violationError(judgement.violations));
+    judged = judgement.judged;
   }
   const changes = ops.map((op) => ({ path: op.path, kind: op.kind === 'delete' ? 'delete' : op.expect === null ? 'create' : 'modify' }));
   await transition(repo, id, 'stage', { data: { changes } });
   await transition(repo, id, 'commit');
   let write: string | null = null;
-  if (ops.length > 0) {
-    try {
-      write = (await gatewayWriteLocked(repo, { ops, mission: scope, message: `${runName(id)}: ${mission.title ?? mission.id}` })).commit;
-    } catch (err) {
-      const e = err as CooError;
-      await fail(repo, id, { step: null, reason: e.message, code: e.code ?? null, violations: (e.data?.['violations'] as unknown[]) ?? [] });
-    }
-  }
+  if (judged) write = (await gatewayApplyLocked(repo, input, judged).catch((err: CooError) => failWith(err))).commit;
   await transition(repo, id, 'apply', { data: { write } });
   discard(q);
   return runReport(repo, id);

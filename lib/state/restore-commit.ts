@@ -13,12 +13,12 @@ import { registryOf } from '../governance/governance.js';
 import { keepsPin, sha256Pin } from '../governance/protected.js';
 import type { OpName } from './oplog.js';
 import type { Repo } from '../store/repo.js';
-import { rewriteWorktree, type RewriteOutcome } from './rewrite-worktree.js';
-import { takeSnapshot } from './take-snapshot.js';
+import { applyRewrite, planRewrite, type RewriteOutcome } from './rewrite-worktree.js';
+import { captureSnapshot, recordSnapshot } from './take-snapshot.js';
 
 // Makes the working tree byte-identical to a stored state: every path of the target checked
-// first, a safety snapshot of the tree as it is, then the shared rewrite (preflight, journal,
-// writes, re-hash). `.coo/` is never touched, nor is anything no capture holds (ignored files,
+// first, the tree as it is captured, the rewrite planned and judged, the safety snapshot recorded,
+// then the shared rewrite (journal, writes, re-hash). `.coo/` is never touched, nor is anything no capture holds (ignored files,
 // `.git`), and a protected artefact may only be put back to its pin.
 
 export interface RestoreProgress {
@@ -97,31 +97,35 @@ export async function restoreCommit(
   const flat = await readFlatTree(gitdir, commit.tree, (dir) => cache.trees.get(dir));
   ensureRestorable(flat.files, flat.unsupported, commit.oid);
 
+  // One way through: capture the tree as it is, plan and judge the rewrite, and only then record
+  // the safety snapshot and write. A refused restore moves no ref and changes no file.
   const progress = options.onProgress;
-  const safety = await takeSnapshot(repo, {
-    subject: `safety snapshot before ${options.op} to ${options.label}`,
-    kind: 'safety',
-    cache,
-    ...(progress ? { onProgress: (p: CaptureProgress) => progress(p) } : {}),
-  });
+  const captured = await captureSnapshot(repo, { kind: 'safety', cache, ...(progress ? { onProgress: (p: CaptureProgress) => progress(p) } : {}) });
+  const { capture } = captured;
   // A reused directory that the working tree also holds unchanged needs no plan: both sides leave it out.
-  const same = new Set(flat.reused.filter((dir) => safety.trees.get(dir) === cache.trees.get(dir)));
+  const same = new Set(flat.reused.filter((dir) => capture.trees.get(dir) === cache.trees.get(dir)));
   const target = [...flat.files, ...filesUnder(cache, flat.reused.filter((dir) => !same.has(dir)))];
-  const current = same.size === 0 ? safety.files : safety.files.filter((f) => !isUnder(f.path, same));
-  const outcome = await rewriteWorktree(repo, {
+  const current = same.size === 0 ? capture.files : capture.files.filter((f) => !isUnder(f.path, same));
+  const planned = await planRewrite(repo, {
     current: current.filter((f) => !isCooPath(f)),
-    leftOut: safety.files.length - current.length - safety.files.filter((f) => isCooPath(f) && isUnder(f.path, same)).length,
+    leftOut: capture.files.length - current.length - capture.files.filter((f) => isCooPath(f) && isUnder(f.path, same)).length,
     target: target.filter((f) => !isCooPath(f)),
+    label: options.label,
+    op: options.op,
+  });
+  await ensureProtectedKept(repo, planned.plan);
+  const manifest = claimedManifest(commit) ?? (await computeManifestCid(gitdir, [...flat.files, ...filesUnder(cache, flat.reused)]));
+  const safety = await recordSnapshot(repo, captured, { subject: `safety snapshot before ${options.op} to ${options.label}` });
+  const outcome = await applyRewrite(repo, planned, {
     targetCommit: commit.oid,
     safety: safety.commit,
     label: options.label,
     op: options.op,
-    approve: (plan) => ensureProtectedKept(repo, plan),
     oplog: {
       subject: `${options.op} to ${options.label} (${commit.oid.slice(0, 12)})`,
       record: { op: options.op, ...options.record, target: commit.oid, safety: safety.commit, label: options.label },
       tree: commit.tree,
-      manifest: claimedManifest(commit) ?? (await computeManifestCid(gitdir, [...flat.files, ...filesUnder(cache, flat.reused)])),
+      manifest,
     },
     ...(progress ? { onProgress: (p) => progress({ phase: 'write', done: p.done, total: p.total }) } : {}),
   });

@@ -1,7 +1,7 @@
 import { readFlatTree } from '../store/flat-tree.js';
 import { readRef, updateRef } from '../store/refs.js';
 import { readCommit } from '../store/rev-parse.js';
-import { captureWorktree, statCachePath, type CaptureProgress, type CapturedFile } from '../worktree/capture.js';
+import { captureWorktree, statCachePath, type CaptureProgress, type CapturedFile, type CaptureResult } from '../worktree/capture.js';
 import type { StatCache } from '../worktree/stat-cache.js';
 import type { Skipped } from '../worktree/walk.js';
 import { appendOperation } from './oplog.js';
@@ -9,7 +9,9 @@ import type { Repo } from '../store/repo.js';
 import { writeStateCommit } from '../store/state-commit.js';
 
 // The snapshot step itself, run by `coo snapshot` (on `snapshots`) and as the safety snapshot
-// before every working-tree rewrite (on `safety`). The caller holds the repository lock.
+// before every working-tree rewrite (on `safety`), in two halves: the capture (objects stored,
+// nothing recorded) and the record (commit, ref, operation log). A rewrite judges what it is about
+// to do between the two, so a refused rewrite moves no ref. The caller holds the repository lock.
 
 export const snapshotsRef = 'refs/heads/snapshots';
 /** Safety snapshots (taken before every working-tree rewrite) have a history of their own, so
@@ -48,10 +50,18 @@ function skippedBody(skipped: readonly Skipped[]): string | null {
   return `Skipped ${skipped.length} path${skipped.length === 1 ? '' : 's'}:\n${lines.join('\n')}`;
 }
 
-export async function takeSnapshot(repo: Repo, options: TakeSnapshotOptions): Promise<TakenSnapshot> {
+/** A capture of the working tree whose objects are stored, not yet recorded as a commit. */
+export interface CapturedSnapshot {
+  readonly capture: CaptureResult;
+  readonly kind: 'snapshot' | 'safety';
+  /** The tip of the ref the snapshot goes on, as read before the capture. */
+  readonly tip: string | null;
+}
+
+/** Captures the working tree for a snapshot, storing its objects but recording nothing yet (no commit, no ref). */
+export async function captureSnapshot(repo: Repo, options: { kind: 'snapshot' | 'safety'; cache?: StatCache; onProgress?: (progress: CaptureProgress) => void }): Promise<CapturedSnapshot> {
   const { gitdir, privateDir } = repo.layout;
-  const ref = options.kind === 'snapshot' ? snapshotsRef : safetyRef;
-  const tip = readRef(gitdir, ref);
+  const tip = readRef(gitdir, options.kind === 'snapshot' ? snapshotsRef : safetyRef);
   const capture = await captureWorktree({
     root: repo.layout.root,
     gitdir,
@@ -62,6 +72,13 @@ export async function takeSnapshot(repo: Repo, options: TakeSnapshotOptions): Pr
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.cache ? { cache: options.cache } : {}),
   });
+  return { capture, kind: options.kind, tip };
+}
+
+/** Records a captured snapshot on its ref (and, for `coo snapshot`, in the operation log); the tip is returned as is when nothing changed. */
+export async function recordSnapshot(repo: Repo, captured: CapturedSnapshot, options: { subject: string; allowEmpty?: boolean }): Promise<TakenSnapshot> {
+  const { gitdir } = repo.layout;
+  const { capture, tip, kind } = captured;
   const taken = (commit: string, created: boolean): TakenSnapshot => ({
     commit,
     created,
@@ -87,14 +104,14 @@ export async function takeSnapshot(repo: Repo, options: TakeSnapshotOptions): Pr
     body: skippedBody(capture.skipped),
     manifest: capture.manifest,
     trailers: [
-      ['Coo-Op', options.kind],
+      ['Coo-Op', kind],
       ['Coo-Files', String(capture.fileCount)],
       ['Coo-Skipped', String(capture.skipped.length)],
     ],
   });
-  updateRef(gitdir, ref, commit, tip);
+  updateRef(gitdir, kind === 'snapshot' ? snapshotsRef : safetyRef, commit, tip);
   capture.commitCache(commit);
-  if (options.kind === 'snapshot') {
+  if (kind === 'snapshot') {
     appendOperation(repo, {
       subject: `snapshot ${commit.slice(0, 12)}: ${options.subject}`,
       record: { op: 'snapshot', commit, files: capture.fileCount, skipped: capture.skipped },
@@ -103,4 +120,14 @@ export async function takeSnapshot(repo: Repo, options: TakeSnapshotOptions): Pr
     });
   }
   return taken(commit, true);
+}
+
+/** Captures and records in one step (`coo snapshot`, a baseline's snapshot). */
+export async function takeSnapshot(repo: Repo, options: TakeSnapshotOptions): Promise<TakenSnapshot> {
+  const captured = await captureSnapshot(repo, {
+    kind: options.kind,
+    ...(options.cache ? { cache: options.cache } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+  return recordSnapshot(repo, captured, { subject: options.subject, ...(options.allowEmpty ? { allowEmpty: true } : {}) });
 }

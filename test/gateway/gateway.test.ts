@@ -65,6 +65,24 @@ test('one violation refuses the whole set: nothing written, no ref moved, no ope
   assert.not.ok(existsSync(join(box.repo, 'ok.txt')));
 });
 
+test('judged first: a refused write moves no ref, whether the write set alone or the tree refuses it', async () => {
+  await gatewayWrite({ ...o, ops: [w('first.txt', '1')] });
+  box.write('changed.txt', 'a change since the last write\n');
+  const refs = (): string => state('for-each-ref', '--format=%(refname) %(objectname)');
+  const before = refs();
+  // The write set alone: a protected path and a path git refuses, before the tree is read.
+  await expectCode(gatewayWrite({ ...o, ops: [w('.coo/config.json', '{}'), w('ok.txt', 'x')] }), 'E_GOVERNANCE_PROTECTED');
+  assert.is(refs(), before);
+  // The tree: a case twin of a file that exists, found only once the tree is captured.
+  await expectCode(gatewayWrite({ ...o, ops: [w('KEEP.txt', 'twin'), w('ok.txt', 'x')] }), 'E_PATH_CASE_TWIN');
+  assert.is(refs(), before);
+  assert.not.ok(existsSync(join(box.repo, 'ok.txt')));
+  // A write that passes records its safety snapshot first, then `writes`.
+  const done = await gatewayWrite({ ...o, ops: [w('ok.txt', 'x')] });
+  assert.is(state('rev-parse', 'safety'), done.safety);
+  assert.is(state('rev-parse', `${done.commit}^{tree}`), gitTreeOfWorktree(box));
+});
+
 test('the same bad input gives the same bytes of error, every time', async () => {
   const run = async (): Promise<string> => (await coo(['write', 'sub/.GIT/hooks/pre-commit', '--json'], { ...o, input: 'x' })).stdout;
   const first = await run();

@@ -125,8 +125,11 @@ test('an uncaptured file in the way is a conflict: refused before anything is wr
   box.write('.gitignore', 'later.txt\n');
   box.write('later.txt', 'ignored now, and precious\n');
   box.write('a.txt', 'changed\n');
+  const safety = box.git(['--git-dir', '.coo/state.git', 'rev-parse', '-q', '--verify', 'safety']).stdout;
   const data = await expectCode(rollback({ ...o, to: 'snapshots' }), 'E_WORKTREE_CONFLICT');
   assert.equal(data['paths'], ['later.txt']);
+  // Judged before the safety snapshot is recorded: a refused rollback moves no ref.
+  assert.is(box.git(['--git-dir', '.coo/state.git', 'rev-parse', '-q', '--verify', 'safety']).stdout, safety);
   assert.is(box.read('later.txt'), 'ignored now, and precious\n');
   assert.is(box.read('a.txt'), 'changed\n');
 });
