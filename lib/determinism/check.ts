@@ -146,6 +146,54 @@ function storeCheck(repo: Repo, mission: string, report: DeterminismReport, vola
   return commit;
 }
 
+interface Investigation {
+  readonly verdict: Verdict;
+  readonly causes: Cause[];
+  readonly divergences: DeterminismReport['divergences'][number][];
+  /** The runs made to find the cause. */
+  readonly extra: RunResult[];
+}
+
+interface Investigator {
+  readonly repo: Repo;
+  readonly workDir: string;
+  readonly baselineTree: string;
+  readonly execute: (config: RunConfig, lastStep?: number) => Promise<RunResult>;
+}
+
+/**
+ * Runs differ at step `divergent`: the control is run again (differs too: flaky at fixed inputs),
+ * else each perturbation of a differing run alone on top of the control (the ones that reproduce
+ * the difference are the cause); every differing pair is explained path by path.
+ */
+async function investigate(ctx: Investigator, control: RunResult, perturbed: readonly RunResult[], divergent: number): Promise<Investigation> {
+  const { repo, workDir, execute } = ctx;
+  const causes: Cause[] = [];
+  const divergences: DeterminismReport['divergences'][number][] = [];
+  const tree = (run: RunResult): string => treeAt(run, divergent)?.tree ?? ctx.baselineTree;
+  const explain = async (run: RunResult, label: string): Promise<void> => {
+    divergences.push({ step: divergent, runs: ['control', label], paths: await explainTrees(repo.layout.gitdir, tree(control), tree(run), absolutes(workDir, [control, run])) });
+  };
+  const again = await execute(controlAgain(), divergent);
+  const extra = [again];
+  let verdict: Verdict;
+  if (!sameUpTo(control, again, divergent)) {
+    verdict = 'unreproducible';
+    causes.push({ kind: 'flaky', perturbation: null, why: `the control, run again with the same inputs, differs at step ${divergent + 1}: nondeterministic at fixed inputs (a race, an unseeded source, a monotonic clock)` });
+    await explain(again, 'control-again');
+  } else {
+    const against = perturbed.find((r) => !sameUpTo(control, r, divergent)) as RunResult;
+    for (const name of differences(against.config)) {
+      const flip = await execute(flipOne(against.config, name), divergent);
+      extra.push(flip);
+      if (!sameUpTo(control, flip, divergent)) causes.push({ kind: 'perturbation', perturbation: name, why: `${name} alone, on top of the control, reproduces the difference at step ${divergent + 1}` });
+    }
+    verdict = causes.length > 0 ? 'unreproducible' : 'inconclusive';
+  }
+  for (const run of perturbed.filter((r) => !sameUpTo(control, r, divergent))) await explain(run, run.config.label);
+  return { verdict, causes, divergences, extra };
+}
+
 export async function checkDeterminismLocked(repo: Repo, mission: Mission, options: { runs?: number; from?: string }): Promise<DeterminismResult> {
   const started = Date.now();
   const runs = options.runs ?? 3;
@@ -166,33 +214,12 @@ export async function checkDeterminismLocked(repo: Repo, mission: Mission, optio
   const steps = mission.steps.length;
   const divergent = firstDivergence(control, perturbed, steps);
 
-  let verdict: Verdict = 'reproducible';
-  const causes: Cause[] = [];
-  const divergences: DeterminismReport['divergences'][number][] = [];
-  const extra: RunResult[] = [];
   const controlFailure = control.steps.find((s) => s.exit !== 0);
-  if (divergent === null && controlFailure) verdict = 'error';
-  if (divergent !== null) {
-    const again = await execute(controlAgain(), divergent);
-    extra.push(again);
-    const against = perturbed.find((r) => !sameUpTo(control, r, divergent)) as RunResult;
-    if (!sameUpTo(control, again, divergent)) {
-      verdict = 'unreproducible';
-      causes.push({ kind: 'flaky', perturbation: null, why: `the control, run again with the same inputs, differs at step ${divergent + 1}: nondeterministic at fixed inputs (a race, an unseeded source, a monotonic clock)` });
-      divergences.push({ step: divergent, runs: ['control', 'control-again'], paths: await explainTrees(repo.layout.gitdir, treeAt(control, divergent)?.tree ?? baseline.tree, treeAt(again, divergent)?.tree ?? baseline.tree, absolutes(workDir, [control, again])) });
-    } else {
-      for (const name of differences(against.config)) {
-        const flip = await execute(flipOne(against.config, name), divergent);
-        extra.push(flip);
-        if (!sameUpTo(control, flip, divergent)) causes.push({ kind: 'perturbation', perturbation: name, why: `${name} alone, on top of the control, reproduces the difference at step ${divergent + 1}` });
-      }
-      verdict = causes.length > 0 ? 'unreproducible' : 'inconclusive';
-    }
-    for (const run of perturbed.filter((r) => !sameUpTo(control, r, divergent))) {
-      const [a, b] = [treeAt(control, divergent)?.tree ?? baseline.tree, treeAt(run, divergent)?.tree ?? baseline.tree];
-      divergences.push({ step: divergent, runs: ['control', run.config.label], paths: await explainTrees(repo.layout.gitdir, a, b, absolutes(workDir, [control, run])) });
-    }
-  }
+  const found: Investigation =
+    divergent === null
+      ? { verdict: controlFailure ? 'error' : 'reproducible', causes: [], divergences: [], extra: [] }
+      : await investigate({ repo, workDir, baselineTree: baseline.tree, execute }, control, perturbed, divergent);
+  const { verdict, causes, divergences, extra } = found;
 
   const free = new Set(freePerturbations(mission));
   const isolated = control.isolation ?? isolation({ epoch: 0, seed: 0, env: repo.env }).applied;

@@ -1,6 +1,6 @@
 import type { PlanState } from './fsm.js';
-import type { LoadedPlan } from './plan.js';
-import { planName, type PlanEntry, type PlanId } from './plan-state.js';
+import type { LoadedPlan, Stage } from './plan.js';
+import { planName, type PlanEntry, type PlanId, type PlanRecord } from './plan-state.js';
 
 // A plan attempt's status, folded from its history: where it is, what each pack did, what each
 // check found, which baselines it signed, and what it waits for. Pure: the same history always
@@ -119,105 +119,99 @@ export interface PlanStatus {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-export function planStatus(id: PlanId, loaded: LoadedPlan, history: readonly PlanEntry[]): PlanStatus {
-  const packs = new Map<string, Mutable<PackStatus>>();
-  for (const [packId, pack] of loaded.packs) {
-    packs.set(packId, { id: packId, title: pack.title, state: 'pending', start: null, missions: [], acceptance: [], determinism: [], operations: [], rollback: null, baseline: null, failure: null });
-  }
-  const reports = new Map<string, StageReport>();
-  const gates = new Map<string, Mutable<NonNullable<StageStatus['gate']>>>();
-  let approval: Mutable<NonNullable<PlanStatus['approval']>> | null = null;
-  let g1: BaselineMark | null = null;
-  let amu0: string | null = null;
-  let awaiting: PlanStatus['awaiting'] = null;
-  let failure: PlanStatus['failure'] = null;
-  for (const { record } of history) {
-    const data = record.data as Record<string, unknown>;
-    const pack = record.pack === null ? undefined : packs.get(record.pack);
-    switch (record.event) {
-      case 'request': {
-        const request = String(data['request']);
-        if (record.stage === null) approval = { request, decision: null, commit: null };
-        else gates.set(record.stage, { request, decision: null, commit: null });
-        awaiting = { request, gate: record.stage ?? 'plan' };
-        break;
-      }
-      case 'approve':
-      case 'veto': {
-        const target = record.stage === null ? approval : gates.get(record.stage);
-        if (target) Object.assign(target, { decision: record.event, commit: (data['decision'] as string | undefined) ?? null });
-        awaiting = null;
-        break;
-      }
-      case 'baseline':
-        g1 = data['baseline'] as BaselineMark;
-        amu0 = g1.commit;
-        break;
-      case 'pack-start':
-        if (pack) Object.assign(pack, { state: 'running', start: data['start'] as string, missions: [], acceptance: [], determinism: [], operations: [], rollback: null, failure: null });
-        break;
-      case 'pack-checked':
-        if (pack) {
-          Object.assign(pack, {
-            state: 'checked',
-            missions: data['missions'] as MissionResult[],
-            acceptance: data['acceptance'] as AcceptanceResult[],
-            determinism: data['determinism'] as DeterminismResult[],
-            operations: (data['operations'] as OperationCheck[]) ?? [],
-            rollback: data['rollback'] as RollbackCheck,
-          });
-        }
-        break;
-      case 'pack-done':
-        if (pack) Object.assign(pack, { state: 'passed', baseline: data['baseline'] as BaselineMark });
-        amu0 = (data['baseline'] as BaselineMark).commit;
-        break;
-      case 'pack-failed':
-        if (pack) {
-          Object.assign(pack, {
-            state: 'failed',
-            missions: (data['missions'] as MissionResult[]) ?? [],
-            acceptance: (data['acceptance'] as AcceptanceResult[]) ?? [],
-            determinism: (data['determinism'] as DeterminismResult[]) ?? [],
-            operations: (data['operations'] as OperationCheck[]) ?? [],
-            rollback: (data['rollback'] as RollbackCheck | null) ?? null,
-            failure: data['failure'] as PackFailure,
-          });
-        }
-        break;
-      case 'report':
-        if (record.stage !== null) reports.set(record.stage, data['report'] as StageReport);
-        amu0 = (data['report'] as StageReport).baseline.commit;
-        break;
-      case 'fail':
-        failure = { stage: record.stage, pack: record.pack, reason: String(data['reason']) };
-        break;
-      default:
-        break;
+/** What the events of an attempt add up to, folded one record at a time. */
+interface Folded {
+  readonly packs: Map<string, Mutable<PackStatus>>;
+  readonly reports: Map<string, StageReport>;
+  readonly gates: Map<string, Mutable<NonNullable<StageStatus['gate']>>>;
+  approval: Mutable<NonNullable<PlanStatus['approval']>> | null;
+  g1: BaselineMark | null;
+  amu0: string | null;
+  awaiting: PlanStatus['awaiting'];
+  failure: PlanStatus['failure'];
+}
+
+/** The results a pack's checked or failed event carries. */
+function packResults(data: Record<string, unknown>): Partial<PackStatus> {
+  return {
+    missions: (data['missions'] as MissionResult[]) ?? [],
+    acceptance: (data['acceptance'] as AcceptanceResult[]) ?? [],
+    determinism: (data['determinism'] as DeterminismResult[]) ?? [],
+    operations: (data['operations'] as OperationCheck[]) ?? [],
+    rollback: (data['rollback'] as RollbackCheck | null) ?? null,
+  };
+}
+
+function fold(acc: Folded, record: PlanRecord): void {
+  const data = record.data as Record<string, unknown>;
+  const pack = record.pack === null ? undefined : acc.packs.get(record.pack);
+  switch (record.event) {
+    case 'request': {
+      const request = String(data['request']);
+      if (record.stage === null) acc.approval = { request, decision: null, commit: null };
+      else acc.gates.set(record.stage, { request, decision: null, commit: null });
+      acc.awaiting = { request, gate: record.stage ?? 'plan' };
+      break;
     }
+    case 'approve':
+    case 'veto': {
+      const target = record.stage === null ? acc.approval : acc.gates.get(record.stage);
+      if (target) Object.assign(target, { decision: record.event, commit: (data['decision'] as string | undefined) ?? null });
+      acc.awaiting = null;
+      break;
+    }
+    case 'baseline':
+      acc.g1 = data['baseline'] as BaselineMark;
+      acc.amu0 = acc.g1.commit;
+      break;
+    case 'pack-start':
+      if (pack) Object.assign(pack, { state: 'running', start: data['start'] as string, missions: [], acceptance: [], determinism: [], operations: [], rollback: null, failure: null });
+      break;
+    case 'pack-checked':
+      if (pack) Object.assign(pack, { state: 'checked', ...packResults(data) });
+      break;
+    case 'pack-done':
+      if (pack) Object.assign(pack, { state: 'passed', baseline: data['baseline'] as BaselineMark });
+      acc.amu0 = (data['baseline'] as BaselineMark).commit;
+      break;
+    case 'pack-failed':
+      if (pack) Object.assign(pack, { state: 'failed', ...packResults(data), failure: data['failure'] as PackFailure });
+      break;
+    case 'report':
+      if (record.stage !== null) acc.reports.set(record.stage, data['report'] as StageReport);
+      acc.amu0 = (data['report'] as StageReport).baseline.commit;
+      break;
+    case 'fail':
+      acc.failure = { stage: record.stage, pack: record.pack, reason: String(data['reason']) };
+      break;
+    default:
+      break;
   }
+}
+
+function stageState(stage: Stage, packs: readonly PackStatus[], gate: StageStatus['gate'], report: StageReport | null): StageStatus['state'] {
+  if (gate?.decision === 'veto') return 'vetoed';
+  if (gate?.decision === 'approve') return 'approved';
+  if (gate) return 'awaiting_readiness';
+  if (stage.order === 'exact' && packs.some((p) => p.state === 'failed')) return 'failed';
+  const allRan = packs.every((p) => p.state === 'passed' || p.state === 'failed');
+  if (allRan && (report !== null || stage.report === null)) return 'done';
+  return packs.some((p) => p.state !== 'pending') ? 'running' : 'pending';
+}
+
+export function planStatus(id: PlanId, loaded: LoadedPlan, history: readonly PlanEntry[]): PlanStatus {
+  const acc: Folded = { packs: new Map(), reports: new Map(), gates: new Map(), approval: null, g1: null, amu0: null, awaiting: null, failure: null };
+  for (const [packId, pack] of loaded.packs) {
+    acc.packs.set(packId, { id: packId, title: pack.title, state: 'pending', start: null, missions: [], acceptance: [], determinism: [], operations: [], rollback: null, baseline: null, failure: null });
+  }
+  for (const { record } of history) fold(acc, record);
   const last = history[history.length - 1] as PlanEntry;
   const state = last.record.state;
   const stages: StageStatus[] = loaded.stages.map((s) => {
-    const list = s.packs.map((p) => packs.get(p) as PackStatus);
-    const gate = gates.get(s.id) ?? null;
-    const report = reports.get(s.id) ?? null;
-    const allRan = list.every((p) => p.state === 'passed' || p.state === 'failed');
-    const stageState: StageStatus['state'] =
-      gate?.decision === 'veto'
-        ? 'vetoed'
-        : gate?.decision === 'approve'
-          ? 'approved'
-          : gate
-            ? 'awaiting_readiness'
-            : s.order === 'exact' && list.some((p) => p.state === 'failed')
-              ? 'failed'
-              : allRan && (report !== null || s.report === null)
-                ? 'done'
-                : list.some((p) => p.state !== 'pending')
-                  ? 'running'
-                  : 'pending';
-    return { id: s.id, title: s.title, order: s.order, humanGate: s.humanGate, state: stageState, packs: list, report, gate };
+    const list = s.packs.map((p) => acc.packs.get(p) as PackStatus);
+    const gate = acc.gates.get(s.id) ?? null;
+    const report = acc.reports.get(s.id) ?? null;
+    return { id: s.id, title: s.title, order: s.order, humanGate: s.humanGate, state: stageState(s, list, gate, report), packs: list, report, gate };
   });
   return {
     version: 1,
@@ -228,12 +222,12 @@ export function planStatus(id: PlanId, loaded: LoadedPlan, history: readonly Pla
     commit: last.commit,
     documents: last.tree,
     state,
-    approval,
-    g1,
-    amu0,
+    approval: acc.approval,
+    g1: acc.g1,
+    amu0: acc.amu0,
     stages,
-    awaiting: state === 'awaiting_approval' || state === 'awaiting_readiness' ? awaiting : null,
-    failure,
+    awaiting: state === 'awaiting_approval' || state === 'awaiting_readiness' ? acc.awaiting : null,
+    failure: acc.failure,
   };
 }
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { hashObject } from '../store/git-object.js';
-import { objectWriter } from '../store/object-writer.js';
+import { objectWriter, type ObjectWriter } from '../store/object-writer.js';
 import { hasObject } from '../store/objects.js';
 import type { FileRecord } from '../store/flat-tree.js';
 import { cooDirName } from '../store/layout.js';
@@ -9,7 +9,7 @@ import { hashEntry, scratchBytes } from './hash-entry.js';
 import { buildTrees, markDirty } from './cache-tree.js';
 import { capturedManifest } from './capture-manifest.js';
 import { cidAt, emptyStatCache, hasRacyRows, isCleanAt, loadStatCache, modeAt, oidAt, pathAt, saveStatCache, type StatCache } from './stat-cache.js';
-import { walkWorktree, type Skipped, type WalkEntry } from './walk.js';
+import { walkWorktree, type Skipped, type WalkEntry, type WalkResult } from './walk.js';
 
 // A capture turns the working tree into a git tree: walk, reuse what the stat cache vouches for,
 // hash (and, when storing, write) the rest, build the trees and the manifest CID. The objects go
@@ -56,26 +56,47 @@ export interface CaptureOptions {
   readonly onProgress?: (progress: CaptureProgress) => void;
 }
 
-export async function captureWorktree(options: CaptureOptions): Promise<CaptureResult> {
-  const startedMs = Date.now();
-  const progress = options.onProgress;
-  const walked = walkWorktree(options.root, progress && ((n) => progress({ phase: 'scan', done: n, total: null })));
-  const cache = options.cache ?? (await readStatCache(options.cachePath, options.gitdir));
-  const skipped = [...walked.skipped];
-  // Per walked entry (by index): the ids it was stored under, once known; undefined for one skipped.
-  const entries = walked.entries;
-  const oids = new Array<string | undefined>(entries.length);
-  const cids = new Array<string | undefined>(entries.length); // of hashed files; a reused one's is in its row
-  const itemKnown = new Uint8Array(entries.length); // 1: its row's manifest item is this file's
-  const todo: number[] = [];
-  let previous: ReadonlySet<string> | undefined;
-  let reused = 0;
+/** What the capture knows of each walked entry (by index), and of the cache rows around them. */
+interface Pairing {
+  /** The cache row for the entry's path, or -1. */
+  readonly rowOf: Int32Array;
+  /** The id each entry is stored under, once known; undefined for one skipped. */
+  readonly oids: (string | undefined)[];
+  /** The CIDs of hashed files (a reused one's is in its row). */
+  readonly cids: (string | undefined)[];
+  /** 1: the entry's row holds its manifest item. */
+  readonly itemKnown: Uint8Array;
+  /** The entries to hash: new, changed, or not vouched for by their row. */
+  readonly todo: number[];
+  /** Directories whose tree must be rebuilt. */
+  readonly dirty: Set<string>;
+  readonly skipped: Skipped[];
+  reused: number;
+  /** Cache rows that vouch for no captured file (counted down as hashed files pair up). */
+  gone: number;
+}
 
-  // Each walked entry is paired with the cache's row for its path in one pass over both, as both
-  // list paths in byte order. (A cache in any other order could only leave files unpaired, which
-  // costs hashing them again, never a wrong pairing: a pair is made on equal paths alone.)
-  const rowOf = new Int32Array(entries.length).fill(-1);
-  const dirty = new Set<string>(); // directories whose tree must be rebuilt
+/**
+ * Pairs each walked entry with the cache's row for its path in one pass over both, as both list
+ * paths in byte order. (A cache in any other order could only leave files unpaired, which costs
+ * hashing them again, never a wrong pairing: a pair is made on equal paths alone.) A clean row is
+ * reused; an oversized new file is skipped; the rest is left to hash.
+ */
+async function pairWithCache(walked: WalkResult, cache: StatCache, options: CaptureOptions): Promise<Pairing> {
+  const entries = walked.entries;
+  const pairing: Pairing = {
+    rowOf: new Int32Array(entries.length).fill(-1),
+    oids: new Array<string | undefined>(entries.length),
+    cids: new Array<string | undefined>(entries.length),
+    itemKnown: new Uint8Array(entries.length),
+    todo: [],
+    dirty: new Set(),
+    skipped: [...walked.skipped],
+    reused: 0,
+    gone: 0,
+  };
+  const { rowOf, oids, itemKnown, todo, dirty } = pairing;
+  let previous: ReadonlySet<string> | undefined;
   let row = 0;
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i] as WalkEntry;
@@ -92,67 +113,86 @@ export async function captureWorktree(options: CaptureOptions): Promise<CaptureR
     if (at !== -1 && isCleanAt(cache, at, entry)) {
       oids[i] = oidAt(cache, at);
       itemKnown[i] = 1;
-      reused += 1;
+      pairing.reused += 1;
       continue;
     }
     if (entry.mode !== '120000' && entry.size > options.maxNewFileBytes && at === -1 && !entry.path.startsWith(`${cooDirName}/`)) {
       previous ??= options.previousPaths ? await options.previousPaths() : new Set();
       if (!previous.has(entry.path)) {
-        skipped.push({ path: entry.path, reason: `new file larger than the capture limit (${entry.size} > ${options.maxNewFileBytes} bytes)` });
+        pairing.skipped.push({ path: entry.path, reason: `new file larger than the capture limit (${entry.size} > ${options.maxNewFileBytes} bytes)` });
         continue;
       }
     }
     todo.push(i);
   }
-  let gone = cache.count - reused; // rows that vouch for no captured file (counted down as hashed files pair up)
+  pairing.gone = cache.count - pairing.reused;
   for (; row < cache.count; row++) markDirty(dirty, pathAt(cache, row));
+  return pairing;
+}
+
+/** Hashes (and, when storing, writes) the entries left to hash; returns the bytes hashed. */
+async function hashChanged(entries: WalkEntry[], pairing: Pairing, cache: StatCache, options: CaptureOptions, writer: ObjectWriter | null): Promise<number> {
+  const { rowOf, oids, cids, itemKnown, todo, dirty } = pairing;
+  const progress = options.onProgress;
+  let hashedBytes = 0;
+  let done = 0;
+  const scratch = Buffer.allocUnsafeSlow(scratchBytes);
+  for (const i of todo) {
+    const row = rowOf[i] as number;
+    const outcome = await hashEntry(options, entries[i] as WalkEntry, writer, scratch, row === -1 ? undefined : oidAt(cache, row));
+    if ('reason' in outcome) pairing.skipped.push(outcome);
+    else {
+      entries[i] = outcome.entry; // its stat as hashed (taken again if it changed meanwhile)
+      hashedBytes += outcome.entry.size;
+      oids[i] = outcome.hashed.oid;
+      cids[i] = outcome.hashed.cid;
+    }
+    done += 1;
+    if (progress && done % 200 === 0) progress({ phase: 'hash', done, total: todo.length });
+  }
+  // Only hashed files can differ from the cache: a reused one is what its row says. A hashed
+  // file with its row's id and mode has its row's manifest item too (the same bytes, so the
+  // same CID).
+  for (const i of todo) {
+    const at = rowOf[i] as number;
+    const w = entries[i] as WalkEntry;
+    if (oids[i] === undefined) {
+      if (at !== -1) markDirty(dirty, w.path); // captured before, skipped now
+      continue;
+    }
+    if (at !== -1) pairing.gone -= 1;
+    if (at !== -1 && oidAt(cache, at) === oids[i] && modeAt(cache, at) === w.mode) itemKnown[i] = 1;
+    else markDirty(dirty, w.path);
+  }
+  return hashedBytes;
+}
+
+export async function captureWorktree(options: CaptureOptions): Promise<CaptureResult> {
+  const startedMs = Date.now();
+  const progress = options.onProgress;
+  const walked = walkWorktree(options.root, progress && ((n) => progress({ phase: 'scan', done: n, total: null })));
+  const cache = options.cache ?? (await readStatCache(options.cachePath, options.gitdir));
+  const entries = walked.entries;
+  const pairing = await pairWithCache(walked, cache, options);
+  const { oids, cids, rowOf, itemKnown, todo, skipped } = pairing;
 
   // The blobs, then the trees, go to one writer; a failure drops its unfinished pack.
   const writer = options.store ? objectWriter(options.gitdir, todo.length) : null;
-  let built: { tree: string; treeIds: Map<string, string> };
-  let hashedBytes = 0;
+  let built: { tree: string; treeIds: Map<string, string>; hashedBytes: number };
   try {
-    let done = 0;
-    const scratch = Buffer.allocUnsafeSlow(scratchBytes);
-    for (const i of todo) {
-      const row = rowOf[i] as number;
-      const outcome = await hashEntry(options, entries[i] as WalkEntry, writer, scratch, row === -1 ? undefined : oidAt(cache, row));
-      if ('reason' in outcome) skipped.push(outcome);
-      else {
-        entries[i] = outcome.entry; // its stat as hashed (taken again if it changed meanwhile)
-        hashedBytes += outcome.entry.size;
-        oids[i] = outcome.hashed.oid;
-        cids[i] = outcome.hashed.cid;
-      }
-      done += 1;
-      if (progress && done % 200 === 0) progress({ phase: 'hash', done, total: todo.length });
-    }
-    // Only hashed files can differ from the cache: a reused one is what its row says. A hashed
-    // file with its row's id and mode has its row's manifest item too (the same bytes, so the
-    // same CID).
-    for (const i of todo) {
-      const at = rowOf[i] as number;
-      const w = entries[i] as WalkEntry;
-      if (oids[i] === undefined) {
-        if (at !== -1) markDirty(dirty, w.path); // captured before, skipped now
-        continue;
-      }
-      if (at !== -1) gone -= 1;
-      if (at !== -1 && oidAt(cache, at) === oids[i] && modeAt(cache, at) === w.mode) itemKnown[i] = 1;
-      else markDirty(dirty, w.path);
-    }
-    const { tree, treeIds } = buildTrees(entries, oids, walked.dirEnds, dirty, cache, (content) => {
+    const hashedBytes = await hashChanged(entries, pairing, cache, options, writer);
+    const { tree, treeIds } = buildTrees(entries, oids, walked.dirEnds, pairing.dirty, cache, (content) => {
       const oid = hashObject('tree', content);
       writer?.put(oid, 'tree', content);
       return oid;
     });
     writer?.close();
-    built = { tree, treeIds };
+    built = { tree, treeIds, hashedBytes };
   } catch (err) {
     writer?.close(true);
     throw err;
   }
-  const { tree, treeIds } = built;
+  const { tree, treeIds, hashedBytes } = built;
 
   const manifest = capturedManifest({ entries, oids, cids, rowOf, itemKnown }, cache);
 
@@ -180,13 +220,13 @@ export async function captureWorktree(options: CaptureOptions): Promise<CaptureR
     tree,
     manifest: manifest.cid,
     hashed: todo.length,
-    reused,
+    reused: pairing.reused,
     trees: treeIds,
     commitCache(commit) {
       if (!options.store) return;
       // Nothing to learn when the same files were all reused for the same commit.
-      const unchanged = commit === cache.commit && todo.length === 0 && reused === cache.count && !hasRacyRows(cache);
-      if (unchanged || worthKeeping(cache, todo.length + gone, hashedBytes)) return;
+      const unchanged = commit === cache.commit && todo.length === 0 && pairing.reused === cache.count && !hasRacyRows(cache);
+      if (unchanged || worthKeeping(cache, todo.length + pairing.gone, hashedBytes)) return;
       const { seen, files } = list();
       saveStatCache(options.cachePath, commit, seen, files, treeIds, startedMs);
     },

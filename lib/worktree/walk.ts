@@ -70,6 +70,21 @@ function byTreeOrder(a: Dirent, b: Dirent): number {
   return next(x, a) - next(y, b);
 }
 
+/**
+ * Why a name is not captured though nothing ignores it (recorded with the snapshot), or null. The
+ * parents were checked on the way down; only this name and the total length are new.
+ */
+function unsafeReason(name: string, rel: string): string | null {
+  if (!isPlainComponent(name)) {
+    if (isDotGitComponent(name)) return 'git metadata of a nested repository';
+    const problem = checkPathComponent(name);
+    if (problem) return `unsafe name: ${problem.reason}`;
+  }
+  if (rel.length * 3 > maxPathBytes && Buffer.byteLength(rel) > maxPathBytes) return `unsafe name: longer than ${maxPathBytes} bytes`;
+  if (name.includes('.coo-tmp-') && tempNamePattern.test(name)) return 'coo temporary file left by an interrupted write';
+  return null;
+}
+
 export function walkWorktree(root: string, onProgress?: ScanProgress): WalkResult {
   const entries: WalkEntry[] = [];
   const skipped: Skipped[] = [];
@@ -98,24 +113,9 @@ export function walkWorktree(root: string, onProgress?: ScanProgress): WalkResul
       if (relDir === cooDirName && (privateCooEntries as readonly string[]).includes(name)) continue;
       const isDir = dirent.isDirectory();
       if (active.length > 0 && rules.isIgnored(active, rel, isDir)) continue;
-      if (!isPlainComponent(name)) {
-        if (isDotGitComponent(name)) {
-          skipped.push({ path: rel, reason: 'git metadata of a nested repository' });
-          continue;
-        }
-        const problem = checkPathComponent(name);
-        if (problem) {
-          skipped.push({ path: rel, reason: `unsafe name: ${problem.reason}` });
-          continue;
-        }
-      }
-      // The parents were checked on the way down; only this name and the total length are new.
-      if (rel.length * 3 > maxPathBytes && Buffer.byteLength(rel) > maxPathBytes) {
-        skipped.push({ path: rel, reason: `unsafe name: longer than ${maxPathBytes} bytes` });
-        continue;
-      }
-      if (name.includes('.coo-tmp-') && tempNamePattern.test(name)) {
-        skipped.push({ path: rel, reason: 'coo temporary file left by an interrupted write' });
+      const unsafe = unsafeReason(name, rel);
+      if (unsafe) {
+        skipped.push({ path: rel, reason: unsafe });
         continue;
       }
       const abs = `${absDir}/${name}`;
