@@ -174,4 +174,12 @@ test('nothing below cli writes to a terminal, reads a TTY or ends the process', 
   assert.equal(found, []);
 });
 
+test('every runtime dependency is imported by lib/, scripts/ or bin/ (none is installed for nothing)', () => {
+  const pkg = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  const texts = [...files.values(), readFileSync(join(projectRoot, 'bin', 'coo'), 'utf8')];
+  for (const file of readdirSync(join(projectRoot, 'scripts'))) if (file.endsWith('.js')) texts.push(readFileSync(join(projectRoot, 'scripts', file), 'utf8'));
+  const used = (name: string): boolean => texts.some((t) => t.includes(`'${name}'`) || t.includes(`'${name}/`));
+  assert.equal(Object.keys(pkg.dependencies).filter((name) => !used(name)), []);
+});
+
 test.run();
