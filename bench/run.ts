@@ -1,5 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  ftruncateSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,9 +67,17 @@ const rows: Row[] = [];
 function report(row: Row): void {
   rows.push(row);
   const ratio = row.coo.ms / row.git.ms;
-  const verdict = row.target === null ? '' : ratio <= row.target ? `  (target <= ${row.target}x: met)` : `  (target <= ${row.target}x: MISSED)`;
-  const mem = row.coo.rssMb === null ? '' : `  peak coo ${row.coo.rssMb.toFixed(0)} MB, git ${row.git.rssMb?.toFixed(0)} MB`;
-  process.stdout.write(`${row.name.padEnd(34)} coo ${row.coo.ms.toFixed(0).padStart(6)} ms   git ${row.git.ms.toFixed(0).padStart(6)} ms   ratio ${ratio.toFixed(2)}x${verdict}${mem}\n`);
+  const verdict =
+    row.target === null
+      ? ''
+      : ratio <= row.target
+        ? `  (target <= ${row.target}x: met)`
+        : `  (target <= ${row.target}x: MISSED)`;
+  const mem =
+    row.coo.rssMb === null ? '' : `  peak coo ${row.coo.rssMb.toFixed(0)} MB, git ${row.git.rssMb?.toFixed(0)} MB`;
+  process.stdout.write(
+    `${row.name.padEnd(34)} coo ${row.coo.ms.toFixed(0).padStart(6)} ms   git ${row.git.ms.toFixed(0).padStart(6)} ms   ratio ${ratio.toFixed(2)}x${verdict}${mem}\n`,
+  );
 }
 
 function mutate(tree: string, seed: number, counts: { change: number; add: number; remove: number }): void {
@@ -88,7 +106,15 @@ function suite(label: string, files: number, meanBytes: number): void {
     mkdirSync(tree);
     const total = buildTree(tree, { files, meanBytes, seed: 42 });
     process.stdout.write(`\n## ${label}: ${files} files, ${(total / 1e6).toFixed(1)} MB\n`);
-    const env: NodeJS.ProcessEnv = { ...process.env, HOME: join(base, 'home'), GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b' };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      HOME: join(base, 'home'),
+      GIT_CONFIG_NOSYSTEM: '1',
+      GIT_AUTHOR_NAME: 'b',
+      GIT_AUTHOR_EMAIL: 'b@b',
+      GIT_COMMITTER_NAME: 'b',
+      GIT_COMMITTER_EMAIL: 'b@b',
+    };
     mkdirSync(env['HOME'] as string);
     const gitEnv = { ...env, GIT_DIR: join(base, 'native.git'), GIT_WORK_TREE: tree };
     const gitCommit = ['sh', '-c', 'git add -A && git commit -q -m snapshot'];
@@ -121,7 +147,12 @@ function suite(label: string, files: number, meanBytes: number): void {
       incremental[0]?.push(measure([cooBin, 'snapshot', '-m', `inc ${r}`], tree, env));
       incremental[1]?.push(measure(gitCommit, tree, gitEnv));
     }
-    report({ name: 'incremental (10 changed + 5 added)', coo: pick(incremental[0] ?? []), git: pick(incremental[1] ?? []), target: 2.5 });
+    report({
+      name: 'incremental (10 changed + 5 added)',
+      coo: pick(incremental[0] ?? []),
+      git: pick(incremental[1] ?? []),
+      target: 2.5,
+    });
 
     const rollback: Measured[][] = [[], []];
     let identical = true;
@@ -137,10 +168,21 @@ function suite(label: string, files: number, meanBytes: number): void {
       mutate(tree, 200 + r, { change: 10, add: 5, remove: 3 });
       rollback[1]?.push(measure(['sh', '-c', 'git read-tree -u --reset HEAD && git clean -fdq'], tree, gitEnv));
     }
-    report({ name: 'rollback (10 changed, 5 added, 3 deleted)', coo: pick(rollback[0] ?? []), git: pick(rollback[1] ?? []), target: 3 });
-    process.stdout.write(`rollback byte-identical (checked by git write-tree against the snapshot's tree): ${identical ? 'yes' : 'NO'}\n`);
-    const peak = Math.max(...[...(full[0] ?? []), ...(incremental[0] ?? []), ...(rollback[0] ?? [])].map((m) => m.rssMb ?? 0));
-    process.stdout.write(`peak coo memory: ${peak ? `${peak.toFixed(0)} MB (target <= 150 MB: ${peak <= 150 ? 'met' : 'MISSED'})` : 'not measured (no /usr/bin/time)'}\n`);
+    report({
+      name: 'rollback (10 changed, 5 added, 3 deleted)',
+      coo: pick(rollback[0] ?? []),
+      git: pick(rollback[1] ?? []),
+      target: 3,
+    });
+    process.stdout.write(
+      `rollback byte-identical (checked by git write-tree against the snapshot's tree): ${identical ? 'yes' : 'NO'}\n`,
+    );
+    const peak = Math.max(
+      ...[...(full[0] ?? []), ...(incremental[0] ?? []), ...(rollback[0] ?? [])].map((m) => m.rssMb ?? 0),
+    );
+    process.stdout.write(
+      `peak coo memory: ${peak ? `${peak.toFixed(0)} MB (target <= 150 MB: ${peak <= 150 ? 'met' : 'MISSED'})` : 'not measured (no /usr/bin/time)'}\n`,
+    );
     if (!identical) process.exitCode = 1;
   } finally {
     rmSync(base, { recursive: true, force: true });
@@ -158,9 +200,16 @@ function largeFile(): void {
     ftruncateSync(fd, size); // sparse: 2 GiB of zeros without using the disk
     closeSync(fd);
     measure([cooBin, 'init'], tree, env);
-    writeFileSync(join(tree, '.coo', 'config.json'), JSON.stringify({ version: 1, capture: { maxNewFileBytes: 4 * size } }));
+    writeFileSync(
+      join(tree, '.coo', 'config.json'),
+      JSON.stringify({ version: 1, capture: { maxNewFileBytes: 4 * size } }),
+    );
     const m = measure([cooBin, 'snapshot', '-m', 'big'], tree, env);
-    const stored = git(['--git-dir', join(tree, '.coo', 'state.git'), 'cat-file', '-s', 'snapshots:big.bin'], tree, env).trim();
+    const stored = git(
+      ['--git-dir', join(tree, '.coo', 'state.git'), 'cat-file', '-s', 'snapshots:big.bin'],
+      tree,
+      env,
+    ).trim();
     process.stdout.write(
       `\n## a 2 GiB file\nsnapshot ${(m.ms / 1000).toFixed(1)} s, peak memory ${m.rssMb === null ? 'not measured' : `${m.rssMb.toFixed(0)} MB`} (target <= 150 MB: ${m.rssMb !== null && m.rssMb <= 150 ? 'met' : 'check'}), stored size ${stored} bytes\n`,
     );
@@ -174,8 +223,13 @@ function gateway(): void {
   try {
     const env: NodeJS.ProcessEnv = { ...process.env, HOME: base };
     const random = rng(7);
-    const files = Array.from({ length: 1000 }, (_, i) => ({ path: `gw/d${i % 20}/f${i}.txt`, content: content(random, 2000 + (i % 500), false).toString('utf8') }));
-    process.stdout.write(`\n## the write gateway: a write set of ${files.length} files vs a snapshot of the same files\n`);
+    const files = Array.from({ length: 1000 }, (_, i) => ({
+      path: `gw/d${i % 20}/f${i}.txt`,
+      content: content(random, 2000 + (i % 500), false).toString('utf8'),
+    }));
+    process.stdout.write(
+      `\n## the write gateway: a write set of ${files.length} files vs a snapshot of the same files\n`,
+    );
     const viaGateway: Measured[] = [];
     const viaSnapshot: Measured[] = [];
     const byHand: number[] = [];
@@ -205,13 +259,20 @@ function gateway(): void {
     // A snapshot of files already on disk creates no file (its objects go into one pack); the
     // gateway has to create the 1,000 files in the working tree as well, which is most of its time
     // here. The fair reference is therefore writing the same files by hand and then a snapshot.
-    process.stdout.write(`gateway ${gw.ms.toFixed(0)} ms, snapshot alone ${sn.ms.toFixed(0)} ms (ratio ${(gw.ms / sn.ms).toFixed(2)}x), the files written by hand and then a snapshot ${hand.toFixed(0)} ms\n`);
+    process.stdout.write(
+      `gateway ${gw.ms.toFixed(0)} ms, snapshot alone ${sn.ms.toFixed(0)} ms (ratio ${(gw.ms / sn.ms).toFixed(2)}x), the files written by hand and then a snapshot ${hand.toFixed(0)} ms\n`,
+    );
     const ratio = gw.ms / hand;
-    process.stdout.write(`gateway vs writing by hand and snapshotting: ratio ${ratio.toFixed(2)}x (target <= 1.5x: ${ratio <= 1.5 ? 'met' : 'MISSED'})\n`);
+    process.stdout.write(
+      `gateway vs writing by hand and snapshotting: ratio ${ratio.toFixed(2)}x (target <= 1.5x: ${ratio <= 1.5 ? 'met' : 'MISSED'})\n`,
+    );
     const single: number[] = [];
     const g0 = join(base, 'g0');
-    for (let i = 0; i < 9; i++) single.push(measure([cooBin, 'write', `single/${i}.txt`, '--from', join(base, 'set0.json')], g0, env).ms);
-    process.stdout.write(`one single-file coo write in that 1,000-file repository, end to end: median ${median(single).toFixed(0)} ms over ${single.length}\n`);
+    for (let i = 0; i < 9; i++)
+      single.push(measure([cooBin, 'write', `single/${i}.txt`, '--from', join(base, 'set0.json')], g0, env).ms);
+    process.stdout.write(
+      `one single-file coo write in that 1,000-file repository, end to end: median ${median(single).toFixed(0)} ms over ${single.length}\n`,
+    );
   } finally {
     rmSync(base, { recursive: true, force: true });
   }
@@ -227,9 +288,18 @@ function determinism(): void {
     measure([cooBin, 'init'], tree, env);
     measure([cooBin, 'baseline', 'create', 'BENCH'], tree, env);
     // A mission with real work: hashing for about a second, then 200 files written.
-    const work = "node -e \"const c=require('crypto');let h=Buffer.alloc(32);for(let i=0;i<1500000;i++)h=c.createHash('sha256').update(h).digest();const fs=require('fs');fs.mkdirSync('gen',{recursive:true});for(let i=0;i<200;i++)fs.writeFileSync('gen/f'+i+'.txt',h.toString('hex').repeat(20)+i)\"";
+    const work =
+      "node -e \"const c=require('crypto');let h=Buffer.alloc(32);for(let i=0;i<1500000;i++)h=c.createHash('sha256').update(h).digest();const fs=require('fs');fs.mkdirSync('gen',{recursive:true});for(let i=0;i<200;i++)fs.writeFileSync('gen/f'+i+'.txt',h.toString('hex').repeat(20)+i)\"";
     const steps = [work, 'ls gen | sort > gen-index.txt'];
-    writeFileSync(join(base, 'mission.json'), JSON.stringify({ version: 1, id: 'bench', scope: { rules: [{ rule: 'allow', pattern: '**' }] }, steps: steps.map((run) => ({ kind: 'command', run })) }));
+    writeFileSync(
+      join(base, 'mission.json'),
+      JSON.stringify({
+        version: 1,
+        id: 'bench',
+        scope: { rules: [{ rule: 'allow', pattern: '**' }] },
+        steps: steps.map((run) => ({ kind: 'command', run })),
+      }),
+    );
     const runs = 3;
     const byHand: number[] = [];
     const suite: number[] = [];
@@ -237,15 +307,27 @@ function determinism(): void {
       const started = process.hrtime.bigint();
       for (let i = 0; i < runs; i++) {
         const dir = join(base, `hand-${r}-${i}`);
-        measure(['sh', '-c', `mkdir -p ${dir} && cp -a ${tree}/. ${dir} && rm -rf ${dir}/.coo ${dir}/.git && cd ${dir} && ${steps.join(' && ')}`], base, env);
+        measure(
+          [
+            'sh',
+            '-c',
+            `mkdir -p ${dir} && cp -a ${tree}/. ${dir} && rm -rf ${dir}/.coo ${dir}/.git && cd ${dir} && ${steps.join(' && ')}`,
+          ],
+          base,
+          env,
+        );
       }
       byHand.push(Number(process.hrtime.bigint() - started) / 1e6);
       suite.push(measure([cooBin, 'determinism', join(base, 'mission.json'), '--runs', String(runs)], tree, env).ms);
     }
     const [hand, check] = [median(byHand), median(suite)];
     const overhead = check / hand - 1;
-    process.stdout.write(`\n## the determinism suite: ${runs} runs of a mission, by hand (copy the tree, run the steps) vs coo determinism\n`);
-    process.stdout.write(`by hand ${hand.toFixed(0)} ms, coo determinism ${check.toFixed(0)} ms: overhead ${(100 * overhead).toFixed(1)}% (target <= 10%: ${overhead <= 0.1 ? 'met' : 'MISSED'})\n`);
+    process.stdout.write(
+      `\n## the determinism suite: ${runs} runs of a mission, by hand (copy the tree, run the steps) vs coo determinism\n`,
+    );
+    process.stdout.write(
+      `by hand ${hand.toFixed(0)} ms, coo determinism ${check.toFixed(0)} ms: overhead ${(100 * overhead).toFixed(1)}% (target <= 10%: ${overhead <= 0.1 ? 'met' : 'MISSED'})\n`,
+    );
   } finally {
     rmSync(base, { recursive: true, force: true });
   }
@@ -261,7 +343,9 @@ function nodeStartMs(env: NodeJS.ProcessEnv): number {
 if (process.env['NODE_EXTRA_CA_CERTS']) {
   const withCerts = nodeStartMs(process.env);
   delete process.env['NODE_EXTRA_CA_CERTS'];
-  process.stdout.write(`NODE_EXTRA_CA_CERTS is set here: Node starts in ${withCerts.toFixed(0)} ms with it, ${nodeStartMs(process.env).toFixed(0)} ms without; coo is measured without it\n`);
+  process.stdout.write(
+    `NODE_EXTRA_CA_CERTS is set here: Node starts in ${withCerts.toFixed(0)} ms with it, ${nodeStartMs(process.env).toFixed(0)} ms without; coo is measured without it\n`,
+  );
 }
 process.stdout.write(`coo benchmark: ${reps} repetitions per measurement, median time, peak memory over all runs\n`);
 const only = process.argv.slice(2);

@@ -17,7 +17,10 @@ export function rng(seed: number): () => number {
   };
 }
 
-const words = 'the state of a repository changes when an agent writes files through the gateway and coo records every tree as a commit with a manifest of content identifiers function const return import export class interface value'.split(' ');
+const words =
+  'the state of a repository changes when an agent writes files through the gateway and coo records every tree as a commit with a manifest of content identifiers function const return import export class interface value'.split(
+    ' ',
+  );
 
 export function content(random: () => number, size: number, binary: boolean): Buffer {
   const out = Buffer.alloc(size);

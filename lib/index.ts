@@ -6,7 +6,13 @@
 export { CooError, isCooError } from './core/coo-error.js';
 export { catalogue, exitCodes, type ErrorCode } from './core/catalogue.js';
 export { checkRepoPath, ensureValidRepoPath, isValidRepoPath, type PathProblem } from './core/repo-path.js';
-export { canonicalKey, checkGatewayPath, ensureValidGatewayPath, isValidGatewayPath, type GatewayPathProblem } from './core/gateway-path.js';
+export {
+  canonicalKey,
+  checkGatewayPath,
+  ensureValidGatewayPath,
+  isValidGatewayPath,
+  type GatewayPathProblem,
+} from './core/gateway-path.js';
 export { canonicalJson } from './core/canonical-json.js';
 
 // store: the opened repository
@@ -55,7 +61,13 @@ export { runReport, type RunReport } from './mission/report.js';
 export { states as missionStates, events as missionEvents, transitions as missionTransitions } from './mission/fsm.js';
 
 // determinism: the suite
-export { checkDeterminism, type CheckOptions as DeterminismOptions, type DeterminismReport, type DeterminismResult, type Verdict } from './determinism/check.js';
+export {
+  checkDeterminism,
+  type CheckOptions as DeterminismOptions,
+  type DeterminismReport,
+  type DeterminismResult,
+  type Verdict,
+} from './determinism/check.js';
 
 // plan: work plans and the Tier-1 harness
 export { loadPlan as loadWorkPlan, type LoadedPlan, type WorkPlan, type FixPack } from './plan/plan.js';

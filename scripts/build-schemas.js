@@ -13,8 +13,13 @@ const root = new URL('..', import.meta.url).pathname;
 const out = join(root, 'dist', 'schemas');
 rmSync(out, { recursive: true, force: true }); // nothing stale from earlier builds
 mkdirSync(out, { recursive: true });
-for (const file of readdirSync(join(root, 'schemas')).filter((f) => f.endsWith('.schema.json')).sort()) {
+for (const file of readdirSync(join(root, 'schemas'))
+  .filter((f) => f.endsWith('.schema.json'))
+  .sort()) {
   const ajv = new Ajv({ strict: true, allErrors: true, code: { source: true } });
   const validate = ajv.compile(JSON.parse(readFileSync(join(root, 'schemas', file), 'utf8')));
-  writeFileSync(join(out, file.replace('.schema.json', '.cjs')), (standaloneCode.default ?? standaloneCode)(ajv, validate));
+  writeFileSync(
+    join(out, file.replace('.schema.json', '.cjs')),
+    (standaloneCode.default ?? standaloneCode)(ajv, validate),
+  );
 }

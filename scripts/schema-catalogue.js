@@ -8,7 +8,9 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const dir = 'schemas';
-const files = readdirSync(dir).filter((f) => f.endsWith('.schema.json')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.schema.json'))
+  .sort();
 const cell = (s) => String(s).replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim();
 const rows = files.map((file) => {
   const schema = JSON.parse(readFileSync(join(dir, file), 'utf8'));

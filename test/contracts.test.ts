@@ -27,7 +27,8 @@ function parseContracts(text: string): Contract[] {
     const id = /^(C-[A-Z0-9-]+): /u.exec(section)?.[1];
     assert.ok(id, `a contract heading must be "### C-ID: title": ${section.split('\n')[0]}`);
     const found: Partial<Record<Field, string>> = {};
-    for (const match of section.matchAll(/^- \*\*([A-Za-z]+)\*\*: (.*)$/gmu)) found[match[1] as Field] = match[2] as string;
+    for (const match of section.matchAll(/^- \*\*([A-Za-z]+)\*\*: (.*)$/gmu))
+      found[match[1] as Field] = match[2] as string;
     for (const field of fields) assert.ok(found[field] !== undefined, `${id} has no ${field}`);
     out.push({ id, fields: found as Record<Field, string> });
   }
@@ -35,7 +36,9 @@ function parseContracts(text: string): Contract[] {
 }
 
 function testFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? testFiles(join(dir, e.name)) : e.name.endsWith('.test.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? testFiles(join(dir, e.name)) : e.name.endsWith('.test.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 const contracts = parseContracts(readFileSync(join(projectRoot, 'CONTRACTS.md'), 'utf8'));
@@ -56,7 +59,11 @@ test('every contract is proved by at least one test that names it, and every tag
     }
   }
   const unknown = [...tagged.keys()].filter((id) => !ids.has(id));
-  assert.equal(unknown, [], `tests name contracts CONTRACTS.md does not have: ${unknown.map((id) => `${id} (${tagged.get(id)?.join(', ')})`).join('; ')}`);
+  assert.equal(
+    unknown,
+    [],
+    `tests name contracts CONTRACTS.md does not have: ${unknown.map((id) => `${id} (${tagged.get(id)?.join(', ')})`).join('; ')}`,
+  );
   const untested = contracts.map((c) => c.id).filter((id) => !tagged.has(id));
   assert.equal(untested, [], `contracts with no test: ${untested.join(', ')}`);
 });
@@ -74,7 +81,10 @@ test('every CLI command a contract names exists, and every command has a contrac
   const known = new Map<string, Set<string> | null>();
   for (const entry of commands) {
     const name = entry.command.split(' ')[0] as string;
-    known.set(name, 'subcommands' in entry ? new Set(entry.subcommands.map((s) => s.command.split(' ')[0] as string)) : null);
+    known.set(
+      name,
+      'subcommands' in entry ? new Set(entry.subcommands.map((s) => s.command.split(' ')[0] as string)) : null,
+    );
   }
   const covered = new Set<string>();
   for (const c of contracts) {
@@ -97,7 +107,8 @@ test('every CLI command a contract names exists, and every command has a contrac
 
 test('every error code a contract names is in the catalogue', () => {
   for (const c of contracts) {
-    for (const code of c.fields.Errors.match(/E_[A-Z0-9_]+/gu) ?? []) assert.ok(Object.hasOwn(catalogue, code), `${c.id} names ${code}, which the catalogue does not have`);
+    for (const code of c.fields.Errors.match(/E_[A-Z0-9_]+/gu) ?? [])
+      assert.ok(Object.hasOwn(catalogue, code), `${c.id} names ${code}, which the catalogue does not have`);
   }
 });
 

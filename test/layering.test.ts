@@ -35,9 +35,14 @@ const layering = JSON.parse(readFileSync(join(libDir, 'layering.json'), 'utf8'))
 /** Every relative module a file names: static imports and exports, side-effect imports, dynamic import(), import types. */
 function specifiers(text: string): { spec: string; line: number }[] {
   const out: { spec: string; line: number }[] = [];
-  const patterns = [/\bfrom\s+'(\.{1,2}\/[^']+)'/gu, /\bimport\s+'(\.{1,2}\/[^']+)'/gu, /\bimport\(\s*'(\.{1,2}\/[^']+)'\s*\)/gu];
+  const patterns = [
+    /\bfrom\s+'(\.{1,2}\/[^']+)'/gu,
+    /\bimport\s+'(\.{1,2}\/[^']+)'/gu,
+    /\bimport\(\s*'(\.{1,2}\/[^']+)'\s*\)/gu,
+  ];
   for (const pattern of patterns) {
-    for (const m of text.matchAll(pattern)) out.push({ spec: m[1] as string, line: text.slice(0, m.index).split('\n').length });
+    for (const m of text.matchAll(pattern))
+      out.push({ spec: m[1] as string, line: text.slice(0, m.index).split('\n').length });
   }
   return out;
 }
@@ -132,8 +137,15 @@ test('every folder of lib/ is a part, and lib/ holds no other file but the entry
   const names = new Set(layering.parts.map((p) => p.name));
   const entries = readdirSync(libDir).sort();
   const folders = entries.filter((e) => statSync(join(libDir, e)).isDirectory());
-  assert.equal(folders.filter((f) => !names.has(f)), [], 'folders of lib/ that no part names');
-  assert.equal(entries.filter((e) => !folders.includes(e)), ['index.ts', 'layering.json']);
+  assert.equal(
+    folders.filter((f) => !names.has(f)),
+    [],
+    'folders of lib/ that no part names',
+  );
+  assert.equal(
+    entries.filter((e) => !folders.includes(e)),
+    ['index.ts', 'layering.json'],
+  );
 });
 
 test('no import in lib/ goes against the layering, and the parts import each other in no cycle', () => {
@@ -157,8 +169,26 @@ test('a wrong import is caught: a store module importing the CLI, a type import,
     forbidden(arrows, layering.parts).map((a) => `${a.from}->${a.to}`),
     ['store->cli', 'worktree->governance', 'trust->state'],
   );
-  assert.equal(findCycle(edgesOf([{ from: 'a', to: 'b' }, { from: 'b', to: 'c' }, { from: 'c', to: 'a' }])), ['a', 'b', 'c', 'a']);
-  assert.is(findCycle(edgesOf([{ from: 'a', to: 'b' }, { from: 'a', to: 'c' }, { from: 'b', to: 'c' }])), null);
+  assert.equal(
+    findCycle(
+      edgesOf([
+        { from: 'a', to: 'b' },
+        { from: 'b', to: 'c' },
+        { from: 'c', to: 'a' },
+      ]),
+    ),
+    ['a', 'b', 'c', 'a'],
+  );
+  assert.is(
+    findCycle(
+      edgesOf([
+        { from: 'a', to: 'b' },
+        { from: 'a', to: 'c' },
+        { from: 'b', to: 'c' },
+      ]),
+    ),
+    null,
+  );
 });
 
 test('nothing below cli writes to a terminal, reads a TTY or ends the process', () => {
@@ -175,11 +205,17 @@ test('nothing below cli writes to a terminal, reads a TTY or ends the process', 
 });
 
 test('every runtime dependency is imported by lib/, scripts/ or bin/ (none is installed for nothing)', () => {
-  const pkg = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+  };
   const texts = [...files.values(), readFileSync(join(projectRoot, 'bin', 'coo'), 'utf8')];
-  for (const file of readdirSync(join(projectRoot, 'scripts'))) if (file.endsWith('.js')) texts.push(readFileSync(join(projectRoot, 'scripts', file), 'utf8'));
+  for (const file of readdirSync(join(projectRoot, 'scripts')))
+    if (file.endsWith('.js')) texts.push(readFileSync(join(projectRoot, 'scripts', file), 'utf8'));
   const used = (name: string): boolean => texts.some((t) => t.includes(`'${name}'`) || t.includes(`'${name}/`));
-  assert.equal(Object.keys(pkg.dependencies).filter((name) => !used(name)), []);
+  assert.equal(
+    Object.keys(pkg.dependencies).filter((name) => !used(name)),
+    [],
+  );
 });
 
 test.run();

@@ -22,7 +22,9 @@ export interface CreateBaselineOptions extends RepoOptions {
   readonly onProgress?: (p: RestoreProgress) => void;
 }
 
-export async function createAmu0Baseline(options: CreateBaselineOptions): Promise<BaselineWritten & { readonly tree: string; readonly manifest: string }> {
+export async function createAmu0Baseline(
+  options: CreateBaselineOptions,
+): Promise<BaselineWritten & { readonly tree: string; readonly manifest: string }> {
   const repo = await openRepo(options);
   baselineTag(options.name);
   return withLock(repo, 'baseline create', async () => {
@@ -67,7 +69,10 @@ export interface RestoreBaselineResult extends RestoreOutcome {
 }
 
 /** Restores in an already-locked repository (also the default of `coo rollback`). */
-export async function restoreBaselineLocked(repo: Repo, options: { name?: string; onProgress?: (p: RestoreProgress) => void }): Promise<RestoreBaselineResult> {
+export async function restoreBaselineLocked(
+  repo: Repo,
+  options: { name?: string; onProgress?: (p: RestoreProgress) => void },
+): Promise<RestoreBaselineResult> {
   const target = baselineRef(repo, options.name);
   const baseline = await verifyBaseline(repo, target.oid, { current: target.current });
   if (target.current) raiseHighWaterMark(repo, baseline.sequence);
@@ -99,7 +104,9 @@ export interface PromoteOptions extends RepoOptions {
   readonly message?: string;
 }
 
-export async function promoteRunToAmu0(options: PromoteOptions): Promise<BaselineWritten & { readonly promoted: string }> {
+export async function promoteRunToAmu0(
+  options: PromoteOptions,
+): Promise<BaselineWritten & { readonly promoted: string }> {
   const repo = await openRepo(options);
   if (options.name !== undefined) baselineTag(options.name);
   return withLock(repo, 'baseline promote', async () => {

@@ -28,7 +28,12 @@ export async function rollback(options: RollbackOptions = {}): Promise<RollbackR
     const progress = options.onProgress ? { onProgress: options.onProgress } : {};
     if (options.to === undefined) return { ...(await restoreBaselineLocked(repo, progress)), to: 'amu0' };
     const target = await resolveState(repo, options.to);
-    const outcome = await restoreCommit(repo, { target: target.commit.oid, label: options.to, op: 'rollback', ...progress });
+    const outcome = await restoreCommit(repo, {
+      target: target.commit.oid,
+      label: options.to,
+      op: 'rollback',
+      ...progress,
+    });
     return { ...outcome, to: options.to };
   });
 }

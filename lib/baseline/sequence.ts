@@ -33,7 +33,8 @@ export async function highWaterMark(repo: Repo): Promise<number> {
   }
   for (const entry of await listOperations(repo)) {
     const seq = entry.record['sequence'];
-    if ((entry.record.op === 'baseline-create' || entry.record.op === 'baseline-promote') && typeof seq === 'number') mark = Math.max(mark, seq);
+    if ((entry.record.op === 'baseline-create' || entry.record.op === 'baseline-promote') && typeof seq === 'number')
+      mark = Math.max(mark, seq);
   }
   return mark;
 }

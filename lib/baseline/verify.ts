@@ -5,7 +5,13 @@ import { ensureNotTampered, pinsOfCapture, registryOf } from '../governance/gove
 import { baselineRef } from './baseline.js';
 import { amu0Ref, sequenceOf } from './sequence.js';
 import { isBaselineRef } from './resolve-state.js';
-import { checkManifest, checkSignature, loadAllowedSigners, verifyBaseline, type SignerInfo } from './verify-baseline.js';
+import {
+  checkManifest,
+  checkSignature,
+  loadAllowedSigners,
+  verifyBaseline,
+  type SignerInfo,
+} from './verify-baseline.js';
 
 export interface VerifyOptions extends RepoOptions {
   /** What to verify; default: the current AMU0 baseline. */
@@ -29,17 +35,34 @@ export interface VerifyReport {
 export async function verify(options: VerifyOptions = {}): Promise<VerifyReport> {
   const repo = await openRepo(options);
   const { gitdir } = repo.layout;
-  const resolved = options.rev === undefined ? { oid: baselineRef(repo).oid, ref: amu0Ref } : await resolveCommit(gitdir, options.rev);
+  const resolved =
+    options.rev === undefined ? { oid: baselineRef(repo).oid, ref: amu0Ref } : await resolveCommit(gitdir, options.rev);
   const commit = await readCommit(gitdir, resolved.oid);
   const rev = options.rev ?? 'amu0';
   const throughBaselineRef = isBaselineRef(resolved.ref ?? null);
   let report: Omit<VerifyReport, 'protected'>;
   if (throughBaselineRef || sequenceOf(commit) !== null) {
     const checked = await verifyBaseline(repo, commit.oid, { current: resolved.ref === amu0Ref });
-    report = { rev, commit: commit.oid, kind: 'baseline', signer: checked.signer, sequence: checked.sequence, lineage: checked.lineage, manifest: checked.manifest };
+    report = {
+      rev,
+      commit: commit.oid,
+      kind: 'baseline',
+      signer: checked.signer,
+      sequence: checked.sequence,
+      lineage: checked.lineage,
+      manifest: checked.manifest,
+    };
   } else {
     const signer = commit.gpgsig ? checkSignature(commit, loadAllowedSigners(repo)) : null;
-    report = { rev, commit: commit.oid, kind: 'state', signer, sequence: null, lineage: null, manifest: await checkManifest(repo, commit) };
+    report = {
+      rev,
+      commit: commit.oid,
+      kind: 'state',
+      signer,
+      sequence: null,
+      lineage: null,
+      manifest: await checkManifest(repo, commit),
+    };
   }
   const capture = await captureNow(repo);
   ensureNotTampered(await registryOf(repo), pinsOfCapture(capture.files));

@@ -22,27 +22,44 @@ export interface BaselineWritten {
 export function baselineTag(name: string): string {
   const tag = `${baselineTagPrefix}${name}`;
   if (name.includes('/') || !isValidRefName(tag)) {
-    throw new CooError('E_REF_INVALID', `${JSON.stringify(name)} is not a valid baseline name (letters, digits, ., _ and -)`, { name });
+    throw new CooError(
+      'E_REF_INVALID',
+      `${JSON.stringify(name)} is not a valid baseline name (letters, digits, ., _ and -)`,
+      { name },
+    );
   }
   return tag;
 }
 
 export async function writeBaseline(
   repo: Repo,
-  input: { tree: string; manifest: string; name: string | null; subject: string; body: string | null; promoted: string | null; op: 'baseline-create' | 'baseline-promote' },
+  input: {
+    tree: string;
+    manifest: string;
+    name: string | null;
+    subject: string;
+    body: string | null;
+    promoted: string | null;
+    op: 'baseline-create' | 'baseline-promote';
+  },
 ): Promise<BaselineWritten> {
   const { gitdir } = repo.layout;
   const tag = input.name === null ? null : baselineTag(input.name);
-  if (tag && readRef(gitdir, tag)) throw new CooError('E_BASELINE_EXISTS', `baseline ${input.name} already exists`, { name: input.name, tag });
+  if (tag && readRef(gitdir, tag))
+    throw new CooError('E_BASELINE_EXISTS', `baseline ${input.name} already exists`, { name: input.name, tag });
   const key = requireSigningKey(repo.layout, repo.gitConfig, repo.env);
   const previous = readRef(gitdir, amu0Ref);
   const previousSeq = previous ? (await verifyBaseline(repo, previous, { current: true })).sequence : 0;
   const sequence = Math.max(previousSeq, await highWaterMark(repo)) + 1;
   if (previous && sequence !== previousSeq + 1) {
-    throw new CooError('E_BASELINE_OUT_OF_SEQUENCE', `amu0 is at #${previousSeq} but #${sequence - 1} was already seen`, {
-      expected: sequence - 1,
-      found: previousSeq,
-    });
+    throw new CooError(
+      'E_BASELINE_OUT_OF_SEQUENCE',
+      `amu0 is at #${previousSeq} but #${sequence - 1} was already seen`,
+      {
+        expected: sequence - 1,
+        found: previousSeq,
+      },
+    );
   }
   const parents = [...(previous ? [previous] : []), ...(input.promoted ? [input.promoted] : [])];
   const commit = await writeSignedStateCommit(

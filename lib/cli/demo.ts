@@ -39,19 +39,26 @@ function prepareDir(options: DemoOptions): string {
   if (!options.dir) return mkdtempSync(join(tmpdir(), 'coo-demo-'));
   const dir = resolve(options.cwd ?? process.cwd(), options.dir);
   mkdirSync(dir, { recursive: true });
-  if (readdirSync(dir).length > 0) throw new CooError('E_USAGE', `${dir} is not empty; the demo needs a folder of its own`, { dir });
+  if (readdirSync(dir).length > 0)
+    throw new CooError('E_USAGE', `${dir} is not empty; the demo needs a folder of its own`, { dir });
   return dir;
 }
 
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const say = options.say;
-  const env: Env = { ...(options.env ?? process.env), GIT_AUTHOR_NAME: 'Demo', GIT_AUTHOR_EMAIL: 'demo@example.com', GIT_COMMITTER_NAME: 'Demo', GIT_COMMITTER_EMAIL: 'demo@example.com' };
+  const env: Env = {
+    ...(options.env ?? process.env),
+    GIT_AUTHOR_NAME: 'Demo',
+    GIT_AUTHOR_EMAIL: 'demo@example.com',
+    GIT_COMMITTER_NAME: 'Demo',
+    GIT_COMMITTER_EMAIL: 'demo@example.com',
+  };
   const dir = prepareDir(options);
   const o = { cwd: dir, env };
   say(`# a throwaway project in ${dir}`);
   mkdirSync(join(dir, 'src'));
   writeFileSync(join(dir, 'README.md'), '# demo\n\nA project an agent is about to change.\n');
-  writeFileSync(join(dir, 'src', 'app.js'), "export const greet = (name) => `hello ${name}`;\n");
+  writeFileSync(join(dir, 'src', 'app.js'), 'export const greet = (name) => `hello ${name}`;\n');
   writeFileSync(join(dir, 'build.sh'), '#!/bin/sh\necho building\n');
   chmodSync(join(dir, 'build.sh'), 0o755);
   writeFileSync(join(dir, '.gitignore'), 'node_modules/\n');
@@ -67,13 +74,19 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   say(`  snapshot ${first.commit.slice(0, 12)}: ${first.files} files, manifest ${first.manifest}`);
 
   say('\n# the "agent" edits through the shell: one file changed, one deleted, one created');
-  spawnSync('sh', ['-c', "echo 'export const greet = () => 42;' > src/app.js && rm README.md && echo tmp > scratch.txt"], { cwd: dir });
+  spawnSync(
+    'sh',
+    ['-c', "echo 'export const greet = () => 42;' > src/app.js && rm README.md && echo tmp > scratch.txt"],
+    { cwd: dir },
+  );
   const changes = await diff({ ...o, patch: false });
   for (const c of changes.changes) say(`  ${c.status.padEnd(8)} ${c.path}`);
 
   say('\n$ coo rollback snapshots');
   const back = await rollback({ ...o, to: 'snapshots' });
-  say(`  ${back.written} written, ${back.removed} removed; safety snapshot ${back.safety.slice(0, 12)} (coo undo returns to it)`);
+  say(
+    `  ${back.written} written, ${back.removed} removed; safety snapshot ${back.safety.slice(0, 12)} (coo undo returns to it)`,
+  );
   const after = await diff({ ...o, patch: false });
   const byteIdentical = after.changes.length === 0 && readFileSync(join(dir, 'README.md'), 'utf8').startsWith('# demo');
   say(`  working tree byte-identical to the snapshot: ${byteIdentical ? 'yes' : 'NO'}`);
@@ -82,21 +95,34 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const base = await createAmu0Baseline({ ...o, name: 'DEMO_AMU0' });
   say(`  baseline #${base.sequence} signed as ${base.commit.slice(0, 12)}`);
   const checked = await verify(o);
-  say(`\n$ coo verify\n  good signature by ${checked.signer?.principals.join(',')}, manifest matches, lineage ${checked.lineage}`);
+  say(
+    `\n$ coo verify\n  good signature by ${checked.signer?.principals.join(',')}, manifest matches, lineage ${checked.lineage}`,
+  );
 
   let gitVerified: boolean | null = null;
   if (hasGit) {
     const stateGit = ['--git-dir=.coo/state.git'];
     say('\n# plain git reads and checks it all, with no coo involved:');
     say('$ git --git-dir=.coo/state.git -c gpg.ssh.allowedSignersFile=.coo/allowed_signers verify-commit amu0');
-    const verified = git(dir, env, [...stateGit, '-c', 'gpg.ssh.allowedSignersFile=.coo/allowed_signers', 'verify-commit', 'amu0']);
+    const verified = git(dir, env, [
+      ...stateGit,
+      '-c',
+      'gpg.ssh.allowedSignersFile=.coo/allowed_signers',
+      'verify-commit',
+      'amu0',
+    ]);
     gitVerified = verified?.ok ?? false;
     say(`  ${verified?.out ?? ''}\n  (exit ${gitVerified ? 0 : 1})`);
     say('$ git --git-dir=.coo/state.git log --oneline --graph snapshots amu0');
-    say((git(dir, env, [...stateGit, 'log', '--oneline', '--graph', 'snapshots', 'amu0'])?.out ?? '').replace(/^/gmu, '  '));
+    say(
+      (git(dir, env, [...stateGit, 'log', '--oneline', '--graph', 'snapshots', 'amu0'])?.out ?? '').replace(
+        /^/gmu,
+        '  ',
+      ),
+    );
     say('$ git --git-dir=.coo/state.git fsck --strict');
     const fsck = git(dir, env, [...stateGit, 'fsck', '--strict', '--no-dangling']);
-    say(`  ${fsck?.ok ? 'clean' : fsck?.out ?? ''}`);
+    say(`  ${fsck?.ok ? 'clean' : (fsck?.out ?? '')}`);
   } else {
     say('\n(git is not installed here, so the plain-git part of the demo is skipped)');
   }

@@ -21,7 +21,15 @@ import { missionCommand, runCommand, runsCommand } from './commands/mission.js';
 import { determinismCommand } from './commands/determinism.js';
 import { planCommand } from './commands/plan.js';
 import { checkCommand } from './commands/check.js';
-import { approveCommand, guardCommand, hooksCommand, indexCommand, protectCommand, requestsCommand, vetoCommand } from './commands/governance.js';
+import {
+  approveCommand,
+  guardCommand,
+  hooksCommand,
+  indexCommand,
+  protectCommand,
+  requestsCommand,
+  vetoCommand,
+} from './commands/governance.js';
 
 // The CLI: parse (the quick parser for plain lines of the hottest commands, yargs for everything
 // else), run one command, print its text or its JSON, and turn any error into
@@ -58,8 +66,10 @@ export const commands: readonly (CommandSpec | CommandGroup)[] = [
 /** Yargs options for what a command declares as data. */
 function declared(y: Argv, spec: CommandSpec): Argv {
   let out = y;
-  for (const [name, decl] of Object.entries(spec.positionals ?? {})) out = out.positional(name, { ...decl, choices: decl.choices ? [...decl.choices] : undefined });
-  for (const [name, decl] of Object.entries(spec.options ?? {})) out = out.option(name, { ...decl, choices: decl.choices ? [...decl.choices] : undefined });
+  for (const [name, decl] of Object.entries(spec.positionals ?? {}))
+    out = out.positional(name, { ...decl, choices: decl.choices ? [...decl.choices] : undefined });
+  for (const [name, decl] of Object.entries(spec.options ?? {}))
+    out = out.option(name, { ...decl, choices: decl.choices ? [...decl.choices] : undefined });
   return out;
 }
 
@@ -75,8 +85,15 @@ export async function parseWithYargs(argv: readonly string[], io: Io): Promise<P
   let helpText = '';
   const parser = yargs([...argv])
     .scriptName('coo')
-    .usage('coo <command> [options]\n\nA git-native state store and governance runtime for repositories that agents change.')
-    .option('json', { type: 'boolean', default: false, global: true, describe: 'print one JSON document on stdout and nothing else' })
+    .usage(
+      'coo <command> [options]\n\nA git-native state store and governance runtime for repositories that agents change.',
+    )
+    .option('json', {
+      type: 'boolean',
+      default: false,
+      global: true,
+      describe: 'print one JSON document on stdout and nothing else',
+    })
     .option('C', { type: 'string', global: true, describe: 'run as if coo was started in this directory' })
     .strict()
     .demandCommand(1, 'name a command')
@@ -95,7 +112,10 @@ export async function parseWithYargs(argv: readonly string[], io: Io): Promise<P
     if ('subcommands' in entry) {
       parser.command(entry.command, entry.describe, (y) => {
         for (const sub of entry.subcommands) register(y, sub);
-        return y.demandCommand(1, `name an action: ${entry.subcommands.map((s) => s.command.split(' ')[0]).join(', ')}`);
+        return y.demandCommand(
+          1,
+          `name an action: ${entry.subcommands.map((s) => s.command.split(' ')[0]).join(', ')}`,
+        );
       });
     } else register(parser, entry);
   }

@@ -31,7 +31,12 @@ export async function progressFor(ctx: CliContext): Promise<ProgressSink | null>
         bar?.stop();
         phase = event.phase;
         bar = new SingleBar(
-          { format: `${labels[phase] ?? phase} [{bar}] {value}/{total}`, stream: ctx.io.stderr as NodeJS.WriteStream, clearOnComplete: true, hideCursor: true },
+          {
+            format: `${labels[phase] ?? phase} [{bar}] {value}/{total}`,
+            stream: ctx.io.stderr as NodeJS.WriteStream,
+            clearOnComplete: true,
+            hideCursor: true,
+          },
           Presets.shades_classic,
         );
         bar.start(event.total, event.done);
@@ -45,7 +50,10 @@ export async function progressFor(ctx: CliContext): Promise<ProgressSink | null>
 }
 
 /** Runs `work` with a progress callback (or none), always clearing the line afterwards. */
-export async function withProgress<T>(ctx: CliContext, work: (onProgress?: (e: ProgressEvent) => void) => Promise<T>): Promise<T> {
+export async function withProgress<T>(
+  ctx: CliContext,
+  work: (onProgress?: (e: ProgressEvent) => void) => Promise<T>,
+): Promise<T> {
   const sink = await progressFor(ctx);
   try {
     return await work(sink ? sink.update : undefined);

@@ -39,7 +39,10 @@ function positionalsOf(command: string): Positional[] | null {
 
 const camel = (name: string): string => name.replace(/-([a-z])/gu, (_, c: string) => c.toUpperCase());
 
-export function quickParse(argv: readonly string[], commands: readonly (CommandSpec | CommandGroup)[]): QuickParse | null {
+export function quickParse(
+  argv: readonly string[],
+  commands: readonly (CommandSpec | CommandGroup)[],
+): QuickParse | null {
   const [name, ...rest] = argv;
   const spec = commands.find((c): c is CommandSpec => !('subcommands' in c) && c.command.split(' ')[0] === name);
   if (!spec || spec.builder) return null;
@@ -74,7 +77,8 @@ export function quickParse(argv: readonly string[], commands: readonly (CommandS
     if (value === undefined || value.startsWith('-')) return null;
     values.set(key, value);
   }
-  if (words.length > positionals.length || positionals.some((p, i) => p.required && words[i] === undefined)) return null;
+  if (words.length > positionals.length || positionals.some((p, i) => p.required && words[i] === undefined))
+    return null;
 
   const args: Record<string, unknown> = { _: [name as string] };
   const set = (key: string, decl: ArgDecl, value: unknown): void => {

@@ -20,6 +20,7 @@ export function renderError(error: CooError, json: boolean, color: boolean): str
   const todo = error.data['todo'];
   if (Array.isArray(todo)) for (const step of todo) lines.push(`  ${String(step)}`);
   lines.push(paint.dim(`hint: ${info.hint}`));
-  if (error.code === 'E_INTERNAL' && typeof error.data['stack'] === 'string') lines.push(paint.dim(error.data['stack']));
+  if (error.code === 'E_INTERNAL' && typeof error.data['stack'] === 'string')
+    lines.push(paint.dim(error.data['stack']));
   return `${lines.join('\n')}\n`;
 }

@@ -16,14 +16,17 @@ function encode(value: unknown, at: string): string {
     case 'string':
       return JSON.stringify(value);
     case 'number':
-      if (!Number.isSafeInteger(value)) throw new TypeError(`canonical JSON allows only safe integers (at ${at || '/'})`);
+      if (!Number.isSafeInteger(value))
+        throw new TypeError(`canonical JSON allows only safe integers (at ${at || '/'})`);
       return String(value);
     case 'object': {
       if (Array.isArray(value)) return `[${value.map((v, i) => encode(v, `${at}/${i}`)).join(',')}]`;
       const keys = Object.keys(value as object)
         .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
         .sort();
-      const parts = keys.map((k) => `${JSON.stringify(k)}:${encode((value as Record<string, unknown>)[k], `${at}/${k}`)}`);
+      const parts = keys.map(
+        (k) => `${JSON.stringify(k)}:${encode((value as Record<string, unknown>)[k], `${at}/${k}`)}`,
+      );
       return `{${parts.join(',')}}`;
     }
     default:

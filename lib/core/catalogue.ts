@@ -96,7 +96,8 @@ export const catalogue = {
   },
   E_PATH_DOTGIT: {
     exit: exitCodes.governance,
-    summary: 'A path names `.git` in one of its spellings (case, trailing dots or spaces, short name, stream, ignorable characters).',
+    summary:
+      'A path names `.git` in one of its spellings (case, trailing dots or spaces, short name, stream, ignorable characters).',
     hint: 'coo never writes into a `.git` directory; rename the file.',
   },
   E_PATH_BACKSLASH: {
@@ -131,7 +132,8 @@ export const catalogue = {
   },
   E_PATH_RESERVED_NAME: {
     exit: exitCodes.governance,
-    summary: 'A path component is a device name Windows reserves (CON, PRN, AUX, NUL, COM1-9, LPT1-9), with or without an extension.',
+    summary:
+      'A path component is a device name Windows reserves (CON, PRN, AUX, NUL, COM1-9, LPT1-9), with or without an extension.',
     hint: 'Choose another name.',
   },
   E_PATH_TRAILING_DOT_SPACE: {
@@ -141,7 +143,8 @@ export const catalogue = {
   },
   E_PATH_GIT_FILE_LINK: {
     exit: exitCodes.governance,
-    summary: 'A symbolic link would be named .gitmodules, .gitattributes, .gitignore or .mailmap (in some spelling); git reads these from the tree.',
+    summary:
+      'A symbolic link would be named .gitmodules, .gitattributes, .gitignore or .mailmap (in some spelling); git reads these from the tree.',
     hint: 'Write a regular file instead.',
   },
   E_PATH_TOO_DEEP: {
@@ -276,7 +279,7 @@ export const catalogue = {
   },
   E_MISSION_TRANSITION: {
     exit: exitCodes.usage,
-    summary: "The mission run is not in a state where this can happen (see the lifecycle in the README).",
+    summary: 'The mission run is not in a state where this can happen (see the lifecycle in the README).',
     hint: '`coo runs` shows each run and its state.',
   },
   E_MISSION_REJECTED: {
@@ -286,7 +289,8 @@ export const catalogue = {
   },
   E_MISSION_FAILED: {
     exit: exitCodes.checkFailed,
-    summary: 'A mission run failed: a step failed or timed out, or its changes broke the scope, ceilings or protected paths. Nothing was applied.',
+    summary:
+      'A mission run failed: a step failed or timed out, or its changes broke the scope, ceilings or protected paths. Nothing was applied.',
     hint: '`data.report` says which step and why, with its output; the run stays in the state repository as `data.run`.',
   },
   E_RUN_NOT_FOUND: {
@@ -306,7 +310,8 @@ export const catalogue = {
   },
   E_PLAN_INVALID: {
     exit: exitCodes.usage,
-    summary: 'A work plan, or a fix pack or mission it names, is not valid: schema, duplicate ids, a mission with a human step or breaking the workflow rules.',
+    summary:
+      'A work plan, or a fix pack or mission it names, is not valid: schema, duplicate ids, a mission with a human step or breaking the workflow rules.',
     hint: 'Fix the document named in `data.path`; `coo plan validate FILE` checks the whole plan without running anything.',
   },
   E_PLAN_NOT_FOUND: {
@@ -321,12 +326,14 @@ export const catalogue = {
   },
   E_PLAN_CHANGED: {
     exit: exitCodes.conflict,
-    summary: 'A plan attempt is under way with other documents than the files now hold: it goes on only with the documents that were approved.',
+    summary:
+      'A plan attempt is under way with other documents than the files now hold: it goes on only with the documents that were approved.',
     hint: 'Put the plan, pack and mission files back (`git --git-dir=.coo/state.git ls-tree -r plans/<plan>/<n>` lists them), or veto the attempt and run the new plan as a new attempt.',
   },
   E_PLAN_DIVERGED: {
     exit: exitCodes.conflict,
-    summary: 'The baseline or the working tree is no longer what the plan left: something outside the plan moved amu0 or changed files.',
+    summary:
+      'The baseline or the working tree is no longer what the plan left: something outside the plan moved amu0 or changed files.',
     hint: '`data.paths` names what differs. Put it back with `coo baseline restore` before approving, or veto.',
   },
   E_IN_MISSION: {

@@ -45,13 +45,21 @@ export const defaultConfig: CooConfig = {
 export const initialConfig = { version: 1, capture: defaultConfig.capture, protected: [], governed: [] };
 
 export async function loadConfig(path: string): Promise<CooConfig> {
-  const given = await readJsonFile<Partial<CooConfig>, null>(path, { schema: 'config', code: 'E_CONFIG_INVALID', missing: () => null });
+  const given = await readJsonFile<Partial<CooConfig>, null>(path, {
+    schema: 'config',
+    code: 'E_CONFIG_INVALID',
+    missing: () => null,
+  });
   if (given === null) return defaultConfig;
   return {
     version: 1,
     capture: { ...defaultConfig.capture, ...given.capture },
     gateway: { ...defaultConfig.gateway, ...given.gateway },
     protected: given.protected ?? [],
-    governed: (given.governed ?? []).map((g) => ({ dir: g.dir, naming: g.naming ?? defaultNaming, index: g.index ?? defaultIndexName })),
+    governed: (given.governed ?? []).map((g) => ({
+      dir: g.dir,
+      naming: g.naming ?? defaultNaming,
+      index: g.index ?? defaultIndexName,
+    })),
   };
 }

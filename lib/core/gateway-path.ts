@@ -26,7 +26,8 @@ const bidiChar = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 const invisibleChar = /[\p{Default_Ignorable_Code_Point}\u200b]/u;
 const reservedChar = /[<>:"|?*]/u;
 // Windows device names, with or without an extension, including the superscript-digit forms.
-const reservedName = /^(con|prn|aux|nul|com[1-9\u00b9\u00b2\u00b3]|lpt[1-9\u00b9\u00b2\u00b3]|conin\$|conout\$|clock\$)(\..*)?$/iu;
+const reservedName =
+  /^(con|prn|aux|nul|com[1-9\u00b9\u00b2\u00b3]|lpt[1-9\u00b9\u00b2\u00b3]|conin\$|conout\$|clock\$)(\..*)?$/iu;
 /**
  * Files git itself reads from the tree, which must never be symlinks (CVE-2018-11235,
  * CVE-2021-21300), with the NTFS 8.3 short-name prefixes git's path.c checks for each: the
@@ -52,12 +53,15 @@ function syntax(path: string): GatewayPathProblem | null {
   if (controlChar.test(path)) return fail('E_PATH_CONTROL_CHAR', 'control character');
   if (bidiChar.test(path)) return fail('E_PATH_BIDI_CHAR', 'bidirectional control character');
   if (invisibleChar.test(path)) return fail('E_PATH_INVISIBLE_CHAR', 'zero-width or ignorable character');
-  if (path.startsWith('/') || /^[A-Za-z]:/u.test(path) || path.startsWith('\\')) return fail('E_PATH_ABSOLUTE', 'absolute (POSIX, drive or UNC)');
+  if (path.startsWith('/') || /^[A-Za-z]:/u.test(path) || path.startsWith('\\'))
+    return fail('E_PATH_ABSOLUTE', 'absolute (POSIX, drive or UNC)');
   if (path.includes('\\')) return fail('E_PATH_BACKSLASH', 'backslash (a separator on Windows)');
   for (const component of path.split('/')) {
     if (component === '') return fail('E_PATH_INVALID', 'empty component', component);
     if (/^[. ]+$/u.test(component)) {
-      return component.includes('..') ? fail('E_PATH_TRAVERSAL', 'parent directory component', component) : fail('E_PATH_INVALID', 'dot component', component);
+      return component.includes('..')
+        ? fail('E_PATH_TRAVERSAL', 'parent directory component', component)
+        : fail('E_PATH_INVALID', 'dot component', component);
     }
   }
   return null;
@@ -66,15 +70,27 @@ function syntax(path: string): GatewayPathProblem | null {
 function reserved(path: string, isSymlink: boolean): GatewayPathProblem | null {
   const components = path.split('/');
   for (const component of components) {
-    const fail = (code: ErrorCode, reason: string): GatewayPathProblem => ({ check: 'reserved', code, reason, component });
+    const fail = (code: ErrorCode, reason: string): GatewayPathProblem => ({
+      check: 'reserved',
+      code,
+      reason,
+      component,
+    });
     if (isDotGitComponent(component)) return fail('E_PATH_DOTGIT', '.git in one of its spellings');
-    if (reservedChar.test(component)) return fail('E_PATH_RESERVED_CHAR', 'character reserved on Windows (< > : " | ? *)');
-    if (reservedName.test(component.replace(/[. ]+$/u, ''))) return fail('E_PATH_RESERVED_NAME', 'device name reserved on Windows');
+    if (reservedChar.test(component))
+      return fail('E_PATH_RESERVED_CHAR', 'character reserved on Windows (< > : " | ? *)');
+    if (reservedName.test(component.replace(/[. ]+$/u, '')))
+      return fail('E_PATH_RESERVED_NAME', 'device name reserved on Windows');
     if (/[. ]$/u.test(component)) return fail('E_PATH_TRAILING_DOT_SPACE', 'trailing dot or space (Windows drops it)');
   }
   const last = components[components.length - 1] as string;
   if (isSymlink && isGitFileSpelling(last)) {
-    return { check: 'reserved', code: 'E_PATH_GIT_FILE_LINK', reason: `${last} must not be a symbolic link`, component: last };
+    return {
+      check: 'reserved',
+      code: 'E_PATH_GIT_FILE_LINK',
+      reason: `${last} must not be a symbolic link`,
+      component: last,
+    };
   }
   return null;
 }
@@ -82,7 +98,9 @@ function reserved(path: string, isSymlink: boolean): GatewayPathProblem | null {
 /** `.gitmodules` and friends in any spelling, including NTFS 8.3 short names. */
 function isGitFileSpelling(component: string): boolean {
   const folded = foldComponent(component).toLowerCase();
-  return gitFiles.some((f) => folded === f.name || new RegExp(`^(${f.short}~[1-4]|${f.hashed}~[1-9][0-9]*)$`, 'u').test(folded));
+  return gitFiles.some(
+    (f) => folded === f.name || new RegExp(`^(${f.short}~[1-4]|${f.hashed}~[1-9][0-9]*)$`, 'u').test(folded),
+  );
 }
 
 function limits(path: string): GatewayPathProblem | null {
@@ -92,15 +110,26 @@ function limits(path: string): GatewayPathProblem | null {
   }
   for (const component of components) {
     if (Buffer.byteLength(component) > gatewayLimits.componentBytes) {
-      return { check: 'limits', code: 'E_PATH_COMPONENT_TOO_LONG', reason: `component longer than ${gatewayLimits.componentBytes} bytes`, component };
+      return {
+        check: 'limits',
+        code: 'E_PATH_COMPONENT_TOO_LONG',
+        reason: `component longer than ${gatewayLimits.componentBytes} bytes`,
+        component,
+      };
     }
   }
-  if (Buffer.byteLength(path) > gatewayLimits.pathBytes) return { check: 'limits', code: 'E_PATH_TOO_LONG', reason: `longer than ${gatewayLimits.pathBytes} bytes` };
+  if (Buffer.byteLength(path) > gatewayLimits.pathBytes)
+    return { check: 'limits', code: 'E_PATH_TOO_LONG', reason: `longer than ${gatewayLimits.pathBytes} bytes` };
   return null;
 }
 
 function canonical(path: string): GatewayPathProblem | null {
-  if (path !== path.normalize('NFC')) return { check: 'canonical', code: 'E_PATH_NOT_NFC', reason: 'not in Unicode NFC (macOS and git would see another name)' };
+  if (path !== path.normalize('NFC'))
+    return {
+      check: 'canonical',
+      code: 'E_PATH_NOT_NFC',
+      reason: 'not in Unicode NFC (macOS and git would see another name)',
+    };
   return null;
 }
 

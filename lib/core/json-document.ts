@@ -17,30 +17,45 @@ export interface DocumentOptions {
 }
 
 /** Parses `text` and checks it against the schema. */
-export async function ensureJsonDocument<T>(text: string | Buffer, options: DocumentOptions & { readonly source: string }): Promise<T> {
+export async function ensureJsonDocument<T>(
+  text: string | Buffer,
+  options: DocumentOptions & { readonly source: string },
+): Promise<T> {
   const { source, code } = options;
   let doc: unknown;
   try {
     doc = JSON.parse(typeof text === 'string' ? text : text.toString('utf8'));
   } catch (cause) {
-    throw new CooError(code, `${source} is not valid JSON`, { path: source, pointer: '', reason: (cause as Error).message }, { cause });
+    throw new CooError(
+      code,
+      `${source} is not valid JSON`,
+      { path: source, pointer: '', reason: (cause as Error).message },
+      { cause },
+    );
   }
   const problems = await schemaProblems(options.schema, doc);
   const first = problems[0];
   if (first) {
-    throw new CooError(code, `${source}: at ${first.pointer || '/'}: expected ${first.expected}, found ${JSON.stringify(first.found) ?? 'nothing'}`, {
-      path: source,
-      pointer: first.pointer,
-      expected: first.expected,
-      found: first.found ?? null,
-      problems,
-    });
+    throw new CooError(
+      code,
+      `${source}: at ${first.pointer || '/'}: expected ${first.expected}, found ${JSON.stringify(first.found) ?? 'nothing'}`,
+      {
+        path: source,
+        pointer: first.pointer,
+        expected: first.expected,
+        found: first.found ?? null,
+        problems,
+      },
+    );
   }
   return doc as T;
 }
 
 /** Reads a JSON document from a file and checks it; a file that is not there reads as `missing()` when given. */
-export async function readJsonFile<T, M = never>(path: string, options: DocumentOptions & { readonly missing?: () => M }): Promise<T | M> {
+export async function readJsonFile<T, M = never>(
+  path: string,
+  options: DocumentOptions & { readonly missing?: () => M },
+): Promise<T | M> {
   const source = options.source ?? path;
   let text: Buffer;
   try {

@@ -26,7 +26,8 @@ export function checkRepoPath(path: string): PathProblem | null {
       ? { code: 'E_PATH_ABSOLUTE', reason: 'absolute (Windows root or UNC)' }
       : { code: 'E_PATH_BACKSLASH', reason: 'backslash' };
   }
-  if (Buffer.byteLength(path) > maxPathBytes) return { code: 'E_PATH_INVALID', reason: `longer than ${maxPathBytes} bytes` };
+  if (Buffer.byteLength(path) > maxPathBytes)
+    return { code: 'E_PATH_INVALID', reason: `longer than ${maxPathBytes} bytes` };
   for (const component of path.split('/')) {
     const problem = checkComponent(component);
     if (problem) return problem;

@@ -50,7 +50,11 @@ function describe(error: ErrorObject, doc: unknown): SchemaProblem {
     const missing = (error.params as { missingProperty: string }).missingProperty;
     return { pointer: `${error.instancePath}/${missing}`, expected: 'a required property', found: undefined };
   }
-  return { pointer: error.instancePath, expected: error.message ?? error.keyword, found: valueAt(doc, error.instancePath) };
+  return {
+    pointer: error.instancePath,
+    expected: error.message ?? error.keyword,
+    found: valueAt(doc, error.instancePath),
+  };
 }
 
 /** Every way `doc` breaks the schema `schemas/<name>.schema.json`, in ajv's order; empty if valid. */
@@ -64,6 +68,11 @@ export async function schemaProblems(name: string, doc: unknown): Promise<Schema
 export async function ensureStored<T>(name: string, doc: unknown, source: string): Promise<T> {
   const problems = await schemaProblems(name, doc);
   const first = problems[0];
-  if (first) throw new CooError('E_STATE_CORRUPT', `${source} is not a valid ${name}: at ${first.pointer || '/'}: expected ${first.expected}`, { source, schema: name, pointer: first.pointer, problems });
+  if (first)
+    throw new CooError(
+      'E_STATE_CORRUPT',
+      `${source} is not a valid ${name}: at ${first.pointer || '/'}: expected ${first.expected}`,
+      { source, schema: name, pointer: first.pointer, problems },
+    );
   return doc as T;
 }

@@ -21,21 +21,57 @@ export interface RunConfig {
   readonly readdir: 'natural' | 'reverse' | 'shuffle';
 }
 
-const control: RunConfig = { label: 'control', root: 'roots/control', home: 'homes/control', user: 'coo', tz: 'UTC', locale: 'C', umask: '022', readdir: 'natural' };
+const control: RunConfig = {
+  label: 'control',
+  root: 'roots/control',
+  home: 'homes/control',
+  user: 'coo',
+  tz: 'UTC',
+  locale: 'C',
+  umask: '022',
+  readdir: 'natural',
+};
 
 const variants: readonly Omit<RunConfig, 'label'>[] = [
-  { root: 'roots/p/deeper/and/deeper', home: 'homes/p-1/elsewhere', user: 'perturbed', tz: 'Pacific/Kiritimati', locale: 'tr_TR.UTF-8', umask: '077', readdir: 'reverse' },
-  { root: 'roots/ünïcødé-路径', home: 'homes/p-ü', user: 'another', tz: 'America/St_Johns', locale: 'de_DE.UTF-8', umask: '002', readdir: 'shuffle' },
+  {
+    root: 'roots/p/deeper/and/deeper',
+    home: 'homes/p-1/elsewhere',
+    user: 'perturbed',
+    tz: 'Pacific/Kiritimati',
+    locale: 'tr_TR.UTF-8',
+    umask: '077',
+    readdir: 'reverse',
+  },
+  {
+    root: 'roots/ünïcødé-路径',
+    home: 'homes/p-ü',
+    user: 'another',
+    tz: 'America/St_Johns',
+    locale: 'de_DE.UTF-8',
+    umask: '002',
+    readdir: 'shuffle',
+  },
 ];
 
 /** Which perturbations the mission leaves free (a declared TZ or locale is an input, held fixed). */
 export function freePerturbations(mission: Mission): PerturbationName[] {
   const declared = new Set(Object.keys(mission.env ?? {}));
-  for (const step of mission.steps) if (step.kind === 'command') for (const k of Object.keys(step.env ?? {})) declared.add(k);
-  return perturbationNames.filter((p) => !(p === 'tz' && declared.has('TZ')) && !(p === 'locale' && (declared.has('LC_ALL') || declared.has('LANG'))) && !(p === 'home' && declared.has('HOME')));
+  for (const step of mission.steps)
+    if (step.kind === 'command') for (const k of Object.keys(step.env ?? {})) declared.add(k);
+  return perturbationNames.filter(
+    (p) =>
+      !(p === 'tz' && declared.has('TZ')) &&
+      !(p === 'locale' && (declared.has('LC_ALL') || declared.has('LANG'))) &&
+      !(p === 'home' && declared.has('HOME')),
+  );
 }
 
-function withPerturbations(base: RunConfig, from: Omit<RunConfig, 'label'>, which: readonly PerturbationName[], label: string): RunConfig {
+function withPerturbations(
+  base: RunConfig,
+  from: Omit<RunConfig, 'label'>,
+  which: readonly PerturbationName[],
+  label: string,
+): RunConfig {
   const out: { -readonly [K in keyof RunConfig]: RunConfig[K] } = { ...base, label };
   for (const p of which) {
     if (p === 'root-path') out.root = from.root;
@@ -84,5 +120,9 @@ export function differences(config: RunConfig): PerturbationName[] {
 }
 
 export function placeOf(workDir: string, config: RunConfig): { tree: string; home: string; tmp: string } {
-  return { tree: join(workDir, config.root, 'tree'), home: join(workDir, config.home), tmp: join(workDir, config.home, 'tmp') };
+  return {
+    tree: join(workDir, config.root, 'tree'),
+    home: join(workDir, config.home),
+    tmp: join(workDir, config.home, 'tmp'),
+  };
 }

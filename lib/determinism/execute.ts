@@ -54,15 +54,30 @@ function readIsolationLog(path: string): StepResult['isolated'] {
 
 export async function executeRun(
   repo: Repo,
-  input: { mission: Mission; baselineTree: string; baselineTime: number; workDir: string; config: RunConfig; runName: string; lastStep?: number },
+  input: {
+    mission: Mission;
+    baselineTree: string;
+    baselineTime: number;
+    workDir: string;
+    config: RunConfig;
+    runName: string;
+    lastStep?: number;
+  },
 ): Promise<RunResult> {
   const started = Date.now();
   const place = placeOf(input.workDir, input.config);
   rmSync(join(place.tree, '..'), { recursive: true, force: true });
   rmSync(place.home, { recursive: true, force: true });
   for (const dir of [place.tree, place.home, place.tmp]) mkdirSync(dir, { recursive: true });
-  const files = (await readFlatTree(repo.layout.gitdir, input.baselineTree)).files.filter((f) => !f.path.startsWith(`${cooDirName}/`));
-  await applyCheckout({ root: place.tree, gitdir: repo.layout.gitdir, tmpDir: place.tmp, plan: planCheckout([], files) });
+  const files = (await readFlatTree(repo.layout.gitdir, input.baselineTree)).files.filter(
+    (f) => !f.path.startsWith(`${cooDirName}/`),
+  );
+  await applyCheckout({
+    root: place.tree,
+    gitdir: repo.layout.gitdir,
+    tmpDir: place.tmp,
+    plan: planCheckout([], files),
+  });
 
   const steps: StepResult[] = [];
   let tree = input.baselineTree;
@@ -72,7 +87,15 @@ export async function executeRun(
     const step = input.mission.steps[index];
     if (!step) break;
     if (step.kind === 'human') {
-      steps.push({ index, kind: 'human', tree, exit: 0, timedOut: false, isolated: { clock: 0, random: 0, crypto: 0 }, output: '' });
+      steps.push({
+        index,
+        kind: 'human',
+        tree,
+        exit: 0,
+        timedOut: false,
+        isolated: { clock: 0, random: 0, crypto: 0 },
+        output: '',
+      });
       continue;
     }
     const log = join(input.workDir, 'logs', `${input.config.label}-${index + 1}.jsonl`);
@@ -84,14 +107,36 @@ export async function executeRun(
       run: input.runName,
       baselineTime: input.baselineTime,
       host: repo.env,
-      place: { home: place.home, tmp: place.tmp, user: input.config.user, tz: input.config.tz, locale: input.config.locale, readdir: input.config.readdir, isolationLog: log },
+      place: {
+        home: place.home,
+        tmp: place.tmp,
+        user: input.config.user,
+        tz: input.config.tz,
+        locale: input.config.locale,
+        readdir: input.config.readdir,
+        isolationLog: log,
+      },
     });
     applied = isolation;
     const timeoutMs = 1000 * (step.timeoutSeconds ?? input.mission.timeoutSeconds ?? 600);
     const outcome = await runCommand(`umask ${input.config.umask}; ${step.run}`, { cwd: place.tree, env, timeoutMs });
-    const captured = await captureWorktree({ root: place.tree, gitdir: repo.layout.gitdir, cachePath: join(input.workDir, 'caches', `${input.config.label}.json`), store: true, maxNewFileBytes: repo.config.gateway.maxFileBytes });
+    const captured = await captureWorktree({
+      root: place.tree,
+      gitdir: repo.layout.gitdir,
+      cachePath: join(input.workDir, 'caches', `${input.config.label}.json`),
+      store: true,
+      maxNewFileBytes: repo.config.gateway.maxFileBytes,
+    });
     tree = captured.tree;
-    steps.push({ index, kind: 'command', tree, exit: outcome.exitCode, timedOut: outcome.timedOut, isolated: readIsolationLog(log), output: outcome.output });
+    steps.push({
+      index,
+      kind: 'command',
+      tree,
+      exit: outcome.exitCode,
+      timedOut: outcome.timedOut,
+      isolated: readIsolationLog(log),
+      output: outcome.output,
+    });
     if (outcome.exitCode !== 0) break;
   }
   return { config: input.config, steps, ms: Date.now() - started, isolation: applied };

@@ -6,7 +6,14 @@ import { compareUtf8 } from '../core/compare-utf8.js';
 // What differs between two trees of a diverging step, file by file, with hints that name the usual
 // suspects: only the order of lines changed, only line endings, a timestamp, an absolute path, a UUID.
 
-export type Hint = 'ordering only' | 'line endings' | 'looks like a timestamp' | 'an absolute path' | 'looks like a UUID' | 'exec bit' | 'file vs symlink';
+export type Hint =
+  | 'ordering only'
+  | 'line endings'
+  | 'looks like a timestamp'
+  | 'an absolute path'
+  | 'looks like a UUID'
+  | 'exec bit'
+  | 'file vs symlink';
 
 export interface PathDifference {
   readonly path: string;
@@ -20,7 +27,8 @@ export interface PathDifference {
   readonly hints: readonly Hint[];
 }
 
-const timestamp = /\b(19|20)\d\d-[01]\d-[0-3]\dT?[ ]?[0-2]?\d?:?\d?\d?|\b1[5-9]\d{8}(\d{3})?\b|\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun),? [0-3]?\d |\b\d\d:\d\d:\d\d\b/u;
+const timestamp =
+  /\b(19|20)\d\d-[01]\d-[0-3]\dT?[ ]?[0-2]?\d?:?\d?\d?|\b1[5-9]\d{8}(\d{3})?\b|\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun),? [0-3]?\d |\b\d\d:\d\d:\d\d\b/u;
 const uuid = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/iu;
 
 function firstDifference(a: Buffer, b: Buffer): number | null {
@@ -46,7 +54,11 @@ function hintsFor(a: Buffer, b: Buffer, changed: string, absolutePaths: readonly
   if (ta.replace(/\r\n/gu, '\n') === tb.replace(/\r\n/gu, '\n')) hints.push('line endings');
   else if (ta.split('\n').sort().join('\n') === tb.split('\n').sort().join('\n')) hints.push('ordering only');
   if (timestamp.test(changed)) hints.push('looks like a timestamp');
-  if (absolutePaths.some((p) => p !== '' && changed.includes(p)) || /(^|[\s"'=:])\/(home|tmp|work|root|usr|var|srv)\//u.test(changed)) hints.push('an absolute path');
+  if (
+    absolutePaths.some((p) => p !== '' && changed.includes(p)) ||
+    /(^|[\s"'=:])\/(home|tmp|work|root|usr|var|srv)\//u.test(changed)
+  )
+    hints.push('an absolute path');
   if (uuid.test(changed)) hints.push('looks like a UUID');
   return hints;
 }
@@ -55,10 +67,17 @@ async function blob(gitdir: string, file: FileRecord | undefined): Promise<Buffe
   return file ? readObjectOfType(gitdir, file.oid, 'blob') : Buffer.alloc(0);
 }
 
-export async function explainTrees(gitdir: string, treeA: string, treeB: string, absolutePaths: readonly string[]): Promise<PathDifference[]> {
+export async function explainTrees(
+  gitdir: string,
+  treeA: string,
+  treeB: string,
+  absolutePaths: readonly string[],
+): Promise<PathDifference[]> {
   const a = new Map((await readFlatTree(gitdir, treeA)).files.map((f) => [f.path, f]));
   const b = new Map((await readFlatTree(gitdir, treeB)).files.map((f) => [f.path, f]));
-  const paths = [...new Set([...a.keys(), ...b.keys()])].filter((p) => a.get(p)?.oid !== b.get(p)?.oid || a.get(p)?.mode !== b.get(p)?.mode).sort(compareUtf8);
+  const paths = [...new Set([...a.keys(), ...b.keys()])]
+    .filter((p) => a.get(p)?.oid !== b.get(p)?.oid || a.get(p)?.mode !== b.get(p)?.mode)
+    .sort(compareUtf8);
   const out: PathDifference[] = [];
   for (const path of paths) {
     const fa = a.get(path);
@@ -73,13 +92,38 @@ export async function explainTrees(gitdir: string, treeA: string, treeB: string,
       hex = `${hexWindow(ca, first ?? 0)}\n${hexWindow(cb, first ?? 0)}`;
       changed = `${ca.toString('latin1')}\n${cb.toString('latin1')}`;
     } else if (status !== 'mode') {
-      const patch = structuredPatch(`a/${path}`, `b/${path}`, ca.toString('utf8'), cb.toString('utf8'), undefined, undefined, { context: 2 });
-      const lines = patch.hunks.flatMap((h) => [`@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@`, ...h.lines]);
+      const patch = structuredPatch(
+        `a/${path}`,
+        `b/${path}`,
+        ca.toString('utf8'),
+        cb.toString('utf8'),
+        undefined,
+        undefined,
+        { context: 2 },
+      );
+      const lines = patch.hunks.flatMap((h) => [
+        `@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@`,
+        ...h.lines,
+      ]);
       diff = lines.slice(0, 200).join('\n');
       changed = patch.hunks.flatMap((h) => h.lines.filter((l) => l.startsWith('+') || l.startsWith('-'))).join('\n');
     }
-    const hints = status === 'mode' ? (fa?.mode === '120000' || fb?.mode === '120000' ? (['file vs symlink'] as Hint[]) : (['exec bit'] as Hint[])) : hintsFor(ca, cb, changed, absolutePaths);
-    out.push({ path, status, mode: [fa?.mode ?? null, fb?.mode ?? null], blob: [fa?.oid ?? null, fb?.oid ?? null], firstDifferingByte: first, diff, hex, hints });
+    const hints =
+      status === 'mode'
+        ? fa?.mode === '120000' || fb?.mode === '120000'
+          ? (['file vs symlink'] as Hint[])
+          : (['exec bit'] as Hint[])
+        : hintsFor(ca, cb, changed, absolutePaths);
+    out.push({
+      path,
+      status,
+      mode: [fa?.mode ?? null, fb?.mode ?? null],
+      blob: [fa?.oid ?? null, fb?.oid ?? null],
+      firstDifferingByte: first,
+      diff,
+      hex,
+      hints,
+    });
   }
   return out;
 }

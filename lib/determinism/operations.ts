@@ -41,7 +41,12 @@ function item(id: string, status: 'pass' | 'fail', summary: string, data: Record
   return { id, area: 'determinism', status, summary, data };
 }
 
-export async function materialise(gitdir: string, files: readonly FileRecord[], root: string, tmp: string): Promise<void> {
+export async function materialise(
+  gitdir: string,
+  files: readonly FileRecord[],
+  root: string,
+  tmp: string,
+): Promise<void> {
   mkdirSync(root, { recursive: true });
   mkdirSync(tmp, { recursive: true });
   await applyCheckout({ root, gitdir, tmpDir: tmp, plan: planCheckout([], files) });
@@ -49,10 +54,14 @@ export async function materialise(gitdir: string, files: readonly FileRecord[], 
 
 /** Every file read and hashed again (no stat cache), nothing stored. */
 export async function freshCapture(root: string, gitdir: string, scratch: string) {
-  return captureWorktree({ root, gitdir, cachePath: join(scratch, 'no-such-cache.json'), store: false, maxNewFileBytes: Number.MAX_SAFE_INTEGER });
+  return captureWorktree({
+    root,
+    gitdir,
+    cachePath: join(scratch, 'no-such-cache.json'),
+    store: false,
+    maxNewFileBytes: Number.MAX_SAFE_INTEGER,
+  });
 }
-
-
 
 interface ScratchRun {
   readonly snapshot: string;
@@ -72,7 +81,13 @@ async function scratchOps(root: string, env: Env, files: readonly FileRecord[], 
   // every root and every run.
   const layout = layoutFor(root);
   mkdirSync(layout.keysDir, { recursive: true, mode: 0o700 });
-  writeFileAtomic(cooKeyPath(layout), formatOpenSshPrivateKey(ed25519KeyFromSeed(createHash('sha256').update('coo check scratch key').digest(), 'coo-check')), { mode: 0o600 });
+  writeFileAtomic(
+    cooKeyPath(layout),
+    formatOpenSshPrivateKey(
+      ed25519KeyFromSeed(createHash('sha256').update('coo check scratch key').digest(), 'coo-check'),
+    ),
+    { mode: 0o600 },
+  );
   await initRepo({ dir: root, env });
   const repo = await openRepo(o);
   await materialise(source, files, root, join(root, cooDirName, 'tmp'));
@@ -99,10 +114,22 @@ async function scratchOps(root: string, env: Env, files: readonly FileRecord[], 
   };
 }
 
-export async function operationItems(repo: Repo, scratch: string, all: readonly FileRecord[], source: string): Promise<OperationItem[]> {
+export async function operationItems(
+  repo: Repo,
+  scratch: string,
+  all: readonly FileRecord[],
+  source: string,
+): Promise<OperationItem[]> {
   const { gitdir } = repo.layout;
   const files = all.filter(outsideCoo);
-  const env: Env = { PATH: repo.env['PATH'], HOME: join(scratch, 'home'), GIT_CONFIG_NOSYSTEM: '1', SOURCE_DATE_EPOCH: pinnedEpoch, TZ: 'UTC', LC_ALL: 'C' };
+  const env: Env = {
+    PATH: repo.env['PATH'],
+    HOME: join(scratch, 'home'),
+    GIT_CONFIG_NOSYSTEM: '1',
+    SOURCE_DATE_EPOCH: pinnedEpoch,
+    TZ: 'UTC',
+    LC_ALL: 'C',
+  };
   mkdirSync(join(scratch, 'home'), { recursive: true });
   const rootA = join(scratch, 'a');
   const rootB = join(scratch, 'b', 'ü-deeper', 'root');
@@ -114,28 +141,47 @@ export async function operationItems(repo: Repo, scratch: string, all: readonly 
   } catch (err) {
     const e = err as CooError;
     const f = { code: e.code ?? 'E_INTERNAL', message: e.message };
-    return [item('determinism.operations', 'fail', `coo's operations could not run in a scratch root: ${f.code}: ${f.message}`, f)];
+    return [
+      item(
+        'determinism.operations',
+        'fail',
+        `coo's operations could not run in a scratch root: ${f.code}: ${f.message}`,
+        f,
+      ),
+    ];
   }
   const reference = await computeManifestCid(gitdir, files);
   const copied = (await readFlatTree(join(rootA, cooDirName, 'state.git'), a.tree)).files.filter(outsideCoo);
   const sameContent = (await computeManifestCid(join(rootA, cooDirName, 'state.git'), copied)) === reference;
-  const ids = (r: ScratchRun) => ({ snapshot: r.snapshot, tree: r.tree, baseline: r.baseline, changed: r.changed, oplog: r.oplog });
+  const ids = (r: ScratchRun) => ({
+    snapshot: r.snapshot,
+    tree: r.tree,
+    baseline: r.baseline,
+    changed: r.changed,
+    oplog: r.oplog,
+  });
   return [
     item(
       'determinism.tree-hash',
       a.tree === b.tree && sameContent ? 'pass' : 'fail',
-      a.tree === b.tree && sameContent ? `${files.length} file(s) of ${source} give one tree id in two roots, with the same content hashes` : `${source} gave different trees in two roots (${a.tree.slice(0, 12)} / ${b.tree.slice(0, 12)})`,
+      a.tree === b.tree && sameContent
+        ? `${files.length} file(s) of ${source} give one tree id in two roots, with the same content hashes`
+        : `${source} gave different trees in two roots (${a.tree.slice(0, 12)} / ${b.tree.slice(0, 12)})`,
       { source, files: files.length, a: a.tree, b: b.tree, sameContent },
     ),
     item(
       'determinism.signed-baseline',
       a.baseline === b.baseline && a.snapshot === b.snapshot ? 'pass' : 'fail',
-      a.baseline === b.baseline ? 'with a pinned clock and one key, the signed baseline has the same commit id in both roots' : 'the same baseline signed in two roots gave different commit ids',
+      a.baseline === b.baseline
+        ? 'with a pinned clock and one key, the signed baseline has the same commit id in both roots'
+        : 'the same baseline signed in two roots gave different commit ids',
       { a: a.baseline, b: b.baseline },
     ),
     item(
       'determinism.rollback',
-      a.rolledBack && b.rolledBack && a.undone && b.undone && a.oplog === b.oplog && a.changed === b.changed ? 'pass' : 'fail',
+      a.rolledBack && b.rolledBack && a.undone && b.undone && a.oplog === b.oplog && a.changed === b.changed
+        ? 'pass'
+        : 'fail',
       a.rolledBack && b.rolledBack && a.undone && b.undone
         ? a.oplog === b.oplog
           ? 'change, snapshot, rollback, undo: byte-identical every time, and the same operation log in both roots'
@@ -145,4 +191,3 @@ export async function operationItems(repo: Repo, scratch: string, all: readonly 
     ),
   ];
 }
-

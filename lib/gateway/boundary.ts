@@ -26,17 +26,20 @@ export function probeBoundary(root: string, rootReal: string, path: string): Bou
     const dir = join(root, ...parts.slice(0, i));
     const stat = lstat(dir);
     if (!stat) break;
-    if (stat.isSymbolicLink()) return { code: 'E_SYMLINK_IN_PATH', reason: `${parts.slice(0, i).join('/')} is a symbolic link` };
+    if (stat.isSymbolicLink())
+      return { code: 'E_SYMLINK_IN_PATH', reason: `${parts.slice(0, i).join('/')} is a symbolic link` };
     if (!stat.isDirectory()) break; // a file in the way: the collision check names it
     deepest = dir;
   }
-  if (!isInside(rootReal, realpathSync(deepest))) return { code: 'E_PATH_OUTSIDE_ROOT', reason: `${path} resolves outside ${rootReal}` };
+  if (!isInside(rootReal, realpathSync(deepest)))
+    return { code: 'E_PATH_OUTSIDE_ROOT', reason: `${path} resolves outside ${rootReal}` };
   const target = lstat(join(root, path));
   if (target) {
     if (target.isFIFO() || target.isSocket() || target.isBlockDevice() || target.isCharacterDevice()) {
       return { code: 'E_PATH_SPECIAL_FILE', reason: 'a FIFO, socket or device' };
     }
-    if (target.isFile() && target.nlink > 1) return { code: 'E_PATH_HARDLINK', reason: `the file has ${target.nlink} hard links` };
+    if (target.isFile() && target.nlink > 1)
+      return { code: 'E_PATH_HARDLINK', reason: `the file has ${target.nlink} hard links` };
   }
   return null;
 }

@@ -43,12 +43,23 @@ export function violationError(violations: readonly Violation[]): CooError {
   return new CooError(
     first.code,
     `refused by the gateway: ${where}: ${first.reason}${violations.length > 1 ? ` (and ${violations.length - 1} more violation(s))` : ''}`,
-    { violations: violations.map((v) => ({ path: v.path, check: v.check, code: v.code, reason: v.reason, ...(v.data ? { data: v.data } : {}) })) },
+    {
+      violations: violations.map((v) => ({
+        path: v.path,
+        check: v.check,
+        code: v.code,
+        reason: v.reason,
+        ...(v.data ? { data: v.data } : {}),
+      })),
+    },
   );
 }
 
 /** Judges a write set in a locked repository, writing nothing: its violations, or the judgement to apply. */
-export async function gatewayJudgeLocked(repo: Repo, input: GatewayInput): Promise<{ violations: readonly Violation[]; judged: Judged | null }> {
+export async function gatewayJudgeLocked(
+  repo: Repo,
+  input: GatewayInput,
+): Promise<{ violations: readonly Violation[]; judged: Judged | null }> {
   await ensureNoJournal(repo);
   return judgeWriteSet(repo, input);
 }
@@ -58,17 +69,30 @@ export async function gatewayApplyLocked(repo: Repo, input: GatewayInput, judged
   const { gitdir } = repo.layout;
   const staged = stageWriteSet(repo, input, judged);
   const label = `${staged.changes.length} path(s)`;
-  const planned = await planRewrite(repo, { current: judged.captured.capture.files, target: staged.files, label, op: 'write' });
+  const planned = await planRewrite(repo, {
+    current: judged.captured.capture.files,
+    target: staged.files,
+    label,
+    op: 'write',
+  });
   const safety = await recordSnapshot(repo, judged.captured, { subject: 'safety snapshot before a gateway write' });
   const { tree, manifest, changes, indexes } = staged;
   const tip = readRef(gitdir, writesRef);
   const commit = writeStateCommit(repo, {
     tree,
     parents: tip ? [tip] : [],
-    subject: input.message ?? `write ${changes.length} path(s)${input.mission ? ` for mission ${input.mission.mission}` : ''}`,
-    body: [...changes.map((c) => `${c.kind} ${JSON.stringify(c.path)}`), ...indexes.map((i) => `index ${JSON.stringify(i)}`)].join('\n'),
+    subject:
+      input.message ?? `write ${changes.length} path(s)${input.mission ? ` for mission ${input.mission.mission}` : ''}`,
+    body: [
+      ...changes.map((c) => `${c.kind} ${JSON.stringify(c.path)}`),
+      ...indexes.map((i) => `index ${JSON.stringify(i)}`),
+    ].join('\n'),
     manifest,
-    trailers: [['Coo-Op', 'write'], ['Coo-Safety', safety.commit], ...(input.mission ? ([['Coo-Mission', input.mission.mission]] as const) : [])],
+    trailers: [
+      ['Coo-Op', 'write'],
+      ['Coo-Safety', safety.commit],
+      ...(input.mission ? ([['Coo-Mission', input.mission.mission]] as const) : []),
+    ],
   });
   await applyRewrite(repo, planned, {
     targetCommit: commit,

@@ -33,12 +33,21 @@ export interface IndexReport {
   readonly dirs: readonly DirReport[];
 }
 
-function checkDir(repo: Repo, rule: GovernedDir, files: readonly { path: string; size: number; cid: string }[]): DirReport {
+function checkDir(
+  repo: Repo,
+  rule: GovernedDir,
+  files: readonly { path: string; size: number; cid: string }[],
+): DirReport {
   const inDir = files.filter((f) => governedDirOf([rule], f.path) === rule);
   const name = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
   const drift: Drift[] = [];
-  for (const f of inDir) if (name(f.path) !== rule.index && !parseArtefact(rule, name(f.path))) drift.push({ kind: 'misnamed', file: name(f.path) });
-  const expected = indexRows(rule, inDir.map((f) => ({ name: name(f.path), bytes: f.size, sha256: sha256HexOfCid(f.cid) })));
+  for (const f of inDir)
+    if (name(f.path) !== rule.index && !parseArtefact(rule, name(f.path)))
+      drift.push({ kind: 'misnamed', file: name(f.path) });
+  const expected = indexRows(
+    rule,
+    inDir.map((f) => ({ name: name(f.path), bytes: f.size, sha256: sha256HexOfCid(f.cid) })),
+  );
   let text: string | null = null;
   try {
     text = readFileSync(join(repo.layout.root, rule.dir, rule.index), 'utf8');
@@ -52,14 +61,23 @@ function checkDir(repo: Repo, rule: GovernedDir, files: readonly { path: string;
     for (const row of expected) {
       const found = byFile.get(row.file);
       if (!found) drift.push({ kind: 'unlisted', file: row.file, expected: row });
-      else if (found.sha256 !== row.sha256 || found.bytes !== row.bytes || found.version !== row.version || found.artefact !== row.artefact) {
+      else if (
+        found.sha256 !== row.sha256 ||
+        found.bytes !== row.bytes ||
+        found.version !== row.version ||
+        found.artefact !== row.artefact
+      ) {
         drift.push({ kind: 'changed', file: row.file, expected: row, found });
       }
       byFile.delete(row.file);
     }
     for (const found of byFile.values()) drift.push({ kind: 'listed-missing', file: found.file, found });
   }
-  return { dir: rule.dir, index: rule.index, drift: drift.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.kind < b.kind ? -1 : 1)) };
+  return {
+    dir: rule.dir,
+    index: rule.index,
+    drift: drift.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.kind < b.kind ? -1 : 1)),
+  };
 }
 
 /** INDEX drift of every governed directory, for captured files (no tripwire: `coo check` reports that apart). */
@@ -80,12 +98,17 @@ export async function indexCheck(options: RepoOptions = {}): Promise<IndexReport
 }
 
 /** `coo index fix`: reconciles every drifting INDEX through the gateway; misnamed files stay reported. */
-export async function indexFix(options: RepoOptions = {}): Promise<{ before: IndexReport; write: GatewayResult | null; after: IndexReport }> {
+export async function indexFix(
+  options: RepoOptions = {},
+): Promise<{ before: IndexReport; write: GatewayResult | null; after: IndexReport }> {
   const repo = await openRepo(options);
   return withLock(repo, 'index fix', async () => {
     const before = await report(repo);
     const dirs = before.dirs.filter((d) => d.drift.some((x) => x.kind !== 'misnamed')).map((d) => d.dir);
-    const write = dirs.length === 0 ? null : await gatewayWriteLocked(repo, { ops: [], reconcile: dirs, message: `index fix: ${dirs.join(', ')}` });
+    const write =
+      dirs.length === 0
+        ? null
+        : await gatewayWriteLocked(repo, { ops: [], reconcile: dirs, message: `index fix: ${dirs.join(', ')}` });
     return { before, write, after: await report(repo) };
   });
 }

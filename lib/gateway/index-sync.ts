@@ -29,7 +29,12 @@ export function expectedIndex(rule: GovernedDir, after: ReadonlyMap<string, Inde
 }
 
 /** INDEX files to (re)write for the governed directories among `dirs`, given the tree after the writes. */
-export function reconcileIndexes(governed: readonly GovernedDir[], dirs: Iterable<string>, after: ReadonlyMap<string, IndexedFile>, hashBlob: (content: Buffer) => string): IndexWrite[] {
+export function reconcileIndexes(
+  governed: readonly GovernedDir[],
+  dirs: Iterable<string>,
+  after: ReadonlyMap<string, IndexedFile>,
+  hashBlob: (content: Buffer) => string,
+): IndexWrite[] {
   const out: IndexWrite[] = [];
   const seen = new Set<string>();
   for (const dir of dirs) {

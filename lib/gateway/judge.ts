@@ -31,7 +31,9 @@ export interface Judged {
   readonly current: ReadonlyMap<string, CurrentFile>;
 }
 
-export type Judgement = { readonly violations: readonly Violation[]; readonly judged: null } | { readonly violations: readonly []; readonly judged: Judged };
+export type Judgement =
+  | { readonly violations: readonly Violation[]; readonly judged: null }
+  | { readonly violations: readonly []; readonly judged: Judged };
 
 export async function judgeWriteSet(repo: Repo, input: JudgeInput): Promise<Judgement> {
   const { root } = repo.layout;
@@ -51,7 +53,9 @@ export async function judgeWriteSet(repo: Repo, input: JudgeInput): Promise<Judg
   const files = captured.capture.files;
   const pins = pinsOfCapture(files);
   ensureNotTampered(registry, pins, input.tolerate);
-  const current = new Map<string, CurrentFile>(files.map((f) => [f.path, { oid: f.oid, pin: pins.get(f.path) as string }]));
+  const current = new Map<string, CurrentFile>(
+    files.map((f) => [f.path, { oid: f.oid, pin: pins.get(f.path) as string }]),
+  );
   const rootReal = realpathSync(root);
   const violations = validateWriteSet({
     ...policy,

@@ -37,7 +37,10 @@ export async function protectList(options: RepoOptions = {}): Promise<ProtectLis
   const registry = await registryOf(repo);
   const cooPins = (await readCooPins(repo.layout)) ?? {};
   return {
-    patterns: [{ pattern: `${cooDirName}/**`, always: true, pins: cooPins }, ...repo.config.protected.map((e) => ({ pattern: e.pattern, always: false, pins: e.pins }))],
+    patterns: [
+      { pattern: `${cooDirName}/**`, always: true, pins: cooPins },
+      ...repo.config.protected.map((e) => ({ pattern: e.pattern, always: false, pins: e.pins })),
+    ],
     cooPins,
     tampered: findTampering(registry, await currentPins(repo)),
   };
@@ -57,18 +60,32 @@ export async function protectRequest(options: ProtectRequestOptions): Promise<Re
     const configPin = pins.get(configPath) ?? null;
     if (options.action === 'accept') {
       const findings = findTampering(await registryOf(repo), pins);
-      if (findings.length === 0) throw new CooError('E_USAGE', 'nothing to accept: every protected file matches its pin', {});
+      if (findings.length === 0)
+        throw new CooError('E_USAGE', 'nothing to accept: every protected file matches its pin', {});
       const accept = Object.fromEntries(findings.map((f) => [f.path, f.found]));
-      return createRequest(repo, 'protect.accept', `accept ${findings.length} protected file(s) as changed outside coo`, { files: accept });
+      return createRequest(
+        repo,
+        'protect.accept',
+        `accept ${findings.length} protected file(s) as changed outside coo`,
+        { files: accept },
+      );
     }
     const pattern = options.pattern ?? '';
-    if (pattern === '' || pattern.startsWith('/')) throw new CooError('E_USAGE', 'name a pattern relative to the repository root', { pattern });
+    if (pattern === '' || pattern.startsWith('/'))
+      throw new CooError('E_USAGE', 'name a pattern relative to the repository root', { pattern });
     const exists = repo.config.protected.some((e) => e.pattern === pattern);
     if (options.action === 'add') {
       if (exists) throw new CooError('E_USAGE', `${pattern} is already protected`, { pattern });
       const matches = globMatcher([pattern]);
-      const entryPins = Object.fromEntries([...pins].filter(([path]) => matches(path)).sort(([a], [b]) => (a < b ? -1 : 1)));
-      return createRequest(repo, 'protect.add', `protect ${pattern} (${Object.keys(entryPins).length} file(s) pinned)`, { pattern, pins: entryPins, configPin });
+      const entryPins = Object.fromEntries(
+        [...pins].filter(([path]) => matches(path)).sort(([a], [b]) => (a < b ? -1 : 1)),
+      );
+      return createRequest(
+        repo,
+        'protect.add',
+        `protect ${pattern} (${Object.keys(entryPins).length} file(s) pinned)`,
+        { pattern, pins: entryPins, configPin },
+      );
     }
     if (!exists) throw new CooError('E_USAGE', `${pattern} is not in the registry`, { pattern });
     return createRequest(repo, 'protect.rm', `stop protecting ${pattern}`, { pattern, configPin });
@@ -82,7 +99,12 @@ function readConfigDoc(repo: Repo): { protected?: ProtectedEntry[] } & Record<st
 }
 
 /** Writes a new .coo/config.json through the gateway, authorised for exactly this content, and pins it. */
-async function writeConfig(repo: Repo, doc: Record<string, unknown>, request: RequestStatus, tolerate?: ReadonlyMap<string, string | null>): Promise<Record<string, unknown>> {
+async function writeConfig(
+  repo: Repo,
+  doc: Record<string, unknown>,
+  request: RequestStatus,
+  tolerate?: ReadonlyMap<string, string | null>,
+): Promise<Record<string, unknown>> {
   const content = Buffer.from(`${JSON.stringify(doc, null, 2)}\n`);
   const pin = pinOfContent(content);
   const written = await gatewayWriteLocked(repo, {
@@ -98,7 +120,11 @@ async function writeConfig(repo: Repo, doc: Record<string, unknown>, request: Re
 async function ensureConfigUnchanged(repo: Repo, request: RequestStatus): Promise<void> {
   const now = (await currentPins(repo)).get(configPath) ?? null;
   if (now !== request.payload['configPin']) {
-    throw new CooError('E_CHANGED_SINCE_BASE', `${configPath} changed since ${request.id} was made; make the request again`, { expected: request.payload['configPin'], found: now });
+    throw new CooError(
+      'E_CHANGED_SINCE_BASE',
+      `${configPath} changed since ${request.id} was made; make the request again`,
+      { expected: request.payload['configPin'], found: now },
+    );
   }
 }
 
@@ -106,7 +132,10 @@ export const protectAdd: Executor = {
   check: ensureConfigUnchanged,
   async run(repo, request) {
     const doc = readConfigDoc(repo);
-    const entry: ProtectedEntry = { pattern: String(request.payload['pattern']), pins: request.payload['pins'] as Record<string, string> };
+    const entry: ProtectedEntry = {
+      pattern: String(request.payload['pattern']),
+      pins: request.payload['pins'] as Record<string, string>,
+    };
     return writeConfig(repo, { ...doc, protected: [...(doc.protected ?? []), entry] }, request);
   },
 };
@@ -115,7 +144,11 @@ export const protectRm: Executor = {
   check: ensureConfigUnchanged,
   async run(repo, request) {
     const doc = readConfigDoc(repo);
-    return writeConfig(repo, { ...doc, protected: (doc.protected ?? []).filter((e) => e.pattern !== request.payload['pattern']) }, request);
+    return writeConfig(
+      repo,
+      { ...doc, protected: (doc.protected ?? []).filter((e) => e.pattern !== request.payload['pattern']) },
+      request,
+    );
   },
 };
 
@@ -123,7 +156,12 @@ export const protectAccept: Executor = {
   async check(repo, request) {
     const now = await currentPins(repo);
     for (const [path, pin] of Object.entries(request.payload['files'] as Record<string, string | null>)) {
-      if ((now.get(path) ?? null) !== pin) throw new CooError('E_CHANGED_SINCE_BASE', `${path} changed again since ${request.id} was made`, { path, expected: pin, found: now.get(path) ?? null });
+      if ((now.get(path) ?? null) !== pin)
+        throw new CooError('E_CHANGED_SINCE_BASE', `${path} changed again since ${request.id} was made`, {
+          path,
+          expected: pin,
+          found: now.get(path) ?? null,
+        });
     }
   },
   async run(repo, request) {
@@ -137,14 +175,17 @@ export const protectAccept: Executor = {
         else coo[path] = pin;
         continue;
       }
-      const entry = entries.find((e) => e.pins[path] !== undefined) ?? entries.find((e) => globMatcher([e.pattern])(path));
+      const entry =
+        entries.find((e) => e.pins[path] !== undefined) ?? entries.find((e) => globMatcher([e.pattern])(path));
       if (!entry) continue;
       if (pin === null) delete entry.pins[path];
       else entry.pins[path] = pin;
     }
     writeCooPins(repo.layout, coo);
     const changedEntries = JSON.stringify(entries) !== JSON.stringify(doc.protected ?? []);
-    const written = changedEntries ? await writeConfig(repo, { ...doc, protected: entries }, request, new Map(Object.entries(files))) : {};
+    const written = changedEntries
+      ? await writeConfig(repo, { ...doc, protected: entries }, request, new Map(Object.entries(files)))
+      : {};
     return { accepted: Object.keys(files).sort(), ...written };
   },
 };

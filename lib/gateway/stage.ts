@@ -35,9 +35,14 @@ function dirOf(path: string): string {
   return slash < 0 ? '' : path.slice(0, slash);
 }
 
-export function stageWriteSet(repo: Repo, input: { ops: readonly WriteOp[]; reconcile?: readonly string[] }, judged: Judged): Staged {
+export function stageWriteSet(
+  repo: Repo,
+  input: { ops: readonly WriteOp[]; reconcile?: readonly string[] },
+  judged: Judged,
+): Staged {
   const after = new Map<string, FileRecord & IndexedFile & { cid: string }>();
-  for (const f of judged.captured.capture.files) after.set(f.path, { ...f, bytes: f.size, sha256: sha256HexOfCid(f.cid) });
+  for (const f of judged.captured.capture.files)
+    after.set(f.path, { ...f, bytes: f.size, sha256: sha256HexOfCid(f.cid) });
   const writer = objectWriter(repo.layout.gitdir, input.ops.length);
   const put = (type: ObjectType, content: Buffer): string => {
     const oid = hashObject(type, content);

@@ -1,4 +1,10 @@
-import { compareVersions, formatVersion, governedDirOf, parseArtefact, underGovernedDir } from '../governance/naming.js';
+import {
+  compareVersions,
+  formatVersion,
+  governedDirOf,
+  parseArtefact,
+  underGovernedDir,
+} from '../governance/naming.js';
 import type { GovernedDir } from '../core/config.js';
 import type { CurrentFile, Violation } from './violation.js';
 import type { WriteOp } from './write-set.js';
@@ -11,7 +17,11 @@ function baseName(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }
 
-export function checkGoverned(governed: readonly GovernedDir[], ops: readonly WriteOp[], current: ReadonlyMap<string, CurrentFile> | null): Violation[] {
+export function checkGoverned(
+  governed: readonly GovernedDir[],
+  ops: readonly WriteOp[],
+  current: ReadonlyMap<string, CurrentFile> | null,
+): Violation[] {
   if (governed.length === 0) return [];
   const out: Violation[] = [];
   const fail = (path: string, code: Violation['code'], reason: string, data?: Record<string, unknown>): void => {
@@ -21,7 +31,8 @@ export function checkGoverned(governed: readonly GovernedDir[], ops: readonly Wr
     const rule = governedDirOf(governed, op.path);
     if (!rule) {
       const outer = underGovernedDir(governed, op.path);
-      if (outer) fail(op.path, 'E_NAMING', `governed directory ${outer.dir} holds artefacts directly, not subdirectories`);
+      if (outer)
+        fail(op.path, 'E_NAMING', `governed directory ${outer.dir} holds artefacts directly, not subdirectories`);
       continue;
     }
     const name = baseName(op.path);
@@ -31,7 +42,8 @@ export function checkGoverned(governed: readonly GovernedDir[], ops: readonly Wr
     }
     const artefact = parseArtefact(rule, name);
     if (op.kind === 'delete') {
-      if (artefact && current?.has(op.path)) fail(op.path, 'E_VERSION_IMMUTABLE', 'a released version cannot be deleted');
+      if (artefact && current?.has(op.path))
+        fail(op.path, 'E_VERSION_IMMUTABLE', 'a released version cannot be deleted');
       continue;
     }
     if (!artefact) {
@@ -40,7 +52,11 @@ export function checkGoverned(governed: readonly GovernedDir[], ops: readonly Wr
     }
     if (!current) continue;
     if (current.has(op.path)) {
-      fail(op.path, 'E_VERSION_IMMUTABLE', `version ${formatVersion(artefact.version)} of ${artefact.name} is released; write a higher version`);
+      fail(
+        op.path,
+        'E_VERSION_IMMUTABLE',
+        `version ${formatVersion(artefact.version)} of ${artefact.name} is released; write a higher version`,
+      );
       continue;
     }
     const latest = [...current.keys()]
@@ -49,7 +65,12 @@ export function checkGoverned(governed: readonly GovernedDir[], ops: readonly Wr
       .filter((a) => a !== null && a.name === artefact.name)
       .sort((a, b) => compareVersions(b!.version, a!.version))[0];
     if (latest && compareVersions(artefact.version, latest.version) <= 0) {
-      fail(op.path, 'E_VERSION_NOT_NEWER', `version ${formatVersion(artefact.version)} is not above ${formatVersion(latest.version)}`, { latest: formatVersion(latest.version) });
+      fail(
+        op.path,
+        'E_VERSION_NOT_NEWER',
+        `version ${formatVersion(artefact.version)} is not above ${formatVersion(latest.version)}`,
+        { latest: formatVersion(latest.version) },
+      );
     }
   }
   return out;

@@ -59,7 +59,8 @@ export function validateWriteSet(input: ValidationInput): Violation[] {
   // Duplicates first, so that every later check sees each path once.
   const seen = new Set<string>();
   for (const op of ops) {
-    if (seen.has(op.path)) fail({ path: op.path, check: 'collisions', code: 'E_WRITE_DUPLICATE', reason: 'named twice in the write set' });
+    if (seen.has(op.path))
+      fail({ path: op.path, check: 'collisions', code: 'E_WRITE_DUPLICATE', reason: 'named twice in the write set' });
     seen.add(op.path);
   }
 
@@ -67,7 +68,12 @@ export function validateWriteSet(input: ValidationInput): Violation[] {
     const problem = checkGatewayPath(op.path, { symlink: op.kind === 'write' && op.mode === '120000' });
     if (problem) fail({ path: op.path, check: problem.check, code: problem.code, reason: problem.reason });
     else if (op.kind === 'write' && op.content.length > input.maxFileBytes) {
-      fail({ path: op.path, check: 'limits', code: 'E_CONTENT_TOO_LARGE', reason: `${op.content.length} bytes > ${input.maxFileBytes}` });
+      fail({
+        path: op.path,
+        check: 'limits',
+        code: 'E_CONTENT_TOO_LARGE',
+        reason: `${op.content.length} bytes > ${input.maxFileBytes}`,
+      });
     }
   }
 
@@ -80,7 +86,13 @@ export function validateWriteSet(input: ValidationInput): Violation[] {
     const key = canonicalKey(op.path);
     const existing = keys.get(key);
     if (existing !== undefined && existing !== op.path) {
-      fail({ path: op.path, check: 'canonical', code: 'E_PATH_CASE_TWIN', reason: `same name as ${JSON.stringify(existing)} on a case-insensitive filesystem`, data: { existing } });
+      fail({
+        path: op.path,
+        check: 'canonical',
+        code: 'E_PATH_CASE_TWIN',
+        reason: `same name as ${JSON.stringify(existing)} on a case-insensitive filesystem`,
+        data: { existing },
+      });
     } else keys.set(key, op.path);
   }
 
@@ -88,16 +100,27 @@ export function validateWriteSet(input: ValidationInput): Violation[] {
     const after = op.kind === 'write' ? pinOfContent(op.content) : null;
     if (!input.registry.isProtected(op.path)) continue;
     const approved = input.authorized.has(op.path) && input.authorized.get(op.path) === after;
-    if (!approved && !(op.kind === 'write' && modeOf(op) !== '120000' && keepsPin(input.registry, { path: op.path, after }))) {
-      fail({ path: op.path, check: 'protected', code: 'E_GOVERNANCE_PROTECTED', reason: 'a protected artefact', data: { pin: input.registry.pinOf(op.path) } });
+    if (
+      !approved &&
+      !(op.kind === 'write' && modeOf(op) !== '120000' && keepsPin(input.registry, { path: op.path, after }))
+    ) {
+      fail({
+        path: op.path,
+        check: 'protected',
+        code: 'E_GOVERNANCE_PROTECTED',
+        reason: 'a protected artefact',
+        data: { pin: input.registry.pinOf(op.path) },
+      });
     }
   }
   for (const v of checkGoverned(input.governed, pending(), tree?.current ?? null)) fail(v);
 
-  if (input.scope) for (const v of scopeViolations(input.scope, pending(), tree?.current ?? null)) {
-    if (v.path === '') failed.set(`\0${v.code}`, v); // a ceiling of the whole set
-    else fail(v);
-  }
+  if (input.scope)
+    for (const v of scopeViolations(input.scope, pending(), tree?.current ?? null)) {
+      if (v.path === '')
+        failed.set(`\0${v.code}`, v); // a ceiling of the whole set
+      else fail(v);
+    }
 
   if (!tree) return sorted(failed);
   for (const v of collisions(pending(), current, deleting, tree.uncaptured)) fail(v);
@@ -109,22 +132,49 @@ export function validateWriteSet(input: ValidationInput): Violation[] {
 }
 
 function sorted(failed: ReadonlyMap<string, Violation>): Violation[] {
-  return [...failed.values()].sort((a, b) => checkOrder.indexOf(a.check) - checkOrder.indexOf(b.check) || compareUtf8(a.path, b.path) || (a.code < b.code ? -1 : 1));
+  return [...failed.values()].sort(
+    (a, b) =>
+      checkOrder.indexOf(a.check) - checkOrder.indexOf(b.check) ||
+      compareUtf8(a.path, b.path) ||
+      (a.code < b.code ? -1 : 1),
+  );
 }
 
 /**
  * Scope and ceilings. Without the tree a write may be a create or a modify: it is refused only
  * when the scope refuses both (the tree decides the rest).
  */
-function scopeViolations(scope: MissionScope, ops: readonly WriteOp[], current: ReadonlyMap<string, CurrentFile> | null): Violation[] {
-  const asKind = (kind: ChangeKind | null) => ops.map((op) => ({ path: op.path, kind: kind !== null && op.kind === 'write' ? kind : changeKind(op, current ?? noFiles), bytes: op.kind === 'write' ? op.content.length : 0 }));
-  const toViolation = (v: ReturnType<typeof checkScope>[number]): Violation => ({ path: v.path, check: 'scope', code: v.code, reason: v.reason, data: v.data });
+function scopeViolations(
+  scope: MissionScope,
+  ops: readonly WriteOp[],
+  current: ReadonlyMap<string, CurrentFile> | null,
+): Violation[] {
+  const asKind = (kind: ChangeKind | null) =>
+    ops.map((op) => ({
+      path: op.path,
+      kind: kind !== null && op.kind === 'write' ? kind : changeKind(op, current ?? noFiles),
+      bytes: op.kind === 'write' ? op.content.length : 0,
+    }));
+  const toViolation = (v: ReturnType<typeof checkScope>[number]): Violation => ({
+    path: v.path,
+    check: 'scope',
+    code: v.code,
+    reason: v.reason,
+    data: v.data,
+  });
   if (current) return checkScope(scope, asKind(null)).map(toViolation);
   const asModify = new Set(checkScope(scope, asKind('modify')).map((v) => `${v.path}\0${v.code}`));
-  return checkScope(scope, asKind('create')).filter((v) => asModify.has(`${v.path}\0${v.code}`)).map(toViolation);
+  return checkScope(scope, asKind('create'))
+    .filter((v) => asModify.has(`${v.path}\0${v.code}`))
+    .map(toViolation);
 }
 
-function collisions(ops: readonly WriteOp[], current: ReadonlyMap<string, CurrentFile>, deleting: ReadonlySet<string>, uncaptured: TreeView['uncaptured']): Violation[] {
+function collisions(
+  ops: readonly WriteOp[],
+  current: ReadonlyMap<string, CurrentFile>,
+  deleting: ReadonlySet<string>,
+  uncaptured: TreeView['uncaptured'],
+): Violation[] {
   const out: Violation[] = [];
   const writing = new Set(ops.filter((op) => op.kind === 'write').map((op) => op.path));
   const remains = (path: string): boolean => (current.has(path) && !deleting.has(path)) || writing.has(path);
@@ -136,15 +186,27 @@ function collisions(ops: readonly WriteOp[], current: ReadonlyMap<string, Curren
   for (const op of ops) {
     const here = current.get(op.path);
     if (op.expect !== undefined && (here?.oid ?? null) !== op.expect) {
-      out.push({ path: op.path, check: 'collisions', code: 'E_CHANGED_SINCE_BASE', reason: 'changed since the state this write is based on', data: { expected: op.expect, found: here?.oid ?? null } });
+      out.push({
+        path: op.path,
+        check: 'collisions',
+        code: 'E_CHANGED_SINCE_BASE',
+        reason: 'changed since the state this write is based on',
+        data: { expected: op.expect, found: here?.oid ?? null },
+      });
       continue;
     }
     if (op.kind === 'delete') {
-      if (!here) out.push({ path: op.path, check: 'collisions', code: 'E_PATH_NOT_FOUND', reason: 'no such file to delete' });
+      if (!here)
+        out.push({ path: op.path, check: 'collisions', code: 'E_PATH_NOT_FOUND', reason: 'no such file to delete' });
       continue;
     }
     if (dirsAfter.has(op.path)) {
-      out.push({ path: op.path, check: 'collisions', code: 'E_COLLISION_FILE_DIR', reason: 'a file would replace a directory that keeps files' });
+      out.push({
+        path: op.path,
+        check: 'collisions',
+        code: 'E_COLLISION_FILE_DIR',
+        reason: 'a file would replace a directory that keeps files',
+      });
       continue;
     }
     const parentFile = op.path
@@ -153,11 +215,23 @@ function collisions(ops: readonly WriteOp[], current: ReadonlyMap<string, Curren
       .map((_, i, parts) => parts.slice(0, i + 1).join('/'))
       .find((prefix) => remains(prefix));
     if (parentFile) {
-      out.push({ path: op.path, check: 'collisions', code: 'E_COLLISION_FILE_DIR', reason: `${parentFile} is a file`, data: { file: parentFile } });
+      out.push({
+        path: op.path,
+        check: 'collisions',
+        code: 'E_COLLISION_FILE_DIR',
+        reason: `${parentFile} is a file`,
+        data: { file: parentFile },
+      });
       continue;
     }
     if (!here && uncaptured(op.path) === 'file') {
-      out.push({ path: op.path, check: 'collisions', code: 'E_WORKTREE_CONFLICT', reason: 'an uncaptured (ignored or skipped) file is there', data: { paths: [op.path] } });
+      out.push({
+        path: op.path,
+        check: 'collisions',
+        code: 'E_WORKTREE_CONFLICT',
+        reason: 'an uncaptured (ignored or skipped) file is there',
+        data: { paths: [op.path] },
+      });
     }
   }
   return out;

@@ -4,7 +4,16 @@ import type { ErrorCode } from '../core/catalogue.js';
 // the gateway's fixed order of checks) and the error code, so the same input always gives the same
 // violations in the same order.
 
-export const checkOrder = ['syntax', 'reserved', 'limits', 'canonical', 'protected', 'scope', 'collisions', 'boundary'] as const;
+export const checkOrder = [
+  'syntax',
+  'reserved',
+  'limits',
+  'canonical',
+  'protected',
+  'scope',
+  'collisions',
+  'boundary',
+] as const;
 export type CheckName = (typeof checkOrder)[number];
 
 export interface Violation {

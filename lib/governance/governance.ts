@@ -24,7 +24,11 @@ interface PinsFile {
 
 /** The pins of .coo/'s files (null before `coo init` made them); a damaged file is E_STATE_CORRUPT. */
 export async function readCooPins(layout: Layout): Promise<Record<string, string> | null> {
-  const file = await readJsonFile<PinsFile, null>(pinsPath(layout), { schema: 'governance-pins', code: 'E_STATE_CORRUPT', missing: () => null });
+  const file = await readJsonFile<PinsFile, null>(pinsPath(layout), {
+    schema: 'governance-pins',
+    code: 'E_STATE_CORRUPT',
+    missing: () => null,
+  });
   return file === null ? null : { ...file.pins };
 }
 
@@ -42,7 +46,12 @@ export function hashCooFiles(layout: Layout): Record<string, string> {
       if (rel === cooDirName && (privateCooEntries as readonly string[]).includes(entry.name)) continue;
       const childRel = `${rel}/${entry.name}`;
       if (entry.isDirectory()) walk(join(abs, entry.name), childRel);
-      else if (entry.isFile()) pins[childRel] = sha256Pin(createHash('sha256').update(readFileSync(join(abs, entry.name))).digest('hex'));
+      else if (entry.isFile())
+        pins[childRel] = sha256Pin(
+          createHash('sha256')
+            .update(readFileSync(join(abs, entry.name)))
+            .digest('hex'),
+        );
     }
   };
   walk(layout.cooDir, cooDirName);
@@ -62,8 +71,14 @@ export function pinsOfCapture(files: readonly { path: string; cid: string }[]): 
  * The tripwire: throws E_PROTECTED_TAMPERED naming every protected file that changed outside coo,
  * except changes an approved request accepts (`tolerate`: path → the exact content accepted).
  */
-export function ensureNotTampered(registry: Registry, files: ReadonlyMap<string, string>, tolerate: ReadonlyMap<string, string | null> = new Map()): void {
-  const findings = findTampering(registry, files).filter((f) => !(tolerate.has(f.path) && tolerate.get(f.path) === f.found));
+export function ensureNotTampered(
+  registry: Registry,
+  files: ReadonlyMap<string, string>,
+  tolerate: ReadonlyMap<string, string | null> = new Map(),
+): void {
+  const findings = findTampering(registry, files).filter(
+    (f) => !(tolerate.has(f.path) && tolerate.get(f.path) === f.found),
+  );
   const first = findings[0];
   if (!first) return;
   throw new CooError(

@@ -38,17 +38,33 @@ interface Change {
   readonly after: string | null;
 }
 
-async function refuse(registry: Registry, changes: readonly Change[], readBlob: (oid: string) => Promise<Uint8Array>, where: string): Promise<number> {
+async function refuse(
+  registry: Registry,
+  changes: readonly Change[],
+  readBlob: (oid: string) => Promise<Uint8Array>,
+  where: string,
+): Promise<number> {
   let checked = 0;
   const refused: string[] = [];
   for (const change of changes) {
     if (!registry.isProtected(change.path)) continue;
     checked += 1;
-    const after = change.after === null ? null : sha256Pin(createHash('sha256').update(await readBlob(change.after)).digest('hex'));
+    const after =
+      change.after === null
+        ? null
+        : sha256Pin(
+            createHash('sha256')
+              .update(await readBlob(change.after))
+              .digest('hex'),
+          );
     if (!keepsPin(registry, { path: change.path, after })) refused.push(change.path);
   }
   if (refused.length > 0) {
-    throw new CooError('E_GOVERNANCE_PROTECTED', `${where} changes ${refused.length} protected artefact(s), first ${JSON.stringify(refused[0])}`, { paths: refused.sort() });
+    throw new CooError(
+      'E_GOVERNANCE_PROTECTED',
+      `${where} changes ${refused.length} protected artefact(s), first ${JSON.stringify(refused[0])}`,
+      { paths: refused.sort() },
+    );
   }
   return checked;
 }
@@ -58,7 +74,12 @@ export async function guard(options: GuardOptions): Promise<GuardResult> {
   const env = options.env ?? process.env;
   const paths = gitRepoPaths(cwd, env);
   if (!existsSync(join(layoutFor(paths.top).gitdir, 'HEAD'))) {
-    return { hook: options.hook, checked: 0, allowed: true, note: 'coo is not initialised in this repository: nothing is protected' };
+    return {
+      hook: options.hook,
+      checked: 0,
+      allowed: true,
+      note: 'coo is not initialised in this repository: nothing is protected',
+    };
   }
   const repo = await openRepo({ cwd: paths.top, env });
   const registry = await registryOf(repo);
@@ -74,7 +95,10 @@ export async function guard(options: GuardOptions): Promise<GuardResult> {
         if (path === '.') return true;
         const [beforeType, afterType] = [await before?.type(), await after?.type()];
         if (beforeType === 'tree' || afterType === 'tree') return true;
-        const [a, b] = [beforeType === 'blob' ? await before?.oid() : null, afterType === 'blob' ? await after?.oid() : null];
+        const [a, b] = [
+          beforeType === 'blob' ? await before?.oid() : null,
+          afterType === 'blob' ? await after?.oid() : null,
+        ];
         if (a !== b) out.push({ path, after: b ?? null });
         return true;
       },
@@ -85,7 +109,9 @@ export async function guard(options: GuardOptions): Promise<GuardResult> {
   let checked = 0;
   if (options.hook === 'pre-commit') {
     const head = await git.resolveRef({ ...base, ref: 'HEAD' }).catch(() => null);
-    const trees = head ? [git.TREE({ ref: head }), git.STAGE()] : [git.TREE({ ref: '4b825dc642cb6eb9a060e54bf8d69288fbee4904' }), git.STAGE()];
+    const trees = head
+      ? [git.TREE({ ref: head }), git.STAGE()]
+      : [git.TREE({ ref: '4b825dc642cb6eb9a060e54bf8d69288fbee4904' }), git.STAGE()];
     checked = await refuse(registry, await changesBetween(trees), readBlob, 'the commit');
   } else {
     for (const line of (options.updates ?? '').split('\n')) {
@@ -93,8 +119,16 @@ export async function guard(options: GuardOptions): Promise<GuardResult> {
       if (!ref || !newOid || newOid === zero || !(ref.startsWith('refs/heads/') || ref === 'HEAD')) continue;
       const type = (await git.readObject({ ...base, oid: newOid, format: 'content' }).catch(() => null))?.type;
       if (type !== 'commit') continue;
-      const before = oldOid && oldOid !== zero ? git.TREE({ ref: oldOid }) : git.TREE({ ref: '4b825dc642cb6eb9a060e54bf8d69288fbee4904' });
-      checked += await refuse(registry, await changesBetween([before, git.TREE({ ref: newOid })]), readBlob, `moving ${ref} to ${newOid.slice(0, 12)}`);
+      const before =
+        oldOid && oldOid !== zero
+          ? git.TREE({ ref: oldOid })
+          : git.TREE({ ref: '4b825dc642cb6eb9a060e54bf8d69288fbee4904' });
+      checked += await refuse(
+        registry,
+        await changesBetween([before, git.TREE({ ref: newOid })]),
+        readBlob,
+        `moving ${ref} to ${newOid.slice(0, 12)}`,
+      );
     }
   }
   return { hook: options.hook, checked, allowed: true, note: null };

@@ -35,7 +35,11 @@ export function gitRepoPaths(cwd: string, env: Env): GitRepoPaths {
   const commonFile = join(gitDir, 'commondir');
   const commonDir = existsSync(commonFile) ? resolve(gitDir, readFileSync(commonFile, 'utf8').trim()) : gitDir;
   const configured = readGitConfig(top, env).get('core.hookspath');
-  const hooksDir = configured ? (isAbsolute(configured) ? configured : resolve(top, configured)) : join(commonDir, 'hooks');
+  const hooksDir = configured
+    ? isAbsolute(configured)
+      ? configured
+      : resolve(top, configured)
+    : join(commonDir, 'hooks');
   return { top, gitDir, commonDir, hooksDir };
 }
 
@@ -85,7 +89,10 @@ export function installHooks(options: { cwd?: string; env?: Env } = {}): { hooks
     let action: HookChange['action'] = 'installed';
     if (isOurs(path)) action = 'updated';
     else if (existsSync(path)) {
-      if (existsSync(`${path}.coo-chained`)) throw new CooError('E_WORKTREE_CONFLICT', `${path}.coo-chained already exists`, { paths: [`${path}.coo-chained`] });
+      if (existsSync(`${path}.coo-chained`))
+        throw new CooError('E_WORKTREE_CONFLICT', `${path}.coo-chained already exists`, {
+          paths: [`${path}.coo-chained`],
+        });
       renameSync(path, `${path}.coo-chained`);
       action = 'chained';
     }

@@ -5,5 +5,9 @@ import { CooError } from '../core/coo-error.js';
 
 export function ensureNotInMission(env: Readonly<Record<string, string | undefined>>, action: string): void {
   const mission = env['COO_MISSION_ID'];
-  if (mission) throw new CooError('E_IN_MISSION', `${action} is a human action and mission ${mission} is running here`, { mission, action });
+  if (mission)
+    throw new CooError('E_IN_MISSION', `${action} is a human action and mission ${mission} is running here`, {
+      mission,
+      action,
+    });
 }

@@ -61,14 +61,34 @@ export async function listRequests(repo: Repo): Promise<RequestStatus[]> {
   });
   return requests.reverse().map(({ commit, record }) => {
     const found = decisions.find((d) => d.record.request === record.id);
-    const decision = found ? { request: found.record.request, decision: found.record.decision, commit: found.commit, note: found.record.note } : null;
+    const decision = found
+      ? {
+          request: found.record.request,
+          decision: found.record.decision,
+          commit: found.commit,
+          note: found.record.note,
+        }
+      : null;
     const status = decision === null ? 'pending' : decision.decision === 'approve' ? 'approved' : 'vetoed';
-    return { id: record.id, kind: record.kind, summary: record.summary, payload: record.payload, commit, decision, status };
+    return {
+      id: record.id,
+      kind: record.kind,
+      summary: record.summary,
+      payload: record.payload,
+      commit,
+      decision,
+      status,
+    };
   });
 }
 
 /** Records a request (the caller holds the lock). */
-export async function createRequest(repo: Repo, kind: string, summary: string, payload: Record<string, unknown>): Promise<Request> {
+export async function createRequest(
+  repo: Repo,
+  kind: string,
+  summary: string,
+  payload: Record<string, unknown>,
+): Promise<Request> {
   const id = `R-${(await listRequests(repo)).length + 1}`;
   const commit = appendRecord(repo, {
     ref: requestsRef,
@@ -77,7 +97,10 @@ export async function createRequest(repo: Repo, kind: string, summary: string, p
     manifest: noFiles,
     subject: `request ${id}: ${summary}`,
     record: { id, kind, payload, summary, version: 1 },
-    trailers: [['Coo-Op', 'request'], ['Coo-Request', id]],
+    trailers: [
+      ['Coo-Op', 'request'],
+      ['Coo-Request', id],
+    ],
   });
   return { id, kind, summary, payload, commit };
 }
@@ -89,12 +112,17 @@ export async function findRequest(repo: Repo, id: string): Promise<RequestStatus
 }
 
 /** Signs a decision on a request into the ledger (the caller holds the lock and has checked the signer is trusted). */
-export async function recordDecision(repo: Repo, request: Request, input: { decision: 'approve' | 'veto'; note: string | null; signer: CommitSigner }): Promise<string> {
+export async function recordDecision(
+  repo: Repo,
+  request: Request,
+  input: { decision: 'approve' | 'veto'; note: string | null; signer: CommitSigner },
+): Promise<string> {
   const tip = readRef(repo.layout.gitdir, approvalsRef);
   // The first decision starts the ledger with an empty root commit, so that every decision has
   // the previous one as first parent and its request as second: `git log --first-parent
   // approvals` lists decisions only.
-  const base = tip ?? writeStateCommit(repo, { tree: emptyTreeOid, parents: [], subject: 'approvals ledger', manifest: noFiles });
+  const base =
+    tip ?? writeStateCommit(repo, { tree: emptyTreeOid, parents: [], subject: 'approvals ledger', manifest: noFiles });
   return appendSignedRecord(
     repo,
     {
@@ -105,7 +133,13 @@ export async function recordDecision(repo: Repo, request: Request, input: { deci
       tree: emptyTreeOid,
       manifest: noFiles,
       subject: `${input.decision} ${request.id}: ${request.summary}`,
-      record: { decision: input.decision, note: input.note, request: request.id, requestCommit: request.commit, version: 1 },
+      record: {
+        decision: input.decision,
+        note: input.note,
+        request: request.id,
+        requestCommit: request.commit,
+        version: 1,
+      },
       trailers: [
         ['Coo-Op', input.decision],
         ['Coo-Request', request.id],

@@ -41,7 +41,10 @@ export interface ScopeViolation {
 }
 
 /** Which rule decides a change: its index, or -1 when none does (denied by default). */
-export function decidingRule(rules: readonly ScopeRule[], change: { path: string; kind: ChangeKind }): { index: number; allowed: boolean } {
+export function decidingRule(
+  rules: readonly ScopeRule[],
+  change: { path: string; kind: ChangeKind },
+): { index: number; allowed: boolean } {
   for (const [index, rule] of rules.entries()) {
     if (!globMatcher([rule.pattern])(change.path)) continue;
     if (rule.rule === 'allow') return { index, allowed: true };
@@ -60,25 +63,48 @@ export function checkScope(scope: MissionScope, changes: readonly ScopedChange[]
       violations.push({
         path: change.path,
         code: 'E_SCOPE_DENIED',
-        reason: decided.index < 0 ? `no rule of mission ${scope.mission} allows to ${change.kind} it` : `rule ${decided.index + 1} (${scope.rules[decided.index]?.rule} ${scope.rules[decided.index]?.pattern}) refuses it`,
+        reason:
+          decided.index < 0
+            ? `no rule of mission ${scope.mission} allows to ${change.kind} it`
+            : `rule ${decided.index + 1} (${scope.rules[decided.index]?.rule} ${scope.rules[decided.index]?.pattern}) refuses it`,
         data: { kind: change.kind, rule: decided.index < 0 ? null : decided.index + 1 },
       });
       continue;
     }
     if (ceilings.maxFileBytes !== undefined && change.bytes > ceilings.maxFileBytes) {
-      violations.push({ path: change.path, code: 'E_CEILING_FILE_SIZE', reason: `${change.bytes} bytes > ${ceilings.maxFileBytes}`, data: { bytes: change.bytes, limit: ceilings.maxFileBytes } });
+      violations.push({
+        path: change.path,
+        code: 'E_CEILING_FILE_SIZE',
+        reason: `${change.bytes} bytes > ${ceilings.maxFileBytes}`,
+        data: { bytes: change.bytes, limit: ceilings.maxFileBytes },
+      });
     }
     const depth = change.path.split('/').length;
     if (ceilings.maxDepth !== undefined && depth > ceilings.maxDepth) {
-      violations.push({ path: change.path, code: 'E_CEILING_DEPTH', reason: `depth ${depth} > ${ceilings.maxDepth}`, data: { depth, limit: ceilings.maxDepth } });
+      violations.push({
+        path: change.path,
+        code: 'E_CEILING_DEPTH',
+        reason: `depth ${depth} > ${ceilings.maxDepth}`,
+        data: { depth, limit: ceilings.maxDepth },
+      });
     }
   }
   if (ceilings.maxFiles !== undefined && changes.length > ceilings.maxFiles) {
-    violations.push({ path: '', code: 'E_CEILING_FILES', reason: `${changes.length} files > ${ceilings.maxFiles}`, data: { files: changes.length, limit: ceilings.maxFiles } });
+    violations.push({
+      path: '',
+      code: 'E_CEILING_FILES',
+      reason: `${changes.length} files > ${ceilings.maxFiles}`,
+      data: { files: changes.length, limit: ceilings.maxFiles },
+    });
   }
   const bytes = changes.reduce((n, c) => n + c.bytes, 0);
   if (ceilings.maxBytes !== undefined && bytes > ceilings.maxBytes) {
-    violations.push({ path: '', code: 'E_CEILING_BYTES', reason: `${bytes} bytes > ${ceilings.maxBytes}`, data: { bytes, limit: ceilings.maxBytes } });
+    violations.push({
+      path: '',
+      code: 'E_CEILING_BYTES',
+      reason: `${bytes} bytes > ${ceilings.maxBytes}`,
+      data: { bytes, limit: ceilings.maxBytes },
+    });
   }
   return violations;
 }

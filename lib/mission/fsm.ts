@@ -4,10 +4,37 @@
 //        ↘ rejected             ↘ awaiting_human → running (approve) | vetoed (veto)
 //                    running, prepared, staged, committed ↘ failed;  failed, vetoed → rolled_back
 
-export const states = ['draft', 'validated', 'rejected', 'prepared', 'running', 'awaiting_human', 'staged', 'committed', 'applied', 'failed', 'vetoed', 'rolled_back'] as const;
+export const states = [
+  'draft',
+  'validated',
+  'rejected',
+  'prepared',
+  'running',
+  'awaiting_human',
+  'staged',
+  'committed',
+  'applied',
+  'failed',
+  'vetoed',
+  'rolled_back',
+] as const;
 export type MissionState = (typeof states)[number];
 
-export const events = ['validate', 'reject', 'prepare', 'start', 'step', 'pause', 'approve', 'veto', 'stage', 'commit', 'apply', 'fail', 'rollback'] as const;
+export const events = [
+  'validate',
+  'reject',
+  'prepare',
+  'start',
+  'step',
+  'pause',
+  'approve',
+  'veto',
+  'stage',
+  'commit',
+  'apply',
+  'fail',
+  'rollback',
+] as const;
 export type MissionEvent = (typeof events)[number];
 
 export const transitions: Readonly<Record<MissionState, Partial<Record<MissionEvent, MissionState>>>> = {

@@ -36,7 +36,13 @@ export interface Isolation {
   readonly applied: IsolationApplied;
 }
 
-export function isolation(options: { epoch: number; seed: number; env: Env; nodeOptions?: string; ldPreload?: string }): Isolation {
+export function isolation(options: {
+  epoch: number;
+  seed: number;
+  env: Env;
+  nodeOptions?: string;
+  ldPreload?: string;
+}): Isolation {
   const faketime = findFaketime(options.env);
   const nodeOptions = [options.nodeOptions, `--import=${JSON.stringify(preloadPath())}`].filter(Boolean).join(' ');
   const env: Record<string, string> = { NODE_OPTIONS: nodeOptions };
@@ -52,7 +58,9 @@ export function isolation(options: { epoch: number; seed: number; env: Env; node
     env,
     applied: {
       node: 'applied: Date frozen at SOURCE_DATE_EPOCH, Math.random and crypto random functions seeded from COO_SEED (monotonic clocks are not frozen)',
-      otherPrograms: faketime ? 'applied: libfaketime, clock frozen at SOURCE_DATE_EPOCH' : 'not applied: libfaketime is not installed (Debian package faketime)',
+      otherPrograms: faketime
+        ? 'applied: libfaketime, clock frozen at SOURCE_DATE_EPOCH'
+        : 'not applied: libfaketime is not installed (Debian package faketime)',
     },
   };
 }

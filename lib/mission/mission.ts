@@ -32,7 +32,11 @@ export interface Mission {
   readonly sourceDateEpoch?: number;
   readonly env?: Readonly<Record<string, string>>;
   readonly timeoutSeconds?: number;
-  readonly scope: { readonly rules: readonly ScopeRule[]; readonly ceilings?: Ceilings; readonly stepKinds?: readonly ('command' | 'human')[] };
+  readonly scope: {
+    readonly rules: readonly ScopeRule[];
+    readonly ceilings?: Ceilings;
+    readonly stepKinds?: readonly ('command' | 'human')[];
+  };
   readonly steps: readonly Step[];
 }
 

@@ -46,7 +46,9 @@ function FrozenDate(this: unknown, ...args: unknown[]): Date | string {
     return new RealDate(epochMs).toString();
   }
   if (args.length === 0) counts.clock += 1;
-  return args.length === 0 ? new RealDate(epochMs) : new (RealDate as unknown as new (...a: unknown[]) => Date)(...args);
+  return args.length === 0
+    ? new RealDate(epochMs)
+    : new (RealDate as unknown as new (...a: unknown[]) => Date)(...args);
 }
 FrozenDate.prototype = RealDate.prototype;
 Object.setPrototypeOf(FrozenDate, RealDate);
@@ -100,7 +102,10 @@ c['randomUUID'] = (): string => {
 };
 const web = (globalThis as { crypto?: { getRandomValues?: unknown; randomUUID?: unknown } }).crypto;
 if (web) {
-  Object.defineProperty(web, 'getRandomValues', { value: <T extends ArrayBufferView>(view: T): T => fill(view), configurable: true });
+  Object.defineProperty(web, 'getRandomValues', {
+    value: <T extends ArrayBufferView>(view: T): T => fill(view),
+    configurable: true,
+  });
   Object.defineProperty(web, 'randomUUID', { value: c['randomUUID'], configurable: true });
 }
 

@@ -22,7 +22,13 @@ export interface Quarantine {
 
 export function quarantineOf(repo: Repo, id: RunId): Quarantine {
   const dir = join(repo.layout.workDir, runName(id).replace(/\//gu, '-'));
-  return { dir, tree: join(dir, 'tree'), home: join(dir, 'home'), tmp: join(dir, 'tmp'), cache: join(dir, 'stat-cache') };
+  return {
+    dir,
+    tree: join(dir, 'tree'),
+    home: join(dir, 'home'),
+    tmp: join(dir, 'tmp'),
+    cache: join(dir, 'stat-cache'),
+  };
 }
 
 const outsideCoo = (f: FileRecord): boolean => f.path !== cooDirName && !f.path.startsWith(`${cooDirName}/`);
@@ -37,7 +43,13 @@ export async function materialise(repo: Repo, q: Quarantine, treeOid: string): P
 
 /** The quarantine tree as it is now, stored in the state repository. */
 export async function captureQuarantine(repo: Repo, q: Quarantine): Promise<CaptureResult> {
-  return captureWorktree({ root: q.tree, gitdir: repo.layout.gitdir, cachePath: q.cache, store: true, maxNewFileBytes: repo.config.gateway.maxFileBytes });
+  return captureWorktree({
+    root: q.tree,
+    gitdir: repo.layout.gitdir,
+    cachePath: q.cache,
+    store: true,
+    maxNewFileBytes: repo.config.gateway.maxFileBytes,
+  });
 }
 
 export function discard(q: Quarantine): void {

@@ -28,7 +28,12 @@ export interface RunReport {
   readonly workflow: WorkflowReport | null;
   readonly steps: readonly StepReport[];
   readonly changes: readonly { path: string; kind: string }[];
-  readonly failure: { readonly step: number | null; readonly reason: string; readonly code: string | null; readonly violations: readonly unknown[] } | null;
+  readonly failure: {
+    readonly step: number | null;
+    readonly reason: string;
+    readonly code: string | null;
+    readonly violations: readonly unknown[];
+  } | null;
   readonly awaiting: { readonly request: string; readonly step: number } | null;
   readonly applied: { readonly write: string | null } | null;
 }
@@ -43,7 +48,10 @@ export async function runHistory(repo: Repo, id: RunId): Promise<HistoryEntry[]>
   return (await runRecords(repo, id)).reverse().map((e) => ({ record: e.record, tree: e.tree }));
 }
 
-export function missionOf(history: readonly HistoryEntry[]): { mission: Mission; baseline: { rev: string; commit: string; tree: string } } {
+export function missionOf(history: readonly HistoryEntry[]): {
+  mission: Mission;
+  baseline: { rev: string; commit: string; tree: string };
+} {
   const data = history[0]?.record.data as { mission: Mission; baseline: { rev: string; commit: string; tree: string } };
   return { mission: data.mission, baseline: data.baseline };
 }
@@ -75,7 +83,13 @@ export async function runReport(repo: Repo, id: RunId): Promise<RunReport> {
   for (const { record, tree } of history) {
     const data = record.data as Record<string, unknown>;
     if (record.event === 'validate' || record.event === 'reject') workflow = data['workflow'] as WorkflowReport;
-    if (record.event === 'step' && record.step !== null) set(record.step, { status: 'done', exitCode: (data['exitCode'] as number) ?? 0, tree, output: (data['output'] as string) ?? null });
+    if (record.event === 'step' && record.step !== null)
+      set(record.step, {
+        status: 'done',
+        exitCode: (data['exitCode'] as number) ?? 0,
+        tree,
+        output: (data['output'] as string) ?? null,
+      });
     if (record.event === 'pause' && record.step !== null) {
       set(record.step, { status: 'awaiting', request: data['request'] as string });
       awaiting = { request: data['request'] as string, step: record.step };
@@ -91,9 +105,31 @@ export async function runReport(repo: Repo, id: RunId): Promise<RunReport> {
     if (record.event === 'stage') changes = (data['changes'] as RunReport['changes']) ?? [];
     if (record.event === 'apply') applied = { write: (data['write'] as string | null) ?? null };
     if (record.event === 'fail') {
-      failure = { step: record.step, reason: String(data['reason']), code: (data['code'] as string | null) ?? null, violations: (data['violations'] as unknown[]) ?? [] };
-      if (record.step !== null) set(record.step, { status: 'failed', exitCode: (data['exitCode'] as number | null) ?? null, output: (data['output'] as string | null) ?? null });
+      failure = {
+        step: record.step,
+        reason: String(data['reason']),
+        code: (data['code'] as string | null) ?? null,
+        violations: (data['violations'] as unknown[]) ?? [],
+      };
+      if (record.step !== null)
+        set(record.step, {
+          status: 'failed',
+          exitCode: (data['exitCode'] as number | null) ?? null,
+          output: (data['output'] as string | null) ?? null,
+        });
     }
   }
-  return { version: 1, mission: mission.id, run: runName(id), state: last.state, baseline: { rev: baseline.rev, commit: baseline.commit }, workflow, steps, changes, failure, awaiting, applied };
+  return {
+    version: 1,
+    mission: mission.id,
+    run: runName(id),
+    state: last.state,
+    baseline: { rev: baseline.rev, commit: baseline.commit },
+    workflow,
+    steps,
+    changes,
+    failure,
+    awaiting,
+    applied,
+  };
 }

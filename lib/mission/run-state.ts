@@ -61,7 +61,14 @@ export async function runRecords(repo: Repo, id: RunId, tip: string | null = nul
 
 async function statusAt(repo: Repo, id: RunId, commit: string): Promise<RunStatus> {
   const entry = await readRecord<RunRecord>(repo.layout.gitdir, commit, 'run-record', 'run record');
-  return { id, name: runName(id), commit, tree: entry.tree, manifest: parseTrailers(entry.message).get('Coo-Manifest') ?? '', record: entry.record };
+  return {
+    id,
+    name: runName(id),
+    commit,
+    tree: entry.tree,
+    manifest: parseTrailers(entry.message).get('Coo-Manifest') ?? '',
+    record: entry.record,
+  };
 }
 
 export async function readRun(repo: Repo, id: RunId): Promise<RunStatus> {
@@ -80,7 +87,11 @@ export async function listRuns(repo: Repo, mission?: string): Promise<RunStatus[
   return out.sort((a, b) => (a.id.mission < b.id.mission ? -1 : a.id.mission > b.id.mission ? 1 : a.id.n - b.id.n));
 }
 
-function recordInput(id: RunId, record: RunRecord, at: { tip: string | null; base?: string; tree: string; manifest: string }): RecordInput {
+function recordInput(
+  id: RunId,
+  record: RunRecord,
+  at: { tip: string | null; base?: string; tree: string; manifest: string },
+): RecordInput {
   return {
     ref: runRef(id),
     ...at,
@@ -96,11 +107,28 @@ function recordInput(id: RunId, record: RunRecord, at: { tip: string | null; bas
 }
 
 /** Opens run n+1 of a mission, in state draft, on top of the baseline commit (the caller holds the lock). */
-export async function createRun(repo: Repo, mission: string, baseline: { commit: string; tree: string; manifest: string }, data: Record<string, unknown>): Promise<RunStatus> {
+export async function createRun(
+  repo: Repo,
+  mission: string,
+  baseline: { commit: string; tree: string; manifest: string },
+  data: Record<string, unknown>,
+): Promise<RunStatus> {
   const n = Math.max(0, ...(await listRuns(repo, mission)).map((r) => r.id.n)) + 1;
   const id = { mission, n };
-  const record: RunRecord = { version: 1, mission, run: n, state: initialState, event: 'create', from: null, step: null, data };
-  const commit = appendRecord(repo, recordInput(id, record, { tip: null, base: baseline.commit, tree: baseline.tree, manifest: baseline.manifest }));
+  const record: RunRecord = {
+    version: 1,
+    mission,
+    run: n,
+    state: initialState,
+    event: 'create',
+    from: null,
+    step: null,
+    data,
+  };
+  const commit = appendRecord(
+    repo,
+    recordInput(id, record, { tip: null, base: baseline.commit, tree: baseline.tree, manifest: baseline.manifest }),
+  );
   return statusAt(repo, id, commit);
 }
 
@@ -115,13 +143,38 @@ export interface TransitionInput {
  * Moves a run along its lifecycle, reading its state from the store first. An event the table does
  * not allow in that state fails with E_MISSION_TRANSITION and changes nothing.
  */
-export async function transition(repo: Repo, id: RunId, event: MissionEvent, input: TransitionInput = {}): Promise<RunStatus> {
+export async function transition(
+  repo: Repo,
+  id: RunId,
+  event: MissionEvent,
+  input: TransitionInput = {},
+): Promise<RunStatus> {
   const current = await readRun(repo, id);
   const to = next(current.record.state, event);
   if (to === null) {
-    throw new CooError('E_MISSION_TRANSITION', `${runName(id)} is ${current.record.state}: it cannot ${event}`, { run: runName(id), state: current.record.state, event });
+    throw new CooError('E_MISSION_TRANSITION', `${runName(id)} is ${current.record.state}: it cannot ${event}`, {
+      run: runName(id),
+      state: current.record.state,
+      event,
+    });
   }
-  const record: RunRecord = { version: 1, mission: id.mission, run: id.n, state: to, event, from: current.record.state, step: input.step ?? null, data: input.data ?? {} };
-  const commit = appendRecord(repo, recordInput(id, record, { tip: current.commit, tree: input.tree ?? current.tree, manifest: input.manifest ?? current.manifest }));
+  const record: RunRecord = {
+    version: 1,
+    mission: id.mission,
+    run: id.n,
+    state: to,
+    event,
+    from: current.record.state,
+    step: input.step ?? null,
+    data: input.data ?? {},
+  };
+  const commit = appendRecord(
+    repo,
+    recordInput(id, record, {
+      tip: current.commit,
+      tree: input.tree ?? current.tree,
+      manifest: input.manifest ?? current.manifest,
+    }),
+  );
   return statusAt(repo, id, commit);
 }

@@ -46,16 +46,41 @@ interface Baseline {
 async function resolveBaseline(repo: Repo, rev: string): Promise<Baseline> {
   const { gitdir } = repo.layout;
   const { commit } = await resolveState(repo, rev);
-  const manifest = claimedManifest(commit) ?? (await computeManifestCid(gitdir, (await readFlatTree(gitdir, commit.tree)).files));
+  const manifest =
+    claimedManifest(commit) ?? (await computeManifestCid(gitdir, (await readFlatTree(gitdir, commit.tree)).files));
   return { rev, commit: commit.oid, tree: commit.tree, manifest };
 }
 
-async function fail(repo: Repo, id: RunId, input: { step: number | null; reason: string; code?: string; exitCode?: number | null; output?: string; violations?: unknown[] }): Promise<never> {
-  await transition(repo, id, 'fail', { step: input.step, data: { reason: input.reason, code: input.code ?? null, exitCode: input.exitCode ?? null, output: input.output ?? null, violations: input.violations ?? [] } });
+async function fail(
+  repo: Repo,
+  id: RunId,
+  input: {
+    step: number | null;
+    reason: string;
+    code?: string;
+    exitCode?: number | null;
+    output?: string;
+    violations?: unknown[];
+  },
+): Promise<never> {
+  await transition(repo, id, 'fail', {
+    step: input.step,
+    data: {
+      reason: input.reason,
+      code: input.code ?? null,
+      exitCode: input.exitCode ?? null,
+      output: input.output ?? null,
+      violations: input.violations ?? [],
+    },
+  });
   discard(quarantineOf(repo, id));
   await transition(repo, id, 'rollback');
   const report = await runReport(repo, id);
-  throw new CooError('E_MISSION_FAILED', `${runName(id)} failed${input.step === null ? '' : ` at step ${input.step + 1}`}: ${input.reason}; nothing was applied`, { run: runName(id), report });
+  throw new CooError(
+    'E_MISSION_FAILED',
+    `${runName(id)} failed${input.step === null ? '' : ` at step ${input.step + 1}`}: ${input.reason}; nothing was applied`,
+    { run: runName(id), report },
+  );
 }
 
 /** Runs steps from `from` on, then stages, commits and applies (the caller holds the lock). */
@@ -70,34 +95,72 @@ async function continueRun(repo: Repo, id: RunId, from: number): Promise<RunRepo
     const step = mission.steps[index];
     if (!step) break;
     if (step.kind === 'human') {
-      const request = await createRequest(repo, 'mission.step', `${runName(id)} step ${index + 1}: ${step.action}: ${step.prompt}`, { run: runName(id), step: index, action: step.action, prompt: step.prompt });
+      const request = await createRequest(
+        repo,
+        'mission.step',
+        `${runName(id)} step ${index + 1}: ${step.action}: ${step.prompt}`,
+        { run: runName(id), step: index, action: step.action, prompt: step.prompt },
+      );
       await transition(repo, id, 'pause', { step: index, data: { request: request.id } });
       return runReport(repo, id);
     }
     const timeoutMs = 1000 * (step.timeoutSeconds ?? mission.timeoutSeconds ?? 600);
-    const { env } = stepEnvironment({ mission, step: index, run: runName(id), baselineTime, host: repo.env, place: { home: q.home, tmp: q.tmp, user: 'coo' } });
+    const { env } = stepEnvironment({
+      mission,
+      step: index,
+      run: runName(id),
+      baselineTime,
+      host: repo.env,
+      place: { home: q.home, tmp: q.tmp, user: 'coo' },
+    });
     const outcome = await runCommand(step.run, { cwd: q.tree, env, timeoutMs });
-    if (outcome.timedOut) await fail(repo, id, { step: index, reason: `timed out after ${timeoutMs / 1000} s`, code: 'timeout', output: outcome.output });
+    if (outcome.timedOut)
+      await fail(repo, id, {
+        step: index,
+        reason: `timed out after ${timeoutMs / 1000} s`,
+        code: 'timeout',
+        output: outcome.output,
+      });
     if (outcome.exitCode !== 0) {
-      await fail(repo, id, { step: index, reason: `exited with ${outcome.exitCode ?? `signal ${outcome.signal}`}`, code: 'exit', exitCode: outcome.exitCode, output: outcome.output });
+      await fail(repo, id, {
+        step: index,
+        reason: `exited with ${outcome.exitCode ?? `signal ${outcome.signal}`}`,
+        code: 'exit',
+        exitCode: outcome.exitCode,
+        output: outcome.output,
+      });
     }
     const captured = await captureQuarantine(repo, q);
     tree = captured.tree;
-    await transition(repo, id, 'step', { step: index, tree, manifest: captured.manifest, data: { exitCode: 0, output: outcome.output } });
+    await transition(repo, id, 'step', {
+      step: index,
+      tree,
+      manifest: captured.manifest,
+      data: { exitCode: 0, output: outcome.output },
+    });
   }
 
   // Stage: the whole tree is compared, so whatever a tool or a shell did counts.
   const ops = await writeSetBetween(repo.layout.gitdir, baseline.tree, tree);
   const scope = missionScope(mission);
   const input = { ops, mission: scope, message: `${runName(id)}: ${mission.title ?? mission.id}`, complete: true };
-  const failWith = (e: CooError): Promise<never> => fail(repo, id, { step: null, reason: e.message, code: e.code ?? null, violations: (e.data?.['violations'] as unknown[]) ?? [] });
+  const failWith = (e: CooError): Promise<never> =>
+    fail(repo, id, {
+      step: null,
+      reason: e.message,
+      code: e.code ?? null,
+      violations: (e.data?.['violations'] as unknown[]) ?? [],
+    });
   let judged: Judged | null = null;
   if (ops.length > 0) {
     const judgement = await gatewayJudgeLocked(repo, input).catch((err: CooError) => failWith(err));
     if (!judgement.judged) await failWith(violationError(judgement.violations));
     judged = judgement.judged;
   }
-  const changes = ops.map((op) => ({ path: op.path, kind: op.kind === 'delete' ? 'delete' : op.expect === null ? 'create' : 'modify' }));
+  const changes = ops.map((op) => ({
+    path: op.path,
+    kind: op.kind === 'delete' ? 'delete' : op.expect === null ? 'create' : 'modify',
+  }));
   await transition(repo, id, 'stage', { data: { changes } });
   await transition(repo, id, 'commit');
   let write: string | null = null;
@@ -108,16 +171,29 @@ async function continueRun(repo: Repo, id: RunId, from: number): Promise<RunRepo
 }
 
 /** Starts a run (the caller holds the lock). */
-export async function startRunLocked(repo: Repo, mission: Mission, options: { from?: string; file?: string }): Promise<RunReport> {
+export async function startRunLocked(
+  repo: Repo,
+  mission: Mission,
+  options: { from?: string; file?: string },
+): Promise<RunReport> {
   await ensureNoJournal(repo);
   const baseline = await resolveBaseline(repo, options.from ?? mission.baseline ?? 'amu0');
   const workflow = validateWorkflow(mission);
-  const run = await createRun(repo, mission.id, baseline, { mission, baseline, file: options.file ?? null, isolation: isolation({ epoch: 0, seed: 0, env: repo.env }).applied });
+  const run = await createRun(repo, mission.id, baseline, {
+    mission,
+    baseline,
+    file: options.file ?? null,
+    isolation: isolation({ epoch: 0, seed: 0, env: repo.env }).applied,
+  });
   const id = run.id;
   if (!workflow.valid) {
     await transition(repo, id, 'reject', { data: { workflow } });
     const report = await runReport(repo, id);
-    throw new CooError('E_MISSION_REJECTED', `mission ${mission.id} breaks ${workflow.violations.length} workflow rule(s), first: ${workflow.violations[0]?.why}`, { run: runName(id), report });
+    throw new CooError(
+      'E_MISSION_REJECTED',
+      `mission ${mission.id} breaks ${workflow.violations.length} workflow rule(s), first: ${workflow.violations[0]?.why}`,
+      { run: runName(id), report },
+    );
   }
   await transition(repo, id, 'validate', { data: { workflow } });
   await materialise(repo, quarantineOf(repo, id), baseline.tree);
@@ -131,7 +207,9 @@ export async function runMission(options: RunMissionOptions): Promise<RunReport>
   const repo = await openRepo(options);
   ensureNotInMission(repo.env, 'starting a mission');
   const mission = await loadMission(options.file);
-  return withLock(repo, 'run', () => startRunLocked(repo, mission, { ...(options.from ? { from: options.from } : {}), file: basename(options.file) }));
+  return withLock(repo, 'run', () =>
+    startRunLocked(repo, mission, { ...(options.from ? { from: options.from } : {}), file: basename(options.file) }),
+  );
 }
 
 /** After a person approved the human step a run waits on: go on from the next step. */
@@ -160,12 +238,18 @@ export async function resumeRun(options: RepoOptions & { run: RunId }): Promise<
       return continueRun(repo, options.run, 0);
     }
     if (last?.state !== 'running') {
-      throw new CooError('E_MISSION_TRANSITION', `${runName(options.run)} is ${last?.state}: only a running or prepared run resumes`, { run: runName(options.run), state: last?.state ?? null, event: 'resume' });
+      throw new CooError(
+        'E_MISSION_TRANSITION',
+        `${runName(options.run)} is ${last?.state}: only a running or prepared run resumes`,
+        { run: runName(options.run), state: last?.state ?? null, event: 'resume' },
+      );
     }
     // Discard what a dead step half did: the quarantine goes back to the last recorded tree.
     const current = await readRun(repo, options.run);
     await materialise(repo, quarantineOf(repo, options.run), current.tree);
-    const done = history.filter((h) => h.record.event === 'step' || h.record.event === 'approve').map((h) => h.record.step ?? -1);
+    const done = history
+      .filter((h) => h.record.event === 'step' || h.record.event === 'approve')
+      .map((h) => h.record.step ?? -1);
     return continueRun(repo, options.run, Math.max(-1, ...done) + 1);
   });
 }

@@ -18,7 +18,13 @@ export async function writeSetBetween(gitdir: string, baselineTree: string, fina
     const was = before.get(file.path);
     before.delete(file.path);
     if (was && was.oid === file.oid && was.mode === file.mode) continue;
-    ops.push({ kind: 'write', path: file.path, mode: file.mode, content: await readObjectOfType(gitdir, file.oid, 'blob'), expect: was?.oid ?? null });
+    ops.push({
+      kind: 'write',
+      path: file.path,
+      mode: file.mode,
+      content: await readObjectOfType(gitdir, file.oid, 'blob'),
+      expect: was?.oid ?? null,
+    });
   }
   for (const was of before.values()) ops.push({ kind: 'delete', path: was.path, expect: was.oid });
   return ops.sort((a, b) => compareUtf8(a.path, b.path));

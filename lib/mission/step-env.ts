@@ -23,13 +23,26 @@ export interface StepEnv {
   readonly isolation: IsolationApplied;
 }
 
-export function stepEnvironment(input: { mission: Mission; step: number; run: string; baselineTime: number; host: Env; place: StepPlace }): StepEnv {
+export function stepEnvironment(input: {
+  mission: Mission;
+  step: number;
+  run: string;
+  baselineTime: number;
+  host: Env;
+  place: StepPlace;
+}): StepEnv {
   const { mission, place } = input;
   const step = mission.steps[input.step];
   const declared = { ...mission.env, ...(step?.kind === 'command' ? step.env : {}) };
   const epoch = mission.sourceDateEpoch ?? input.baselineTime;
   const seed = mission.seed ?? 0;
-  const isolated = isolation({ epoch, seed, env: input.host, ...(declared['NODE_OPTIONS'] ? { nodeOptions: declared['NODE_OPTIONS'] } : {}), ...(declared['LD_PRELOAD'] ? { ldPreload: declared['LD_PRELOAD'] } : {}) });
+  const isolated = isolation({
+    epoch,
+    seed,
+    env: input.host,
+    ...(declared['NODE_OPTIONS'] ? { nodeOptions: declared['NODE_OPTIONS'] } : {}),
+    ...(declared['LD_PRELOAD'] ? { ldPreload: declared['LD_PRELOAD'] } : {}),
+  });
   const env: Record<string, string> = {
     PATH: input.host['PATH'] ?? '/usr/local/bin:/usr/bin:/bin',
     HOME: place.home,

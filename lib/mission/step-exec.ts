@@ -16,10 +16,18 @@ export interface StepOutcome {
 
 const keep = 16 * 1024;
 
-export function runCommand(command: string, options: { cwd: string; env: Env; timeoutMs: number }): Promise<StepOutcome> {
+export function runCommand(
+  command: string,
+  options: { cwd: string; env: Env; timeoutMs: number },
+): Promise<StepOutcome> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn('/bin/sh', ['-c', command], { cwd: options.cwd, env: options.env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn('/bin/sh', ['-c', command], {
+      cwd: options.cwd,
+      env: options.env as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     let output = '';
     let timedOut = false;
     const take = (chunk: Buffer): void => {
@@ -42,7 +50,13 @@ export function runCommand(command: string, options: { cwd: string; env: Env; ti
     });
     child.on('error', (err) => {
       clearTimeout(timer);
-      resolve({ exitCode: null, signal: null, timedOut: false, output: `${output}${err.message}`, durationMs: Date.now() - started });
+      resolve({
+        exitCode: null,
+        signal: null,
+        timedOut: false,
+        output: `${output}${err.message}`,
+        durationMs: Date.now() - started,
+      });
     });
   });
 }

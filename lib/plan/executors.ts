@@ -20,13 +20,19 @@ function gateExecutor(state: 'awaiting_approval' | 'awaiting_readiness'): Execut
     async run(repo, request) {
       const { id, status } = await waitingPlan(repo, request, state);
       const stage = status.awaiting?.gate === 'plan' ? null : (status.awaiting?.gate ?? null);
-      await recordPlanEvent(repo, id, 'approve', { stage, data: { request: request.id, decision: await decided(repo, request.id) } });
+      await recordPlanEvent(repo, id, 'approve', {
+        stage,
+        data: { request: request.id, decision: await decided(repo, request.id) },
+      });
       return { plan: await advancePlanLocked(repo, id) };
     },
     async veto(repo, request) {
       const { id, status } = await waitingPlan(repo, request, state);
       const stage = status.awaiting?.gate === 'plan' ? null : (status.awaiting?.gate ?? null);
-      await recordPlanEvent(repo, id, 'veto', { stage, data: { request: request.id, decision: await decided(repo, request.id) } });
+      await recordPlanEvent(repo, id, 'veto', {
+        stage,
+        data: { request: request.id, decision: await decided(repo, request.id) },
+      });
       return { plan: (await readPlan(repo, id)).status };
     },
   };

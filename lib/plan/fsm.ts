@@ -6,13 +6,41 @@
 // While running, the progress events (G1's baseline, each pack's start, checks, baseline or
 // failure, each stage's report) leave the state as it is.
 
-export const planStates = ['draft', 'awaiting_approval', 'running', 'awaiting_readiness', 'completed', 'failed', 'vetoed'] as const;
+export const planStates = [
+  'draft',
+  'awaiting_approval',
+  'running',
+  'awaiting_readiness',
+  'completed',
+  'failed',
+  'vetoed',
+] as const;
 export type PlanState = (typeof planStates)[number];
 
-export const planEvents = ['create', 'request', 'approve', 'veto', 'baseline', 'pack-start', 'pack-checked', 'pack-done', 'pack-failed', 'report', 'complete', 'fail'] as const;
+export const planEvents = [
+  'create',
+  'request',
+  'approve',
+  'veto',
+  'baseline',
+  'pack-start',
+  'pack-checked',
+  'pack-done',
+  'pack-failed',
+  'report',
+  'complete',
+  'fail',
+] as const;
 export type PlanEvent = (typeof planEvents)[number];
 
-const progress = { baseline: 'running', 'pack-start': 'running', 'pack-checked': 'running', 'pack-done': 'running', 'pack-failed': 'running', report: 'running' } as const;
+const progress = {
+  baseline: 'running',
+  'pack-start': 'running',
+  'pack-checked': 'running',
+  'pack-done': 'running',
+  'pack-failed': 'running',
+  report: 'running',
+} as const;
 
 export const planTransitions: Readonly<Record<PlanState, Partial<Record<PlanEvent, PlanState>>>> = {
   draft: { request: 'awaiting_approval', fail: 'failed' },

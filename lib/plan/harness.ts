@@ -63,7 +63,13 @@ export interface CheckResult {
 
 const outsideCoo = (f: FileRecord): boolean => f.path !== cooDirName && !f.path.startsWith(`${cooDirName}/`);
 
-function item(id: string, area: CheckItem['area'], status: ItemStatus, summary: string, data: Record<string, unknown> = {}): CheckItem {
+function item(
+  id: string,
+  area: CheckItem['area'],
+  status: ItemStatus,
+  summary: string,
+  data: Record<string, unknown> = {},
+): CheckItem {
   return { id, area, status, summary, data };
 }
 
@@ -75,7 +81,13 @@ function failure(err: unknown): { code: string; message: string } {
 async function determinismItems(repo: Repo, scratch: string): Promise<CheckItem[]> {
   const { gitdir } = repo.layout;
   const amu0 = readRef(gitdir, amu0Ref);
-  if (amu0) return operationItems(repo, scratch, (await readFlatTree(gitdir, (await readCommit(gitdir, amu0)).tree)).files, 'amu0');
+  if (amu0)
+    return operationItems(
+      repo,
+      scratch,
+      (await readFlatTree(gitdir, (await readCommit(gitdir, amu0)).tree)).files,
+      'amu0',
+    );
   // No baseline yet: the working tree as it is (its blobs stored, to be copied from).
   const capture = await captureNow(repo, { store: true, asSnapshot: true });
   return operationItems(repo, scratch, capture.files, 'the working tree');
@@ -88,13 +100,38 @@ async function determinismItems(repo: Repo, scratch: string): Promise<CheckItem[
 async function amu0Items(repo: Repo, scratch: string): Promise<CheckItem[]> {
   const { gitdir } = repo.layout;
   const amu0 = readRef(gitdir, amu0Ref);
-  if (!amu0) return [item('amu0.baseline', 'amu0', 'fail', 'there is no amu0 baseline: nothing to roll back to (`coo baseline create NAME`)', {})];
+  if (!amu0)
+    return [
+      item(
+        'amu0.baseline',
+        'amu0',
+        'fail',
+        'there is no amu0 baseline: nothing to roll back to (`coo baseline create NAME`)',
+        {},
+      ),
+    ];
   const out: CheckItem[] = [];
   try {
     const v = await verifyBaseline(repo, amu0, { current: true });
-    out.push(item('amu0.verify', 'amu0', 'pass', `amu0 #${v.sequence} ${v.commit.slice(0, 12)}: signed by ${v.signer.principals.join(', ')}, lineage of ${v.lineage} checked, manifest matches`, { commit: v.commit, sequence: v.sequence, manifest: v.manifest }));
+    out.push(
+      item(
+        'amu0.verify',
+        'amu0',
+        'pass',
+        `amu0 #${v.sequence} ${v.commit.slice(0, 12)}: signed by ${v.signer.principals.join(', ')}, lineage of ${v.lineage} checked, manifest matches`,
+        { commit: v.commit, sequence: v.sequence, manifest: v.manifest },
+      ),
+    );
   } catch (err) {
-    out.push(item('amu0.verify', 'amu0', 'fail', `amu0 does not verify: ${failure(err).code}: ${failure(err).message}`, failure(err)));
+    out.push(
+      item(
+        'amu0.verify',
+        'amu0',
+        'fail',
+        `amu0 does not verify: ${failure(err).code}: ${failure(err).message}`,
+        failure(err),
+      ),
+    );
   }
   const commit = await readCommit(gitdir, amu0);
   const files = (await readFlatTree(gitdir, commit.tree)).files.filter(outsideCoo);
@@ -102,13 +139,18 @@ async function amu0Items(repo: Repo, scratch: string): Promise<CheckItem[]> {
   await materialise(gitdir, files, root, join(scratch, 'restore-tmp'));
   const back = await freshCapture(root, gitdir, scratch);
   const expected = await computeManifestCid(gitdir, files);
-  const byteIdentical = back.manifest === expected && back.files.length === files.length && back.files.every((f, i) => f.oid === files[i]?.oid && f.mode === files[i]?.mode && f.path === files[i]?.path);
+  const byteIdentical =
+    back.manifest === expected &&
+    back.files.length === files.length &&
+    back.files.every((f, i) => f.oid === files[i]?.oid && f.mode === files[i]?.mode && f.path === files[i]?.path);
   out.push(
     item(
       'amu0.rollback',
       'amu0',
       byteIdentical ? 'pass' : 'fail',
-      byteIdentical ? `amu0 restored into a scratch root reads back byte for byte: ${files.length} file(s), manifest ${expected}` : 'amu0 restored into a scratch root does not read back as its tree',
+      byteIdentical
+        ? `amu0 restored into a scratch root reads back byte for byte: ${files.length} file(s), manifest ${expected}`
+        : 'amu0 restored into a scratch root does not read back as its tree',
       { commit: amu0, files: files.length, manifest: expected, readBack: back.manifest },
     ),
   );
@@ -116,10 +158,21 @@ async function amu0Items(repo: Repo, scratch: string): Promise<CheckItem[]> {
 }
 
 function indexItems(repo: Repo, files: readonly CapturedFile[]): CheckItem[] {
-  if (repo.config.governed.length === 0) return [item('index', 'index', 'skip', 'no governed directories in .coo/config.json, so no INDEX to keep')];
+  if (repo.config.governed.length === 0)
+    return [item('index', 'index', 'skip', 'no governed directories in .coo/config.json, so no INDEX to keep')];
   const report = indexDrift(repo, files);
   const drift = report.dirs.flatMap((d) => d.drift.map((x) => `${d.dir}/${x.file}: ${x.kind}`));
-  return [item('index', 'index', report.clean ? 'pass' : 'fail', report.clean ? `${report.dirs.length} governed director(ies), every INDEX in sync` : `INDEX drift: ${drift.slice(0, 5).join('; ')} (\`coo index fix\`)`, { dirs: report.dirs.map((d) => d.dir), drift })];
+  return [
+    item(
+      'index',
+      'index',
+      report.clean ? 'pass' : 'fail',
+      report.clean
+        ? `${report.dirs.length} governed director(ies), every INDEX in sync`
+        : `INDEX drift: ${drift.slice(0, 5).join('; ')} (\`coo index fix\`)`,
+      { dirs: report.dirs.map((d) => d.dir), drift },
+    ),
+  ];
 }
 
 async function governanceItems(repo: Repo, capture: { files: readonly CapturedFile[] }): Promise<CheckItem[]> {
@@ -130,12 +183,24 @@ async function governanceItems(repo: Repo, capture: { files: readonly CapturedFi
   const artefacts = findings.filter((f) => !f.path.startsWith(`${cooDirName}/`));
   const protectedCount = repo.config.protected.length;
   const items = [
-    item('governance.coo-files', 'governance', own.length === 0 ? 'pass' : 'fail', own.length === 0 ? "coo's own files (.coo/config.json, allowed_signers, …) match their pins" : `${own.length} of coo's own file(s) changed outside coo, first ${own[0]?.path} (\`coo protect accept\` after review)`, { findings: own }),
+    item(
+      'governance.coo-files',
+      'governance',
+      own.length === 0 ? 'pass' : 'fail',
+      own.length === 0
+        ? "coo's own files (.coo/config.json, allowed_signers, …) match their pins"
+        : `${own.length} of coo's own file(s) changed outside coo, first ${own[0]?.path} (\`coo protect accept\` after review)`,
+      { findings: own },
+    ),
     item(
       'governance.protected',
       'governance',
       artefacts.length === 0 ? (protectedCount === 0 ? 'skip' : 'pass') : 'fail',
-      artefacts.length > 0 ? `${artefacts.length} protected artefact(s) changed outside coo, first ${artefacts[0]?.path}` : protectedCount === 0 ? 'the protected registry is empty (`coo protect add PATTERN`)' : `${protectedCount} registry entr(ies); every protected artefact matches its pin`,
+      artefacts.length > 0
+        ? `${artefacts.length} protected artefact(s) changed outside coo, first ${artefacts[0]?.path}`
+        : protectedCount === 0
+          ? 'the protected registry is empty (`coo protect add PATTERN`)'
+          : `${protectedCount} registry entr(ies); every protected artefact matches its pin`,
       { entries: protectedCount, findings: artefacts },
     ),
   ];
@@ -144,10 +209,24 @@ async function governanceItems(repo: Repo, capture: { files: readonly CapturedFi
     const missing = missingHooks({ cwd: root, env: repo.env });
     hooks =
       missing.length === 0
-        ? item('governance.hooks', 'governance', 'pass', `git hooks ${hookNames.join(' and ')} call \`coo guard\``, { missing })
-        : item('governance.hooks', 'governance', protectedCount === 0 ? 'skip' : 'fail', `git hook(s) ${missing.join(', ')} not installed: a git commit could carry a protected path (\`coo hooks install\`)`, { missing });
+        ? item('governance.hooks', 'governance', 'pass', `git hooks ${hookNames.join(' and ')} call \`coo guard\``, {
+            missing,
+          })
+        : item(
+            'governance.hooks',
+            'governance',
+            protectedCount === 0 ? 'skip' : 'fail',
+            `git hook(s) ${missing.join(', ')} not installed: a git commit could carry a protected path (\`coo hooks install\`)`,
+            { missing },
+          );
   } catch (err) {
-    hooks = item('governance.hooks', 'governance', 'skip', `not a git work tree, so no git hooks: ${failure(err).message}`, {});
+    hooks = item(
+      'governance.hooks',
+      'governance',
+      'skip',
+      `not a git work tree, so no git hooks: ${failure(err).message}`,
+      {},
+    );
   }
   items.push(hooks);
   return items;
@@ -189,18 +268,46 @@ async function workflowItems(repo: Repo): Promise<CheckItem[]> {
       if ('stages' in doc) {
         const plan = await loadPlan(path, repo.layout.root);
         const missions = [...plan.missions.values()].reduce((n, l) => n + l.length, 0);
-        out.push(item(id, 'workflows', 'pass', `work plan ${plan.plan.id}: ${plan.stages.length} stage(s), ${plan.packs.size} pack(s), ${missions} mission(s), all valid`));
+        out.push(
+          item(
+            id,
+            'workflows',
+            'pass',
+            `work plan ${plan.plan.id}: ${plan.stages.length} stage(s), ${plan.packs.size} pack(s), ${missions} mission(s), all valid`,
+          ),
+        );
       } else if ('acceptance' in doc) {
         const first = (await schemaProblems('fix-pack', doc))[0];
-        out.push(first ? item(id, 'workflows', 'fail', `fix pack: at ${first.pointer || '/'}: expected ${first.expected}`) : item(id, 'workflows', 'pass', `fix pack ${String(doc['id'])}: valid`));
+        out.push(
+          first
+            ? item(id, 'workflows', 'fail', `fix pack: at ${first.pointer || '/'}: expected ${first.expected}`)
+            : item(id, 'workflows', 'pass', `fix pack ${String(doc['id'])}: valid`),
+        );
       } else if ('steps' in doc) {
         const report = validateWorkflow(await loadMission(path));
-        out.push(item(id, 'workflows', report.valid ? 'pass' : 'fail', report.valid ? `mission ${report.mission}: ${report.steps} step(s), ${report.humanSteps} human, valid` : `mission ${report.mission}: ${report.violations.map((v) => v.why).join('; ')}`, { violations: report.violations }));
+        out.push(
+          item(
+            id,
+            'workflows',
+            report.valid ? 'pass' : 'fail',
+            report.valid
+              ? `mission ${report.mission}: ${report.steps} step(s), ${report.humanSteps} human, valid`
+              : `mission ${report.mission}: ${report.violations.map((v) => v.why).join('; ')}`,
+            { violations: report.violations },
+          ),
+        );
       } else {
         out.push(item(id, 'workflows', 'skip', 'not a mission, fix pack or work plan'));
       }
     } catch (err) {
-      out.push(item(id, 'workflows', 'fail', `${failure(err).code}: ${failure(err).message.split(repo.layout.root).join('<root>')}`));
+      out.push(
+        item(
+          id,
+          'workflows',
+          'fail',
+          `${failure(err).code}: ${failure(err).message.split(repo.layout.root).join('<root>')}`,
+        ),
+      );
     }
   }
   return out;
@@ -224,8 +331,14 @@ export async function runCheck(options: RepoOptions = {}): Promise<CheckResult> 
     for (const i of items) counts[i.status] += 1;
     const verdict = counts.fail === 0 ? 'pass' : 'fail';
     const failed = items.filter((i) => i.status === 'fail').map((i) => i.id);
-    const summary = verdict === 'pass' ? `Tier-1 checks pass: ${counts.pass} passed, ${counts.skip} not applicable` : `Tier-1 checks FAIL: ${failed.join(', ')}`;
-    return { report: { version: 1, verdict, summary, counts, items }, volatile: { ms: Date.now() - started, host: hostname() } };
+    const summary =
+      verdict === 'pass'
+        ? `Tier-1 checks pass: ${counts.pass} passed, ${counts.skip} not applicable`
+        : `Tier-1 checks FAIL: ${failed.join(', ')}`;
+    return {
+      report: { version: 1, verdict, summary, counts, items },
+      volatile: { ms: Date.now() - started, host: hostname() },
+    };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

@@ -54,7 +54,11 @@ export function parsePlanName(name: string): PlanId | null {
 export async function planHistory(repo: Repo, id: PlanId): Promise<PlanEntry[]> {
   const tip = readRef(repo.layout.gitdir, planRef(id));
   if (!tip) throw new CooError('E_PLAN_NOT_FOUND', `no plan attempt ${planName(id)}`, { plan: planName(id) });
-  const entries = await walkRecords<PlanRecord>(repo.layout.gitdir, tip, { schema: 'plan-record', what: 'plan record', isFirst: (r) => r.event === 'create' });
+  const entries = await walkRecords<PlanRecord>(repo.layout.gitdir, tip, {
+    schema: 'plan-record',
+    what: 'plan record',
+    isFirst: (r) => r.event === 'create',
+  });
   return entries.reverse().map((e) => ({ commit: e.commit, tree: e.tree, record: e.record }));
 }
 
@@ -88,21 +92,50 @@ function recordInput(id: PlanId, tip: string | null, tree: string, record: PlanR
 export function createAttempt(repo: Repo, plan: string, tree: string, data: Record<string, unknown>): PlanId {
   const attempt = Math.max(0, ...listAttempts(repo, plan).map((a) => a.attempt)) + 1;
   const id = { plan, attempt };
-  const record: PlanRecord = { version: 1, plan, attempt, state: 'draft', event: 'create', from: null, stage: null, pack: null, data };
+  const record: PlanRecord = {
+    version: 1,
+    plan,
+    attempt,
+    state: 'draft',
+    event: 'create',
+    from: null,
+    stage: null,
+    pack: null,
+    data,
+  };
   appendRecord(repo, recordInput(id, null, tree, record));
   return id;
 }
 
 /** Records one event; an event the lifecycle does not allow fails with E_PLAN_TRANSITION and changes nothing. */
-export async function recordPlanEvent(repo: Repo, id: PlanId, event: PlanEvent, input: { stage?: string | null; pack?: string | null; data?: Record<string, unknown> } = {}): Promise<PlanEntry> {
+export async function recordPlanEvent(
+  repo: Repo,
+  id: PlanId,
+  event: PlanEvent,
+  input: { stage?: string | null; pack?: string | null; data?: Record<string, unknown> } = {},
+): Promise<PlanEntry> {
   const tip = readRef(repo.layout.gitdir, planRef(id));
   if (!tip) throw new CooError('E_PLAN_NOT_FOUND', `no plan attempt ${planName(id)}`, { plan: planName(id) });
   const current = await readRecord<PlanRecord>(repo.layout.gitdir, tip, 'plan-record', 'plan record');
   const to = nextPlanState(current.record.state, event);
   if (to === null) {
-    throw new CooError('E_PLAN_TRANSITION', `${planName(id)} is ${current.record.state}: it cannot ${event}`, { plan: planName(id), state: current.record.state, event });
+    throw new CooError('E_PLAN_TRANSITION', `${planName(id)} is ${current.record.state}: it cannot ${event}`, {
+      plan: planName(id),
+      state: current.record.state,
+      event,
+    });
   }
-  const record: PlanRecord = { version: 1, plan: id.plan, attempt: id.attempt, state: to, event, from: current.record.state, stage: input.stage ?? null, pack: input.pack ?? null, data: input.data ?? {} };
+  const record: PlanRecord = {
+    version: 1,
+    plan: id.plan,
+    attempt: id.attempt,
+    state: to,
+    event,
+    from: current.record.state,
+    stage: input.stage ?? null,
+    pack: input.pack ?? null,
+    data: input.data ?? {},
+  };
   const commit = appendRecord(repo, recordInput(id, tip, current.tree, record));
   crashPoint(`plan-${event}`);
   return { commit, tree: current.tree, record };

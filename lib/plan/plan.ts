@@ -81,7 +81,11 @@ export interface LoadedPlan {
   /** Each pack's missions, in order. */
   readonly missions: ReadonlyMap<string, readonly Mission[]>;
   /** Where each document came from (repository-relative where it lies inside the repository). */
-  readonly sources: { readonly plan: string; readonly packs: Readonly<Record<string, string>>; readonly missions: Readonly<Record<string, string>> };
+  readonly sources: {
+    readonly plan: string;
+    readonly packs: Readonly<Record<string, string>>;
+    readonly missions: Readonly<Record<string, string>>;
+  };
   /** The documents as stored: plan.json, packs/<id>.json, missions/<id>.json, layout.json. */
   readonly documents: readonly { readonly path: string; readonly bytes: Buffer }[];
 }
@@ -102,7 +106,11 @@ function read(path: string, shownAs: string): Buffer {
   try {
     return readFileSync(path);
   } catch (err) {
-    throw invalid(`cannot read ${shownAs}`, { path: shownAs, pointer: '', errno: (err as NodeJS.ErrnoException).code ?? null });
+    throw invalid(`cannot read ${shownAs}`, {
+      path: shownAs,
+      pointer: '',
+      errno: (err as NodeJS.ErrnoException).code ?? null,
+    });
   }
 }
 
@@ -111,22 +119,36 @@ function ensureUnattended(mission: Mission, source: string): void {
   const workflow = validateWorkflow(mission);
   if (!workflow.valid) {
     const first = workflow.violations[0];
-    throw invalid(`${source}: mission ${mission.id} breaks ${workflow.violations.length} workflow rule(s), first: ${first?.why}`, { path: source, mission: mission.id, workflow });
+    throw invalid(
+      `${source}: mission ${mission.id} breaks ${workflow.violations.length} workflow rule(s), first: ${first?.why}`,
+      { path: source, mission: mission.id, workflow },
+    );
   }
   const human = mission.steps.findIndex((s) => s.kind === 'human');
   if (human >= 0) {
-    throw invalid(`${source}: step ${human + 1} of mission ${mission.id} is a human step; a plan's missions run unattended (a person acts only at the plan's gates)`, { path: source, mission: mission.id, step: human });
+    throw invalid(
+      `${source}: step ${human + 1} of mission ${mission.id} is a human step; a plan's missions run unattended (a person acts only at the plan's gates)`,
+      { path: source, mission: mission.id, step: human },
+    );
   }
 }
 
 interface RawDocuments {
   readonly plan: Buffer;
-  readonly packs: readonly { readonly source: string; readonly bytes: Buffer; readonly missions: readonly { readonly source: string; readonly bytes: Buffer }[] }[][];
+  readonly packs: readonly {
+    readonly source: string;
+    readonly bytes: Buffer;
+    readonly missions: readonly { readonly source: string; readonly bytes: Buffer }[];
+  }[][];
 }
 
 /** Checks raw documents and assembles the loaded plan (shared by files on disk and the stored tree). */
 async function assemble(raw: RawDocuments, planSource: string): Promise<LoadedPlan> {
-  const plan = await ensureJsonDocument<WorkPlan>(raw.plan, { schema: 'work-plan', code: 'E_PLAN_INVALID', source: planSource });
+  const plan = await ensureJsonDocument<WorkPlan>(raw.plan, {
+    schema: 'work-plan',
+    code: 'E_PLAN_INVALID',
+    source: planSource,
+  });
   const packs = new Map<string, FixPack>();
   const missions = new Map<string, Mission[]>();
   const packSources: Record<string, string> = {};
@@ -136,17 +158,34 @@ async function assemble(raw: RawDocuments, planSource: string): Promise<LoadedPl
   const stageIds = new Set<string>();
   const stages: Stage[] = [];
   for (const [s, doc] of plan.stages.entries()) {
-    if (stageIds.has(doc.id)) throw invalid(`${planSource}: stage ${doc.id} appears twice`, { path: planSource, stage: doc.id });
+    if (stageIds.has(doc.id))
+      throw invalid(`${planSource}: stage ${doc.id} appears twice`, { path: planSource, stage: doc.id });
     stageIds.add(doc.id);
     const ids: string[] = [];
     for (const entry of raw.packs[s] ?? []) {
-      const pack = await ensureJsonDocument<FixPack>(entry.bytes, { schema: 'fix-pack', code: 'E_PLAN_INVALID', source: entry.source });
-      if (packs.has(pack.id)) throw invalid(`${entry.source}: pack ${pack.id} appears twice in the plan`, { path: entry.source, pack: pack.id });
-      if (pack.missions.length === 0 && pack.acceptance.length === 0) throw invalid(`${entry.source}: pack ${pack.id} has neither missions nor acceptance commands, so nothing would check it`, { path: entry.source, pack: pack.id });
+      const pack = await ensureJsonDocument<FixPack>(entry.bytes, {
+        schema: 'fix-pack',
+        code: 'E_PLAN_INVALID',
+        source: entry.source,
+      });
+      if (packs.has(pack.id))
+        throw invalid(`${entry.source}: pack ${pack.id} appears twice in the plan`, {
+          path: entry.source,
+          pack: pack.id,
+        });
+      if (pack.missions.length === 0 && pack.acceptance.length === 0)
+        throw invalid(
+          `${entry.source}: pack ${pack.id} has neither missions nor acceptance commands, so nothing would check it`,
+          { path: entry.source, pack: pack.id },
+        );
       const list: Mission[] = [];
       for (const m of entry.missions) {
         const mission = await parseMission(m.bytes, m.source);
-        if (missionSources[mission.id] !== undefined) throw invalid(`${m.source}: mission ${mission.id} appears twice in the plan (runs are named by mission)`, { path: m.source, mission: mission.id });
+        if (missionSources[mission.id] !== undefined)
+          throw invalid(`${m.source}: mission ${mission.id} appears twice in the plan (runs are named by mission)`, {
+            path: m.source,
+            mission: mission.id,
+          });
         ensureUnattended(mission, m.source);
         list.push(mission);
         missionSources[mission.id] = m.source;
@@ -158,11 +197,21 @@ async function assemble(raw: RawDocuments, planSource: string): Promise<LoadedPl
       packBytes.set(pack.id, entry.bytes);
       ids.push(pack.id);
     }
-    stages.push({ id: doc.id, title: doc.title ?? doc.id, goal: doc.goal ?? null, order: doc.order ?? 'exact', packs: ids, report: doc.report ?? null, humanGate: doc.humanGate === true, completion: doc.completion ?? [] });
+    stages.push({
+      id: doc.id,
+      title: doc.title ?? doc.id,
+      goal: doc.goal ?? null,
+      order: doc.order ?? 'exact',
+      packs: ids,
+      report: doc.report ?? null,
+      humanGate: doc.humanGate === true,
+      completion: doc.completion ?? [],
+    });
   }
   const reports = stages.flatMap((s) => (s.report ? [s.report] : []));
   const twice = reports.find((r, i) => reports.indexOf(r) !== i);
-  if (twice) throw invalid(`${planSource}: two stages write the same report ${twice}`, { path: planSource, report: twice });
+  if (twice)
+    throw invalid(`${planSource}: two stages write the same report ${twice}`, { path: planSource, report: twice });
   const sources = { plan: planSource, packs: packSources, missions: missionSources };
   const layout = {
     version: 1,
@@ -189,7 +238,9 @@ export async function loadPlan(file: string, root: string = dirname(file)): Prom
   const planPath = resolve(file);
   const planShown = shown(root, planPath);
   const planBytes = read(planPath, planShown);
-  const packs = (await ensureJsonDocument<WorkPlan>(planBytes, { schema: 'work-plan', code: 'E_PLAN_INVALID', source: planShown })).stages.map((stage) =>
+  const packs = (
+    await ensureJsonDocument<WorkPlan>(planBytes, { schema: 'work-plan', code: 'E_PLAN_INVALID', source: planShown })
+  ).stages.map((stage) =>
     stage.packs.map((p) => {
       const packPath = resolve(dirname(planPath), p);
       const bytes = read(packPath, shown(root, packPath));
@@ -210,7 +261,8 @@ export async function loadPlan(file: string, root: string = dirname(file)): Prom
 
 /** The tree that stores a loaded plan's documents, and its id (the plan's pin). */
 export function planTree(plan: LoadedPlan, gitdir: string | null): string {
-  const write = (type: ObjectType, content: Buffer): string => (gitdir === null ? hashObject(type, content) : writeObject(gitdir, type, content));
+  const write = (type: ObjectType, content: Buffer): string =>
+    gitdir === null ? hashObject(type, content) : writeObject(gitdir, type, content);
   return writeTreeFromFiles(
     plan.documents.map((d) => ({ path: d.path, mode: '100644' as const, oid: write('blob', d.bytes) })),
     write,
@@ -236,7 +288,12 @@ export async function loadStoredPlan(gitdir: string, tree: string): Promise<Load
         s.packs.map(async (id) => ({
           source: layout.sources.packs[id] ?? id,
           bytes: await blob(`packs/${id}.json`),
-          missions: await Promise.all((layout.missions[id] ?? []).map(async (m) => ({ source: layout.sources.missions[m] ?? m, bytes: await blob(`missions/${m}.json`) }))),
+          missions: await Promise.all(
+            (layout.missions[id] ?? []).map(async (m) => ({
+              source: layout.sources.missions[m] ?? m,
+              bytes: await blob(`missions/${m}.json`),
+            })),
+          ),
         })),
       ),
     ),

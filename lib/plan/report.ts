@@ -27,22 +27,35 @@ async function baselineLine(repo: Repo, mark: BaselineMark): Promise<string> {
 
 async function packSection(repo: Repo, loaded: LoadedPlan, pack: PackStatus, n: number): Promise<string[]> {
   const doc = loaded.packs.get(pack.id);
-  const lines = [`### ${n}. ${pack.id} — ${pack.title}: ${pack.state === 'passed' ? 'passed' : pack.state === 'failed' ? 'FAILED' : pack.state}`, ''];
+  const lines = [
+    `### ${n}. ${pack.id} — ${pack.title}: ${pack.state === 'passed' ? 'passed' : pack.state === 'failed' ? 'FAILED' : pack.state}`,
+    '',
+  ];
   if (doc?.owner) lines.push(`Owner: ${doc.owner}${doc.contributor ? `; contributor: ${doc.contributor}` : ''}.`, '');
   if (doc?.criteria?.length) lines.push('Acceptance criteria:', ...doc.criteria.map((c) => `- ${c}`), '');
   lines.push(`- started from amu0 ${code(pack.start ?? '-')}`);
   if (pack.missions.length === 0) lines.push('- missions: none (the pack is checked by its acceptance commands)');
-  for (const m of pack.missions) lines.push(`- mission ${code(m.mission)} ran as ${code(m.run)} from ${code(m.from)}: tree ${code(m.tree)}, ${m.changes} changed path(s), applied through the gateway`);
+  for (const m of pack.missions)
+    lines.push(
+      `- mission ${code(m.mission)} ran as ${code(m.run)} from ${code(m.from)}: tree ${code(m.tree)}, ${m.changes} changed path(s), applied through the gateway`,
+    );
   for (const a of pack.acceptance) {
-    const result = a.passed === a.repeat ? `passed ${a.passed} of ${a.repeat}` : `FAILED after ${a.passed} of ${a.repeat} (exit ${a.exitCode ?? 'none'}${a.timedOut ? ', timed out' : ''}${a.changedTree ? ', changed the working tree' : ''})`;
+    const result =
+      a.passed === a.repeat
+        ? `passed ${a.passed} of ${a.repeat}`
+        : `FAILED after ${a.passed} of ${a.repeat} (exit ${a.exitCode ?? 'none'}${a.timedOut ? ', timed out' : ''}${a.changedTree ? ', changed the working tree' : ''})`;
     lines.push(`- acceptance ${code(a.id)}: ${code(a.run)}: ${result}`);
   }
   for (const d of pack.determinism) {
-    lines.push(`- determinism ${code(d.mission)}: ${d.verdict} over ${d.runs} runs (record ${code(d.commit)})${d.verdict === 'reproducible' ? (d.matchesRun ? ', the same tree as the applied run' : ', NOT the tree of the applied run') : ''}`);
+    lines.push(
+      `- determinism ${code(d.mission)}: ${d.verdict} over ${d.runs} runs (record ${code(d.commit)})${d.verdict === 'reproducible' ? (d.matchesRun ? ', the same tree as the applied run' : ', NOT the tree of the applied run') : ''}`,
+    );
   }
   if (pack.operations.length > 0) {
     const failed = pack.operations.filter((c) => c.status !== 'pass');
-    lines.push(`- determinism of coo's own operations on the result (two scratch roots, pinned clock): ${failed.length === 0 ? `${pack.operations.length} check(s) passed` : `FAILED: ${failed.map((c) => c.summary).join('; ')}`}`);
+    lines.push(
+      `- determinism of coo's own operations on the result (two scratch roots, pinned clock): ${failed.length === 0 ? `${pack.operations.length} check(s) passed` : `FAILED: ${failed.map((c) => c.summary).join('; ')}`}`,
+    );
   }
   if (pack.rollback) {
     const r = pack.rollback;
@@ -79,7 +92,12 @@ function tally(packs: readonly PackStatus[]): string {
   ].join(', ');
 }
 
-export async function renderStageReport(repo: Repo, loaded: LoadedPlan, status: PlanStatus, stage: StageStatus): Promise<string> {
+export async function renderStageReport(
+  repo: Repo,
+  loaded: LoadedPlan,
+  status: PlanStatus,
+  stage: StageStatus,
+): Promise<string> {
   const doc = loaded.stages.find((s) => s.id === stage.id);
   const passed = stage.packs.filter((p) => p.state === 'passed');
   const failed = stage.packs.filter((p) => p.state === 'failed');
@@ -97,7 +115,9 @@ export async function renderStageReport(repo: Repo, loaded: LoadedPlan, status: 
     '',
     '## Verdict',
     '',
-    failed.length === 0 ? `All ${passed.length} pack(s) passed: ${tally(stage.packs)}.` : `${failed.length} of ${stage.packs.length} pack(s) FAILED: ${failed.map((p) => `${p.id} (${p.failure?.check})`).join(', ')}. Failed packs were rolled back; the others passed.`,
+    failed.length === 0
+      ? `All ${passed.length} pack(s) passed: ${tally(stage.packs)}.`
+      : `${failed.length} of ${stage.packs.length} pack(s) FAILED: ${failed.map((p) => `${p.id} (${p.failure?.check})`).join(', ')}. Failed packs were rolled back; the others passed.`,
     '',
   ];
   if (doc?.goal) lines.push(`Goal: ${doc.goal}`, '');
@@ -115,7 +135,12 @@ export async function renderStageReport(repo: Repo, loaded: LoadedPlan, status: 
     '',
   );
   if (stage.humanGate) {
-    lines.push('## Decision', '', 'coo now waits for a person: `coo plan status` names the request; `coo approve R-n` goes on with the next stage, `coo veto R-n` ends the plan here.', '');
+    lines.push(
+      '## Decision',
+      '',
+      'coo now waits for a person: `coo plan status` names the request; `coo approve R-n` goes on with the next stage, `coo veto R-n` ends the plan here.',
+      '',
+    );
   }
   return lines.join('\n');
 }

@@ -52,9 +52,19 @@ export async function readPlan(repo: Repo, id: PlanId): Promise<Read> {
 const marker = (id: PlanId, what: string): string => `coo ${planName(id)} ${what}`;
 
 /** A pending request this attempt already made for the same gate (a run that died before recording it), or a new one. */
-async function ensureRequest(repo: Repo, kind: 'plan.approve' | 'plan.gate', summary: string, payload: { plan: string; attempt: number; stage: string | null } & Record<string, unknown>): Promise<Request> {
+async function ensureRequest(
+  repo: Repo,
+  kind: 'plan.approve' | 'plan.gate',
+  summary: string,
+  payload: { plan: string; attempt: number; stage: string | null } & Record<string, unknown>,
+): Promise<Request> {
   const pending = (await listRequests(repo)).find(
-    (r) => r.status === 'pending' && r.kind === kind && r.payload['plan'] === payload.plan && r.payload['attempt'] === payload.attempt && (r.payload['stage'] ?? null) === payload.stage,
+    (r) =>
+      r.status === 'pending' &&
+      r.kind === kind &&
+      r.payload['plan'] === payload.plan &&
+      r.payload['attempt'] === payload.attempt &&
+      (r.payload['stage'] ?? null) === payload.stage,
   );
   return pending ?? createRequest(repo, kind, summary, payload);
 }
@@ -64,11 +74,21 @@ async function adoptable(repo: Repo, name: string, mark: string): Promise<Baseli
   const oid = readRef(repo.layout.gitdir, baselineTag(name));
   if (!oid) return null;
   const commit = await readCommit(repo.layout.gitdir, oid);
-  return messageBody(commit.message).trim() === mark ? { name, commit: oid, sequence: sequenceOf(commit) ?? 0, tree: commit.tree } : null;
+  return messageBody(commit.message).trim() === mark
+    ? { name, commit: oid, sequence: sequenceOf(commit) ?? 0, tree: commit.tree }
+    : null;
 }
 
-async function fail(repo: Repo, id: PlanId, input: { stage?: string; pack?: string; reason: string; code?: string; data?: Record<string, unknown> }): Promise<void> {
-  await recordPlanEvent(repo, id, 'fail', { stage: input.stage ?? null, pack: input.pack ?? null, data: { reason: input.reason, code: input.code ?? null, ...input.data } });
+async function fail(
+  repo: Repo,
+  id: PlanId,
+  input: { stage?: string; pack?: string; reason: string; code?: string; data?: Record<string, unknown> },
+): Promise<void> {
+  await recordPlanEvent(repo, id, 'fail', {
+    stage: input.stage ?? null,
+    pack: input.pack ?? null,
+    data: { reason: input.reason, code: input.code ?? null, ...input.data },
+  });
 }
 
 /** The tripwire, before anything is signed: a plan never starts on governance files changed outside coo. */
@@ -78,25 +98,55 @@ async function ensureGovernanceIntact(repo: Repo): Promise<void> {
 }
 
 /** Refuses to go on from a baseline the plan did not sign, or from a working tree that is not it. */
-async function divergence(repo: Repo, status: PlanStatus, options: { tree: boolean }): Promise<{ reason: string; paths: string[] } | null> {
+async function divergence(
+  repo: Repo,
+  status: PlanStatus,
+  options: { tree: boolean },
+): Promise<{ reason: string; paths: string[] } | null> {
   const amu0 = currentAmu0(repo);
-  if (amu0 !== status.amu0) return { reason: `amu0 moved outside the plan: the plan's last baseline is ${status.amu0?.slice(0, 12)}, amu0 is ${amu0?.slice(0, 12) ?? 'missing'}`, paths: [] };
+  if (amu0 !== status.amu0)
+    return {
+      reason: `amu0 moved outside the plan: the plan's last baseline is ${status.amu0?.slice(0, 12)}, amu0 is ${amu0?.slice(0, 12) ?? 'missing'}`,
+      paths: [],
+    };
   if (!options.tree || amu0 === null) return null;
   const now = await captureNow(repo, { asSnapshot: true });
-  const paths = differingPaths(now.files, await filesOf(repo, (await readCommit(repo.layout.gitdir, amu0)).tree), { withCoo: true });
-  return paths.length === 0 ? null : { reason: `the working tree differs from amu0 at ${paths.length} path(s), first ${JSON.stringify(paths[0])}`, paths: paths.slice(0, 50) };
+  const paths = differingPaths(now.files, await filesOf(repo, (await readCommit(repo.layout.gitdir, amu0)).tree), {
+    withCoo: true,
+  });
+  return paths.length === 0
+    ? null
+    : {
+        reason: `the working tree differs from amu0 at ${paths.length} path(s), first ${JSON.stringify(paths[0])}`,
+        paths: paths.slice(0, 50),
+      };
 }
 
 async function doBaseline(repo: Repo, id: PlanId, loaded: LoadedPlan): Promise<void> {
   const name = baselineNameOf(loaded.plan);
-  const g1 = await freezeBaseline(repo, { names: [name, `${name}_${id.attempt}`], marker: marker(id, 'G1'), subject: `${planName(id)}: G1, the repository before the plan`, promoted: null, op: 'baseline-create' });
+  const g1 = await freezeBaseline(repo, {
+    names: [name, `${name}_${id.attempt}`],
+    marker: marker(id, 'G1'),
+    subject: `${planName(id)}: G1, the repository before the plan`,
+    promoted: null,
+    op: 'baseline-create',
+  });
   await recordPlanEvent(repo, id, 'baseline', { data: { baseline: g1 } });
 }
 
-async function doPack(repo: Repo, id: PlanId, read: Read, step: { stage: string; pack: string; restart: boolean }): Promise<void> {
+async function doPack(
+  repo: Repo,
+  id: PlanId,
+  read: Read,
+  step: { stage: string; pack: string; restart: boolean },
+): Promise<void> {
   const { status, loaded } = read;
   const pack = loaded.packs.get(step.pack);
-  if (!pack) throw new CooError('E_STATE_CORRUPT', `${planName(id)} names a pack ${step.pack} its documents do not hold`, { plan: planName(id), pack: step.pack });
+  if (!pack)
+    throw new CooError('E_STATE_CORRUPT', `${planName(id)} names a pack ${step.pack} its documents do not hold`, {
+      plan: planName(id),
+      pack: step.pack,
+    });
   const name = `${id.plan}-${id.attempt}-${pack.id}`;
   const mark = marker(id, `pack ${pack.id}`);
   if (step.restart) {
@@ -110,7 +160,13 @@ async function doPack(repo: Repo, id: PlanId, read: Read, step: { stage: string;
   }
   const diverged = await divergence(repo, status, { tree: !step.restart });
   if (diverged) {
-    await fail(repo, id, { stage: step.stage, pack: pack.id, reason: `${pack.id} cannot start: ${diverged.reason}`, code: 'E_PLAN_DIVERGED', data: { paths: diverged.paths } });
+    await fail(repo, id, {
+      stage: step.stage,
+      pack: pack.id,
+      reason: `${pack.id} cannot start: ${diverged.reason}`,
+      code: 'E_PLAN_DIVERGED',
+      data: { paths: diverged.paths },
+    });
     return;
   }
   if (step.restart) await restoreBaselineLocked(repo, {});
@@ -122,17 +178,35 @@ async function doPack(repo: Repo, id: PlanId, read: Read, step: { stage: string;
       pack,
       planName: planName(id),
       onChecked: async (checked) => {
-        await recordPlanEvent(repo, id, 'pack-checked', { stage: step.stage, pack: pack.id, data: { missions: checked.missions, acceptance: checked.acceptance, determinism: checked.determinism, operations: checked.operations, rollback: checked.rollback } });
+        await recordPlanEvent(repo, id, 'pack-checked', {
+          stage: step.stage,
+          pack: pack.id,
+          data: {
+            missions: checked.missions,
+            acceptance: checked.acceptance,
+            determinism: checked.determinism,
+            operations: checked.operations,
+            rollback: checked.rollback,
+          },
+        });
       },
     },
     { name, marker: mark },
   );
   if (outcome.failure || !outcome.baseline) {
     const { missions, acceptance, determinism, operations, rollback, failure } = outcome;
-    await recordPlanEvent(repo, id, 'pack-failed', { stage: step.stage, pack: pack.id, data: { missions, acceptance, determinism, operations, rollback, failure } });
+    await recordPlanEvent(repo, id, 'pack-failed', {
+      stage: step.stage,
+      pack: pack.id,
+      data: { missions, acceptance, determinism, operations, rollback, failure },
+    });
     return;
   }
-  await recordPlanEvent(repo, id, 'pack-done', { stage: step.stage, pack: pack.id, data: { baseline: outcome.baseline } });
+  await recordPlanEvent(repo, id, 'pack-done', {
+    stage: step.stage,
+    pack: pack.id,
+    data: { baseline: outcome.baseline },
+  });
 }
 
 async function doReport(repo: Repo, id: PlanId, read: Read, stageId: string): Promise<void> {
@@ -149,18 +223,39 @@ async function doReport(repo: Repo, id: PlanId, read: Read, stageId: string): Pr
   if (!baseline) {
     const diverged = await divergence(repo, status, { tree: false });
     if (diverged) {
-      await fail(repo, id, { stage: stage.id, reason: `the report of ${stage.id} cannot be written: ${diverged.reason}`, code: 'E_PLAN_DIVERGED' });
+      await fail(repo, id, {
+        stage: stage.id,
+        reason: `the report of ${stage.id} cannot be written: ${diverged.reason}`,
+        code: 'E_PLAN_DIVERGED',
+      });
       return;
     }
     const onDisk = join(repo.layout.root, path);
     // Written already by a run that died before recording it: the same bytes, so nothing to do.
     const already = existsSync(onDisk) && readFileSync(onDisk).equals(content);
     try {
-      if (!already) write = (await gatewayWriteLocked(repo, { ops: [{ kind: 'write', path, content, expect: null }], message: `${planName(id)}: the report of ${stage.id}` })).commit;
-      baseline = await freezeBaseline(repo, { names: [name], marker: mark, subject: `${planName(id)}: ${stage.id} report`, promoted: write, op: 'baseline-promote' });
+      if (!already)
+        write = (
+          await gatewayWriteLocked(repo, {
+            ops: [{ kind: 'write', path, content, expect: null }],
+            message: `${planName(id)}: the report of ${stage.id}`,
+          })
+        ).commit;
+      baseline = await freezeBaseline(repo, {
+        names: [name],
+        marker: mark,
+        subject: `${planName(id)}: ${stage.id} report`,
+        promoted: write,
+        op: 'baseline-promote',
+      });
     } catch (err) {
       const e = err as CooError;
-      await fail(repo, id, { stage: stage.id, reason: `the report of ${stage.id} could not be written to ${path}: ${e.message}`, code: e.code ?? 'E_INTERNAL', data: { error: e.data ?? null } });
+      await fail(repo, id, {
+        stage: stage.id,
+        reason: `the report of ${stage.id} could not be written to ${path}: ${e.message}`,
+        code: e.code ?? 'E_INTERNAL',
+        data: { error: e.data ?? null },
+      });
       return;
     }
   }
@@ -171,7 +266,13 @@ async function doGate(repo: Repo, id: PlanId, read: Read, stageId: string): Prom
   const stage = read.status.stages.find((s) => s.id === stageId);
   const report = stage?.report;
   const summary = `${planName(id)}: ${stage?.title ?? stageId} is done${report ? `, report ${report.path}` : ''}; approve to go on, veto to end the plan`;
-  const request = await ensureRequest(repo, 'plan.gate', summary, { plan: id.plan, attempt: id.attempt, stage: stageId, report: report?.path ?? null, blob: report?.blob ?? null });
+  const request = await ensureRequest(repo, 'plan.gate', summary, {
+    plan: id.plan,
+    attempt: id.attempt,
+    stage: stageId,
+    report: report?.path ?? null,
+    blob: report?.blob ?? null,
+  });
   await recordPlanEvent(repo, id, 'request', { stage: stageId, data: { request: request.id } });
 }
 
@@ -183,7 +284,12 @@ export async function advancePlanLocked(repo: Repo, id: PlanId): Promise<PlanSta
     if (status.state === 'draft') {
       const packs = loaded.stages.reduce((n, s) => n + s.packs.length, 0);
       const summary = `approve work plan ${loaded.plan.id} ("${loaded.plan.title}"), attempt ${id.attempt}: ${loaded.stages.length} stage(s), ${packs} pack(s)`;
-      const request = await ensureRequest(repo, 'plan.approve', summary, { plan: id.plan, attempt: id.attempt, stage: null, documents: status.documents });
+      const request = await ensureRequest(repo, 'plan.approve', summary, {
+        plan: id.plan,
+        attempt: id.attempt,
+        stage: null,
+        documents: status.documents,
+      });
       await recordPlanEvent(repo, id, 'request', { data: { request: request.id } });
       continue;
     }
@@ -205,7 +311,12 @@ export async function advancePlanLocked(repo: Repo, id: PlanId): Promise<PlanSta
         break;
       case 'fail': {
         const failure = status.stages.flatMap((s) => s.packs).find((p) => p.id === step.pack)?.failure;
-        await fail(repo, id, { stage: step.stage, pack: step.pack, reason: `${step.pack} failed at ${failure?.check ?? '?'}: ${failure?.reason ?? 'unknown'}`, ...(failure?.code ? { code: failure.code } : {}) });
+        await fail(repo, id, {
+          stage: step.stage,
+          pack: step.pack,
+          reason: `${step.pack} failed at ${failure?.check ?? '?'}: ${failure?.reason ?? 'unknown'}`,
+          ...(failure?.code ? { code: failure.code } : {}),
+        });
         break;
       }
       case 'complete':
@@ -229,12 +340,18 @@ export async function runPlan(options: RunPlanOptions): Promise<PlanStatus> {
         const pinned = (history[0] as { tree: string }).tree;
         const pin = planTree(loaded, null);
         if (pin !== pinned) {
-          throw new CooError('E_PLAN_CHANGED', `${planName(latest)} is under way with other documents (tree ${pinned.slice(0, 12)}, the files now make ${pin.slice(0, 12)})`, { plan: planName(latest), pinned, now: pin });
+          throw new CooError(
+            'E_PLAN_CHANGED',
+            `${planName(latest)} is under way with other documents (tree ${pinned.slice(0, 12)}, the files now make ${pin.slice(0, 12)})`,
+            { plan: planName(latest), pinned, now: pin },
+          );
         }
         return advancePlanLocked(repo, latest);
       }
     }
-    const id = createAttempt(repo, loaded.plan.id, planTree(loaded, repo.layout.gitdir), { source: loaded.sources.plan });
+    const id = createAttempt(repo, loaded.plan.id, planTree(loaded, repo.layout.gitdir), {
+      source: loaded.sources.plan,
+    });
     return advancePlanLocked(repo, id);
   });
 }
@@ -254,11 +371,19 @@ export async function planStatuses(options: RepoOptions & { plan?: string }): Pr
 }
 
 /** The attempt a request is about, checked to be waiting on exactly that request. */
-export async function waitingPlan(repo: Repo, request: { id: string; payload: Record<string, unknown> }, state: 'awaiting_approval' | 'awaiting_readiness'): Promise<Read & { id: PlanId }> {
+export async function waitingPlan(
+  repo: Repo,
+  request: { id: string; payload: Record<string, unknown> },
+  state: 'awaiting_approval' | 'awaiting_readiness',
+): Promise<Read & { id: PlanId }> {
   const id = { plan: String(request.payload['plan']), attempt: Number(request.payload['attempt']) };
   const read = await readPlan(repo, id);
   if (read.status.state !== state || read.status.awaiting?.request !== request.id) {
-    throw new CooError('E_PLAN_TRANSITION', `${planName(id)} is ${read.status.state}, not waiting on ${request.id}`, { plan: planName(id), state: read.status.state, event: 'decide' });
+    throw new CooError('E_PLAN_TRANSITION', `${planName(id)} is ${read.status.state}, not waiting on ${request.id}`, {
+      plan: planName(id),
+      state: read.status.state,
+      event: 'decide',
+    });
   }
   return { ...read, id };
 }
@@ -269,6 +394,10 @@ export async function ensureGateHolds(repo: Repo, read: Read & { id: PlanId }): 
   if (read.status.state === 'awaiting_approval') return;
   const diverged = await divergence(repo, read.status, { tree: true });
   if (diverged) {
-    throw new CooError('E_PLAN_DIVERGED', `${planName(read.id)} cannot go on: ${diverged.reason}. Put it back with \`coo baseline restore\`, or veto the gate`, { plan: planName(read.id), paths: diverged.paths });
+    throw new CooError(
+      'E_PLAN_DIVERGED',
+      `${planName(read.id)} cannot go on: ${diverged.reason}. Put it back with \`coo baseline restore\`, or veto the gate`,
+      { plan: planName(read.id), paths: diverged.paths },
+    );
   }
 }

@@ -95,7 +95,11 @@ export interface StageStatus {
   readonly state: 'pending' | 'running' | 'done' | 'failed' | 'awaiting_readiness' | 'approved' | 'vetoed';
   readonly packs: readonly PackStatus[];
   readonly report: StageReport | null;
-  readonly gate: { readonly request: string; readonly decision: 'approve' | 'veto' | null; readonly commit: string | null } | null;
+  readonly gate: {
+    readonly request: string;
+    readonly decision: 'approve' | 'veto' | null;
+    readonly commit: string | null;
+  } | null;
 }
 
 export interface PlanStatus {
@@ -108,7 +112,11 @@ export interface PlanStatus {
   /** The tree of the plan's documents: its pin. */
   readonly documents: string;
   readonly state: PlanState;
-  readonly approval: { readonly request: string; readonly decision: 'approve' | 'veto' | null; readonly commit: string | null } | null;
+  readonly approval: {
+    readonly request: string;
+    readonly decision: 'approve' | 'veto' | null;
+    readonly commit: string | null;
+  } | null;
   readonly g1: BaselineMark | null;
   /** The last baseline this attempt signed: where amu0 must be for it to go on. */
   readonly amu0: string | null;
@@ -156,7 +164,8 @@ function fold(acc: Folded, record: PlanRecord): void {
     case 'approve':
     case 'veto': {
       const target = record.stage === null ? acc.approval : acc.gates.get(record.stage);
-      if (target) Object.assign(target, { decision: record.event, commit: (data['decision'] as string | undefined) ?? null });
+      if (target)
+        Object.assign(target, { decision: record.event, commit: (data['decision'] as string | undefined) ?? null });
       acc.awaiting = null;
       break;
     }
@@ -165,7 +174,17 @@ function fold(acc: Folded, record: PlanRecord): void {
       acc.amu0 = acc.g1.commit;
       break;
     case 'pack-start':
-      if (pack) Object.assign(pack, { state: 'running', start: data['start'] as string, missions: [], acceptance: [], determinism: [], operations: [], rollback: null, failure: null });
+      if (pack)
+        Object.assign(pack, {
+          state: 'running',
+          start: data['start'] as string,
+          missions: [],
+          acceptance: [],
+          determinism: [],
+          operations: [],
+          rollback: null,
+          failure: null,
+        });
       break;
     case 'pack-checked':
       if (pack) Object.assign(pack, { state: 'checked', ...packResults(data) });
@@ -189,7 +208,12 @@ function fold(acc: Folded, record: PlanRecord): void {
   }
 }
 
-function stageState(stage: Stage, packs: readonly PackStatus[], gate: StageStatus['gate'], report: StageReport | null): StageStatus['state'] {
+function stageState(
+  stage: Stage,
+  packs: readonly PackStatus[],
+  gate: StageStatus['gate'],
+  report: StageReport | null,
+): StageStatus['state'] {
   if (gate?.decision === 'veto') return 'vetoed';
   if (gate?.decision === 'approve') return 'approved';
   if (gate) return 'awaiting_readiness';
@@ -200,9 +224,30 @@ function stageState(stage: Stage, packs: readonly PackStatus[], gate: StageStatu
 }
 
 export function planStatus(id: PlanId, loaded: LoadedPlan, history: readonly PlanEntry[]): PlanStatus {
-  const acc: Folded = { packs: new Map(), reports: new Map(), gates: new Map(), approval: null, g1: null, amu0: null, awaiting: null, failure: null };
+  const acc: Folded = {
+    packs: new Map(),
+    reports: new Map(),
+    gates: new Map(),
+    approval: null,
+    g1: null,
+    amu0: null,
+    awaiting: null,
+    failure: null,
+  };
   for (const [packId, pack] of loaded.packs) {
-    acc.packs.set(packId, { id: packId, title: pack.title, state: 'pending', start: null, missions: [], acceptance: [], determinism: [], operations: [], rollback: null, baseline: null, failure: null });
+    acc.packs.set(packId, {
+      id: packId,
+      title: pack.title,
+      state: 'pending',
+      start: null,
+      missions: [],
+      acceptance: [],
+      determinism: [],
+      operations: [],
+      rollback: null,
+      baseline: null,
+      failure: null,
+    });
   }
   for (const { record } of history) fold(acc, record);
   const last = history[history.length - 1] as PlanEntry;
@@ -211,7 +256,16 @@ export function planStatus(id: PlanId, loaded: LoadedPlan, history: readonly Pla
     const list = s.packs.map((p) => acc.packs.get(p) as PackStatus);
     const gate = acc.gates.get(s.id) ?? null;
     const report = acc.reports.get(s.id) ?? null;
-    return { id: s.id, title: s.title, order: s.order, humanGate: s.humanGate, state: stageState(s, list, gate, report), packs: list, report, gate };
+    return {
+      id: s.id,
+      title: s.title,
+      order: s.order,
+      humanGate: s.humanGate,
+      state: stageState(s, list, gate, report),
+      packs: list,
+      report,
+      gate,
+    };
   });
   return {
     version: 1,
@@ -252,7 +306,8 @@ export function nextStep(status: PlanStatus, loaded: LoadedPlan): NextStep {
         if (stage.order === 'exact') return { kind: 'fail', stage: stage.id, pack: pack.id };
         continue;
       }
-      if (pack.state !== 'passed') return { kind: 'pack', stage: stage.id, pack: pack.id, restart: pack.state !== 'pending' };
+      if (pack.state !== 'passed')
+        return { kind: 'pack', stage: stage.id, pack: pack.id, restart: pack.state !== 'pending' };
     }
     if (doc?.report && stage.report === null) return { kind: 'report', stage: stage.id };
     if (stage.humanGate && stage.gate === null) return { kind: 'gate', stage: stage.id };

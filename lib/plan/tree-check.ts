@@ -8,7 +8,11 @@ import type { Repo } from '../store/repo.js';
 const outsideCoo = (f: FileRecord): boolean => f.path !== cooDirName && !f.path.startsWith(`${cooDirName}/`);
 
 /** Paths whose content or mode differ between two lists of files (`.coo/` left out when asked). */
-export function differingPaths(a: readonly FileRecord[], b: readonly FileRecord[], options: { withCoo: boolean }): string[] {
+export function differingPaths(
+  a: readonly FileRecord[],
+  b: readonly FileRecord[],
+  options: { withCoo: boolean },
+): string[] {
   const keep = options.withCoo ? () => true : outsideCoo;
   const left = new Map(a.filter(keep).map((f) => [f.path, f]));
   const out = new Set<string>();

@@ -37,16 +37,28 @@ export async function decideRequest(options: DecideOptions & { readonly executor
   return withLock(repo, options.decision, async () => {
     const request = await findRequest(repo, options.id);
     if (request.status !== 'pending') {
-      throw new CooError('E_REQUEST_CLOSED', `${request.id} was already ${request.status}`, { id: request.id, status: request.status, decision: request.decision?.commit ?? null });
+      throw new CooError('E_REQUEST_CLOSED', `${request.id} was already ${request.status}`, {
+        id: request.id,
+        status: request.status,
+        decision: request.decision?.commit ?? null,
+      });
     }
     const key = requireSigningKey(repo.layout, repo.gitConfig, repo.env);
-    const signer = findSigner(readAllowedSigners(repo.layout.allowedSignersPath), key.key.publicKey, { namespace: gitNamespace, time: repo.identity().timestamp });
+    const signer = findSigner(readAllowedSigners(repo.layout.allowedSignersPath), key.key.publicKey, {
+      namespace: gitNamespace,
+      time: repo.identity().timestamp,
+    });
     if (!signer) {
       const line = formatPublicKeyLine(key.key.publicKey);
-      throw new CooError('E_SIGNER_UNTRUSTED', `your signing key is not in .coo/allowed_signers, so its decision would count for nothing: ${line}`, { key: line });
+      throw new CooError(
+        'E_SIGNER_UNTRUSTED',
+        `your signing key is not in .coo/allowed_signers, so its decision would count for nothing: ${line}`,
+        { key: line },
+      );
     }
     const executor = options.executors.get(request.kind);
-    if (!executor) throw new CooError('E_INTERNAL', `no executor for requests of kind ${request.kind}`, { kind: request.kind });
+    if (!executor)
+      throw new CooError('E_INTERNAL', `no executor for requests of kind ${request.kind}`, { kind: request.kind });
     if (options.decision === 'approve' || executor.veto) await executor.check(repo, request, options.decision);
     const note = options.note ?? null;
     const commit = await recordDecision(repo, request, { decision: options.decision, note, signer: commitSigner(key) });
@@ -56,7 +68,21 @@ export async function decideRequest(options: DecideOptions & { readonly executor
       tree: emptyTreeOid,
       manifest: manifestCid([]),
     });
-    const result = options.decision === 'approve' ? await executor.run(repo, request) : executor.veto ? await executor.veto(repo, request) : null;
-    return { request: request.id, decision: options.decision, commit, note, kind: request.kind, summary: request.summary, signer: signer.principals, result };
+    const result =
+      options.decision === 'approve'
+        ? await executor.run(repo, request)
+        : executor.veto
+          ? await executor.veto(repo, request)
+          : null;
+    return {
+      request: request.id,
+      decision: options.decision,
+      commit,
+      note,
+      kind: request.kind,
+      summary: request.summary,
+      signer: signer.principals,
+      result,
+    };
   });
 }

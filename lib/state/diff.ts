@@ -53,7 +53,12 @@ type Side = { rev: string; commit: string | null; files: FileRecord[]; read: (f:
 async function storedSide(repo: Repo, rev: string): Promise<Side> {
   const { gitdir } = repo.layout;
   const commit = await readCommit(gitdir, (await resolveCommit(gitdir, rev)).oid);
-  return { rev, commit: commit.oid, files: (await readFlatTree(gitdir, commit.tree)).files, read: (f) => readObjectOfType(gitdir, f.oid, 'blob') };
+  return {
+    rev,
+    commit: commit.oid,
+    files: (await readFlatTree(gitdir, commit.tree)).files,
+    read: (f) => readObjectOfType(gitdir, f.oid, 'blob'),
+  };
 }
 
 async function worktreeSide(repo: Repo): Promise<Side> {
@@ -63,7 +68,8 @@ async function worktreeSide(repo: Repo): Promise<Side> {
     rev: '(working tree)',
     commit: null,
     files: capture.files,
-    read: async (f) => (f.mode === '120000' ? readlinkSync(join(root, f.path), { encoding: 'buffer' }) : readFileSync(join(root, f.path))),
+    read: async (f) =>
+      f.mode === '120000' ? readlinkSync(join(root, f.path), { encoding: 'buffer' }) : readFileSync(join(root, f.path)),
   };
 }
 
@@ -71,7 +77,12 @@ function isBinary(content: Buffer): boolean {
   return content.length > textLimit || content.subarray(0, 8000).includes(0);
 }
 
-function renderPatch(path: string, oldText: string, newText: string, context: number): { patch: string; additions: number; deletions: number } {
+function renderPatch(
+  path: string,
+  oldText: string,
+  newText: string,
+  context: number,
+): { patch: string; additions: number; deletions: number } {
   const result = structuredPatch(`a/${path}`, `b/${path}`, oldText, newText, undefined, undefined, { context });
   let additions = 0;
   let deletions = 0;
@@ -90,7 +101,9 @@ function renderPatch(path: string, oldText: string, newText: string, context: nu
 export async function diff(options: DiffOptions = {}): Promise<DiffResult> {
   const repo = await openRepo(options);
   const fromRev = options.from ?? (readRef(repo.layout.gitdir, snapshotsRef) ? 'snapshots' : null);
-  const from: Side = fromRev ? await storedSide(repo, fromRev) : { rev: '(empty)', commit: null, files: [], read: async () => Buffer.alloc(0) };
+  const from: Side = fromRev
+    ? await storedSide(repo, fromRev)
+    : { rev: '(empty)', commit: null, files: [], read: async () => Buffer.alloc(0) };
   const to = options.to === undefined ? await worktreeSide(repo) : await storedSide(repo, options.to);
   const plan = planCheckout(from.files, to.files);
   const before = new Map(from.files.map((f) => [f.path, f]));
@@ -100,7 +113,15 @@ export async function diff(options: DiffOptions = {}): Promise<DiffResult> {
   for (const path of paths) {
     const a = before.get(path) ?? null;
     const b = after.get(path) ?? null;
-    const status: ChangeStatus = !a ? 'added' : !b ? 'deleted' : a.oid === b.oid ? 'mode' : (a.mode === '120000') !== (b.mode === '120000') ? 'type' : 'modified';
+    const status: ChangeStatus = !a
+      ? 'added'
+      : !b
+        ? 'deleted'
+        : a.oid === b.oid
+          ? 'mode'
+          : (a.mode === '120000') !== (b.mode === '120000')
+            ? 'type'
+            : 'modified';
     let binary = false;
     let counts = { patch: null as string | null, additions: 0, deletions: 0 };
     if (status !== 'mode') {
@@ -108,11 +129,25 @@ export async function diff(options: DiffOptions = {}): Promise<DiffResult> {
       const newContent = b ? await to.read(b) : Buffer.alloc(0);
       binary = isBinary(oldContent) || isBinary(newContent);
       if (!binary) {
-        const rendered = renderPatch(path, oldContent.toString('utf8'), newContent.toString('utf8'), options.context ?? 3);
+        const rendered = renderPatch(
+          path,
+          oldContent.toString('utf8'),
+          newContent.toString('utf8'),
+          options.context ?? 3,
+        );
         counts = { ...rendered, patch: options.patch === false ? null : rendered.patch };
       }
     }
-    changes.push({ path, status, oldMode: a?.mode ?? null, newMode: b?.mode ?? null, oldOid: a?.oid ?? null, newOid: b?.oid ?? null, binary, ...counts });
+    changes.push({
+      path,
+      status,
+      oldMode: a?.mode ?? null,
+      newMode: b?.mode ?? null,
+      oldOid: a?.oid ?? null,
+      newOid: b?.oid ?? null,
+      binary,
+      ...counts,
+    });
   }
   return { from: { rev: from.rev, commit: from.commit }, to: { rev: to.rev, commit: to.commit }, changes };
 }

@@ -25,7 +25,12 @@ export interface InitOptions {
 export interface InitResult {
   readonly root: string;
   readonly created: boolean;
-  readonly key: { readonly source: SigningKey['source']; readonly path: string; readonly publicKey: string; readonly created: boolean };
+  readonly key: {
+    readonly source: SigningKey['source'];
+    readonly path: string;
+    readonly publicKey: string;
+    readonly created: boolean;
+  };
   readonly notes: readonly string[];
 }
 
@@ -48,9 +53,13 @@ function writeIfMissing(path: string, content: string, mode?: number): boolean {
 function createStateRepo(layout: Layout): boolean {
   const { gitdir } = layout;
   const fresh = !existsSync(join(gitdir, 'HEAD'));
-  for (const dir of ['objects/info', 'objects/pack', 'refs/heads', 'refs/tags', 'coo']) mkdirSync(join(gitdir, dir), { recursive: true });
+  for (const dir of ['objects/info', 'objects/pack', 'refs/heads', 'refs/tags', 'coo'])
+    mkdirSync(join(gitdir, dir), { recursive: true });
   writeIfMissing(join(gitdir, 'config'), stateConfig);
-  writeIfMissing(join(gitdir, 'description'), 'coo state repository: snapshots, baselines (amu0), runs and the operation log\n');
+  writeIfMissing(
+    join(gitdir, 'description'),
+    'coo state repository: snapshots, baselines (amu0), runs and the operation log\n',
+  );
   // HEAD last: its presence is what marks the state repository as usable.
   writeIfMissing(join(gitdir, 'HEAD'), 'ref: refs/heads/amu0\n');
   return fresh;
@@ -61,7 +70,12 @@ function trustKey(layout: Layout, key: SigningKey, principal: string): boolean {
   const path = layout.allowedSignersPath;
   const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
   if (parseAllowedSigners(text).some((s) => s.publicKey.equals(key.key.publicKey))) return false;
-  const prefix = text === '' ? '# Keys trusted to sign coo baselines and approvals (git allowed-signers format).\n' : text.endsWith('\n') ? text : `${text}\n`;
+  const prefix =
+    text === ''
+      ? '# Keys trusted to sign coo baselines and approvals (git allowed-signers format).\n'
+      : text.endsWith('\n')
+        ? text
+        : `${text}\n`;
   writeFileAtomic(path, prefix + formatAllowedSigner(principal, key.key.publicKey));
   return true;
 }
@@ -72,7 +86,7 @@ function trustKey(layout: Layout, key: SigningKey, principal: string): boolean {
  */
 async function pinCooFiles(layout: Layout, trustedNewKey: boolean): Promise<void> {
   const current = hashCooFiles(layout);
-  const pins = (await readCooPins(layout));
+  const pins = await readCooPins(layout);
   if (!pins) return writeCooPins(layout, current);
   const allowed = `${cooDirName}/allowed_signers`;
   if (trustedNewKey && current[allowed]) writeCooPins(layout, { ...pins, [allowed]: current[allowed] });
@@ -85,7 +99,12 @@ export async function initRepo(options: InitOptions = {}): Promise<InitResult> {
   try {
     root = realpathSync(options.dir ? resolve(cwd, options.dir) : (findGitTop(cwd) ?? cwd));
   } catch (err) {
-    throw new CooError('E_USAGE', `cannot use ${options.dir ?? cwd} as a repository root`, { dir: options.dir ?? cwd }, { cause: err });
+    throw new CooError(
+      'E_USAGE',
+      `cannot use ${options.dir ?? cwd} as a repository root`,
+      { dir: options.dir ?? cwd },
+      { cause: err },
+    );
   }
   const layout = layoutFor(root);
   try {
@@ -103,7 +122,12 @@ export async function initRepo(options: InitOptions = {}): Promise<InitResult> {
     return {
       root,
       created,
-      key: { source: key.source, path: key.path, publicKey: formatPublicKeyLine(key.key.publicKey), created: !found.key },
+      key: {
+        source: key.source,
+        path: key.path,
+        publicKey: formatPublicKeyLine(key.key.publicKey),
+        created: !found.key,
+      },
       notes: found.notes,
     };
   } catch (err) {

@@ -24,7 +24,11 @@ function journalPath(repo: Repo): string {
 }
 
 export async function readJournal(repo: Repo): Promise<Journal | null> {
-  return readJsonFile<Journal, null>(journalPath(repo), { schema: 'journal', code: 'E_STATE_CORRUPT', missing: () => null });
+  return readJsonFile<Journal, null>(journalPath(repo), {
+    schema: 'journal',
+    code: 'E_STATE_CORRUPT',
+    missing: () => null,
+  });
 }
 
 export function writeJournal(repo: Repo, journal: Journal): void {
@@ -39,8 +43,15 @@ export function clearJournal(repo: Repo): void {
 export async function ensureNoJournal(repo: Repo): Promise<void> {
   const journal = await readJournal(repo);
   if (!journal) return;
-  throw new CooError('E_INTERRUPTED', `an earlier ${journal.op} to ${journal.target.slice(0, 12)} was interrupted; the working tree is part old, part new`, {
-    ...journal,
-    todo: [`coo rollback ${journal.target}   # finish it`, `coo undo   # return to the safety snapshot ${journal.safety.slice(0, 12)}`],
-  });
+  throw new CooError(
+    'E_INTERRUPTED',
+    `an earlier ${journal.op} to ${journal.target.slice(0, 12)} was interrupted; the working tree is part old, part new`,
+    {
+      ...journal,
+      todo: [
+        `coo rollback ${journal.target}   # finish it`,
+        `coo undo   # return to the safety snapshot ${journal.safety.slice(0, 12)}`,
+      ],
+    },
+  );
 }

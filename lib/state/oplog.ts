@@ -8,7 +8,17 @@ import type { Repo } from '../store/repo.js';
 
 export const oplogRef = 'refs/heads/oplog';
 
-export type OpName = 'snapshot' | 'rollback' | 'undo' | 'baseline-create' | 'baseline-restore' | 'baseline-promote' | 'write' | 'approve' | 'veto' | 'request';
+export type OpName =
+  | 'snapshot'
+  | 'rollback'
+  | 'undo'
+  | 'baseline-create'
+  | 'baseline-restore'
+  | 'baseline-promote'
+  | 'write'
+  | 'approve'
+  | 'veto'
+  | 'request';
 
 export interface OpRecord {
   readonly op: OpName;
@@ -22,7 +32,10 @@ export interface OpEntry {
   readonly record: OpRecord;
 }
 
-export function appendOperation(repo: Repo, entry: { subject: string; record: OpRecord; tree: string; manifest: string }): string {
+export function appendOperation(
+  repo: Repo,
+  entry: { subject: string; record: OpRecord; tree: string; manifest: string },
+): string {
   return appendRecord(repo, {
     ref: oplogRef,
     tip: readRef(repo.layout.gitdir, oplogRef),
@@ -36,6 +49,10 @@ export function appendOperation(repo: Repo, entry: { subject: string; record: Op
 
 /** The newest operations first. */
 export async function listOperations(repo: Repo, limit = Infinity): Promise<OpEntry[]> {
-  const entries = await readRecords<OpRecord>(repo.layout.gitdir, oplogRef, { schema: 'oplog-record', what: 'oplog record', limit });
+  const entries = await readRecords<OpRecord>(repo.layout.gitdir, oplogRef, {
+    schema: 'oplog-record',
+    what: 'oplog record',
+    limit,
+  });
   return entries.map((e) => ({ oid: e.commit, time: e.time, subject: e.subject, record: e.record }));
 }

@@ -34,18 +34,27 @@ export interface RestoreOutcome extends RewriteOutcome {
 
 const isCooPath = (f: { path: string }): boolean => f.path === cooDirName || f.path.startsWith(`${cooDirName}/`);
 
-function ensureRestorable(files: readonly FileRecord[], unsupported: readonly { path: string }[], target: string): void {
+function ensureRestorable(
+  files: readonly FileRecord[],
+  unsupported: readonly { path: string }[],
+  target: string,
+): void {
   const problems = files.flatMap((f) => {
     const problem = checkRepoPath(f.path);
     return problem ? [{ path: f.path, code: problem.code, reason: problem.reason }] : [];
   });
-  for (const u of unsupported) problems.push({ path: u.path, code: 'E_PATH_INVALID', reason: 'submodule (gitlink) entries cannot be restored' });
+  for (const u of unsupported)
+    problems.push({ path: u.path, code: 'E_PATH_INVALID', reason: 'submodule (gitlink) entries cannot be restored' });
   const first = problems[0];
   if (first) {
-    throw new CooError(first.code, `state ${target.slice(0, 12)} has ${problems.length} path(s) that cannot be written safely, first ${JSON.stringify(first.path)}: ${first.reason}`, {
-      target,
-      paths: problems,
-    });
+    throw new CooError(
+      first.code,
+      `state ${target.slice(0, 12)} has ${problems.length} path(s) that cannot be written safely, first ${JSON.stringify(first.path)}: ${first.reason}`,
+      {
+        target,
+        paths: problems,
+      },
+    );
   }
 }
 
@@ -61,7 +70,11 @@ async function ensureProtectedKept(repo: Repo, plan: CheckoutPlan): Promise<void
   }
   for (const path of plan.remove) if (registry.isProtected(path) && registry.pinOf(path) !== null) refused.push(path);
   if (refused.length > 0) {
-    throw new CooError('E_GOVERNANCE_PROTECTED', `the restore would change ${refused.length} protected artefact(s), first ${JSON.stringify(refused[0])}`, { paths: refused.sort() });
+    throw new CooError(
+      'E_GOVERNANCE_PROTECTED',
+      `the restore would change ${refused.length} protected artefact(s), first ${JSON.stringify(refused[0])}`,
+      { paths: refused.sort() },
+    );
   }
 }
 
@@ -87,7 +100,13 @@ function filesUnder(cache: StatCache, dirs: readonly string[]): FileRecord[] {
 
 export async function restoreCommit(
   repo: Repo,
-  options: { target: string; label: string; op: OpName; record?: Record<string, unknown>; onProgress?: (p: RestoreProgress) => void },
+  options: {
+    target: string;
+    label: string;
+    op: OpName;
+    record?: Record<string, unknown>;
+    onProgress?: (p: RestoreProgress) => void;
+  },
 ): Promise<RestoreOutcome> {
   const { gitdir, privateDir } = repo.layout;
   const commit = await readCommit(gitdir, options.target);
@@ -100,22 +119,36 @@ export async function restoreCommit(
   // One way through: capture the tree as it is, plan and judge the rewrite, and only then record
   // the safety snapshot and write. A refused restore moves no ref and changes no file.
   const progress = options.onProgress;
-  const captured = await captureSnapshot(repo, { kind: 'safety', cache, ...(progress ? { onProgress: (p: CaptureProgress) => progress(p) } : {}) });
+  const captured = await captureSnapshot(repo, {
+    kind: 'safety',
+    cache,
+    ...(progress ? { onProgress: (p: CaptureProgress) => progress(p) } : {}),
+  });
   const { capture } = captured;
   // A reused directory that the working tree also holds unchanged needs no plan: both sides leave it out.
   const same = new Set(flat.reused.filter((dir) => capture.trees.get(dir) === cache.trees.get(dir)));
-  const target = [...flat.files, ...filesUnder(cache, flat.reused.filter((dir) => !same.has(dir)))];
+  const target = [
+    ...flat.files,
+    ...filesUnder(
+      cache,
+      flat.reused.filter((dir) => !same.has(dir)),
+    ),
+  ];
   const current = same.size === 0 ? capture.files : capture.files.filter((f) => !isUnder(f.path, same));
   const planned = await planRewrite(repo, {
     current: current.filter((f) => !isCooPath(f)),
-    leftOut: capture.files.length - current.length - capture.files.filter((f) => isCooPath(f) && isUnder(f.path, same)).length,
+    leftOut:
+      capture.files.length - current.length - capture.files.filter((f) => isCooPath(f) && isUnder(f.path, same)).length,
     target: target.filter((f) => !isCooPath(f)),
     label: options.label,
     op: options.op,
   });
   await ensureProtectedKept(repo, planned.plan);
-  const manifest = claimedManifest(commit) ?? (await computeManifestCid(gitdir, [...flat.files, ...filesUnder(cache, flat.reused)]));
-  const safety = await recordSnapshot(repo, captured, { subject: `safety snapshot before ${options.op} to ${options.label}` });
+  const manifest =
+    claimedManifest(commit) ?? (await computeManifestCid(gitdir, [...flat.files, ...filesUnder(cache, flat.reused)]));
+  const safety = await recordSnapshot(repo, captured, {
+    subject: `safety snapshot before ${options.op} to ${options.label}`,
+  });
   const outcome = await applyRewrite(repo, planned, {
     targetCommit: commit.oid,
     safety: safety.commit,

@@ -26,7 +26,16 @@ export interface RewritePlan {
  * The plan from `current` (the captured working tree, less directories left out of both sides)
  * to `target`, refused with E_WORKTREE_CONFLICT / E_SYMLINK_IN_PATH if anything on disk is in its way.
  */
-export async function planRewrite(repo: Repo, input: { current: readonly FileRecord[]; target: readonly FileRecord[]; leftOut?: number; label: string; op: OpRecord['op'] }): Promise<RewritePlan> {
+export async function planRewrite(
+  repo: Repo,
+  input: {
+    current: readonly FileRecord[];
+    target: readonly FileRecord[];
+    leftOut?: number;
+    label: string;
+    op: OpRecord['op'];
+  },
+): Promise<RewritePlan> {
   const { root } = repo.layout;
   const captured = new Set(input.current.map((f) => f.path));
   const plan = await withoutIdenticalUncaptured(root, planCheckout(input.current, input.target), captured);
@@ -49,7 +58,12 @@ export interface ApplyInput {
   readonly safety: string;
   readonly label: string;
   readonly op: OpRecord['op'];
-  readonly oplog: { readonly subject: string; readonly record: OpRecord; readonly tree: string; readonly manifest: string };
+  readonly oplog: {
+    readonly subject: string;
+    readonly record: OpRecord;
+    readonly tree: string;
+    readonly manifest: string;
+  };
   /** A ref to point at `targetCommit` once the tree is written and checked (the gateway's `writes`). */
   readonly ref?: { readonly name: string; readonly expected: string | null };
   readonly onProgress?: (progress: ApplyProgress) => void;
@@ -67,18 +81,40 @@ export interface RewriteOutcome {
 export async function applyRewrite(repo: Repo, planned: RewritePlan, input: ApplyInput): Promise<RewriteOutcome> {
   const { gitdir, root, tmpDir } = repo.layout;
   const { plan } = planned;
-  writeJournal(repo, { version: 1, op: input.op, target: input.targetCommit, safety: input.safety, startedAt: new Date().toISOString() });
+  writeJournal(repo, {
+    version: 1,
+    op: input.op,
+    target: input.targetCommit,
+    safety: input.safety,
+    startedAt: new Date().toISOString(),
+  });
   crashPoint('journal-written');
-  await applyCheckout({ root, gitdir, tmpDir, plan, ...(input.onProgress ? { onProgress: input.onProgress } : {}), ...(input.contents ? { contents: input.contents } : {}) });
+  await applyCheckout({
+    root,
+    gitdir,
+    tmpDir,
+    plan,
+    ...(input.onProgress ? { onProgress: input.onProgress } : {}),
+    ...(input.contents ? { contents: input.contents } : {}),
+  });
   const wrong = await verifyCheckout(root, plan);
   if (wrong.length > 0) {
-    throw new CooError('E_WORKTREE_CHANGED', `after writing, ${wrong.length} path(s) differ from ${input.label}, first ${JSON.stringify(wrong[0])}`, {
-      paths: wrong,
-      safety: input.safety,
-      target: input.targetCommit,
-    });
+    throw new CooError(
+      'E_WORKTREE_CHANGED',
+      `after writing, ${wrong.length} path(s) differ from ${input.label}, first ${JSON.stringify(wrong[0])}`,
+      {
+        paths: wrong,
+        safety: input.safety,
+        target: input.targetCommit,
+      },
+    );
   }
-  const outcome = { written: plan.write.length, chmod: plan.chmod.length, removed: plan.remove.length, unchanged: plan.unchanged + planned.leftOut };
+  const outcome = {
+    written: plan.write.length,
+    chmod: plan.chmod.length,
+    removed: plan.remove.length,
+    unchanged: plan.unchanged + planned.leftOut,
+  };
   if (input.ref) updateRef(gitdir, input.ref.name, input.targetCommit, input.ref.expected);
   appendOperation(repo, { ...input.oplog, record: { ...input.oplog.record, ...outcome } });
   clearJournal(repo);

@@ -1,7 +1,13 @@
 import { readFlatTree } from '../store/flat-tree.js';
 import { readRef, updateRef } from '../store/refs.js';
 import { readCommit } from '../store/rev-parse.js';
-import { captureWorktree, statCachePath, type CaptureProgress, type CapturedFile, type CaptureResult } from '../worktree/capture.js';
+import {
+  captureWorktree,
+  statCachePath,
+  type CaptureProgress,
+  type CapturedFile,
+  type CaptureResult,
+} from '../worktree/capture.js';
 import type { StatCache } from '../worktree/stat-cache.js';
 import type { Skipped } from '../worktree/walk.js';
 import { appendOperation } from './oplog.js';
@@ -59,7 +65,10 @@ export interface CapturedSnapshot {
 }
 
 /** Captures the working tree for a snapshot, storing its objects but recording nothing yet (no commit, no ref). */
-export async function captureSnapshot(repo: Repo, options: { kind: 'snapshot' | 'safety'; cache?: StatCache; onProgress?: (progress: CaptureProgress) => void }): Promise<CapturedSnapshot> {
+export async function captureSnapshot(
+  repo: Repo,
+  options: { kind: 'snapshot' | 'safety'; cache?: StatCache; onProgress?: (progress: CaptureProgress) => void },
+): Promise<CapturedSnapshot> {
   const { gitdir, privateDir } = repo.layout;
   const tip = readRef(gitdir, options.kind === 'snapshot' ? snapshotsRef : safetyRef);
   const capture = await captureWorktree({
@@ -68,7 +77,10 @@ export async function captureSnapshot(repo: Repo, options: { kind: 'snapshot' | 
     cachePath: statCachePath(privateDir),
     store: true,
     maxNewFileBytes: repo.config.capture.maxNewFileBytes,
-    previousPaths: async () => (tip ? new Set((await readFlatTree(gitdir, (await readCommit(gitdir, tip)).tree)).files.map((f) => f.path)) : new Set()),
+    previousPaths: async () =>
+      tip
+        ? new Set((await readFlatTree(gitdir, (await readCommit(gitdir, tip)).tree)).files.map((f) => f.path))
+        : new Set(),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.cache ? { cache: options.cache } : {}),
   });
@@ -76,7 +88,11 @@ export async function captureSnapshot(repo: Repo, options: { kind: 'snapshot' | 
 }
 
 /** Records a captured snapshot on its ref (and, for `coo snapshot`, in the operation log); the tip is returned as is when nothing changed. */
-export async function recordSnapshot(repo: Repo, captured: CapturedSnapshot, options: { subject: string; allowEmpty?: boolean }): Promise<TakenSnapshot> {
+export async function recordSnapshot(
+  repo: Repo,
+  captured: CapturedSnapshot,
+  options: { subject: string; allowEmpty?: boolean },
+): Promise<TakenSnapshot> {
   const { gitdir } = repo.layout;
   const { capture, tip, kind } = captured;
   const taken = (commit: string, created: boolean): TakenSnapshot => ({
@@ -129,5 +145,8 @@ export async function takeSnapshot(repo: Repo, options: TakeSnapshotOptions): Pr
     ...(options.cache ? { cache: options.cache } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
-  return recordSnapshot(repo, captured, { subject: options.subject, ...(options.allowEmpty ? { allowEmpty: true } : {}) });
+  return recordSnapshot(repo, captured, {
+    subject: options.subject,
+    ...(options.allowEmpty ? { allowEmpty: true } : {}),
+  });
 }

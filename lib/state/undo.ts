@@ -25,9 +25,13 @@ export async function undo(options: UndoOptions = {}): Promise<UndoResult> {
     if (!safety) {
       const [last] = await listOperations(repo, 1);
       if (!last || !rewrites.has(last.record.op) || typeof last.record['safety'] !== 'string') {
-        throw new CooError('E_NOTHING_TO_UNDO', `the last operation (${last?.record.op ?? 'none'}) did not rewrite the working tree`, {
-          last: last?.record.op ?? null,
-        });
+        throw new CooError(
+          'E_NOTHING_TO_UNDO',
+          `the last operation (${last?.record.op ?? 'none'}) did not rewrite the working tree`,
+          {
+            last: last?.record.op ?? null,
+          },
+        );
       }
       safety = last.record['safety'] as string;
     }

@@ -22,7 +22,11 @@ export interface AtomicWriteOptions {
 }
 
 /** Writes `data` (or its pieces, one after another, so a large file need not be one buffer first). */
-export function writeFileAtomic(path: string, data: string | Uint8Array | Iterable<Uint8Array>, options: AtomicWriteOptions = {}): void {
+export function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array | Iterable<Uint8Array>,
+  options: AtomicWriteOptions = {},
+): void {
   const temp = tempPathFor(path);
   const pieces = typeof data === 'string' ? [Buffer.from(data)] : data instanceof Uint8Array ? [data] : data;
   let fd: number | undefined;

@@ -30,7 +30,8 @@ export async function writeBlobToFile(gitdir: string, oid: string, path: string,
       header = Buffer.concat([header, chunk]);
       const nul = header.indexOf(0);
       if (nul < 0) return done();
-      if (!/^blob [0-9]+$/u.test(header.toString('latin1', 0, nul))) return done(new CooError('E_STATE_CORRUPT', `object ${oid} is not a blob`, { oid }));
+      if (!/^blob [0-9]+$/u.test(header.toString('latin1', 0, nul)))
+        return done(new CooError('E_STATE_CORRUPT', `object ${oid} is not a blob`, { oid }));
       const body = header.subarray(nul + 1);
       header = null;
       done(null, body);
@@ -52,6 +53,7 @@ export async function hashPathContent(path: string, isLink: boolean): Promise<st
     return createHash('sha1').update(objectHeader('blob', content.length)).update(content).digest('hex');
   }
   const sha1 = createHash('sha1').update(objectHeader('blob', size));
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) sha1.update(chunk);
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>)
+    sha1.update(chunk);
   return sha1.digest('hex');
 }

@@ -31,10 +31,14 @@ export interface ParsedCommit extends CommitFields {
 
 export function formatIdentity(who: Identity): string {
   if (/[<>\n\0]/u.test(who.name) || /[<>\n\0]/u.test(who.email)) {
-    throw new CooError('E_USAGE', `identity ${JSON.stringify(`${who.name} <${who.email}>`)} contains <, >, NUL or a newline`, {
-      name: who.name,
-      email: who.email,
-    });
+    throw new CooError(
+      'E_USAGE',
+      `identity ${JSON.stringify(`${who.name} <${who.email}>`)} contains <, >, NUL or a newline`,
+      {
+        name: who.name,
+        email: who.email,
+      },
+    );
   }
   const sign = who.tzOffsetMinutes < 0 ? '-' : '+';
   const abs = Math.abs(who.tzOffsetMinutes);
@@ -85,7 +89,8 @@ export function parseCommit(content: Buffer, oid: string): ParsedCommit {
   const decode = (s: string): string => Buffer.from(s, 'latin1').toString('utf8');
   const one = (key: string): string => {
     const found = headers.filter(([k]) => k === key);
-    if (found.length !== 1) throw new CooError('E_STATE_CORRUPT', `commit ${oid} has ${found.length} ${key} headers`, { oid, key });
+    if (found.length !== 1)
+      throw new CooError('E_STATE_CORRUPT', `commit ${oid} has ${found.length} ${key} headers`, { oid, key });
     return decode((found[0] as [string, string])[1]);
   };
   const tree = one('tree');

@@ -44,7 +44,9 @@ function writeDir(dir: Dir, store: StoreObject): string {
   const entries = [...dir.entries];
   for (const entry of dir.entries) {
     if (dir.dirs.has(entry.name)) {
-      throw new CooError('E_INTERNAL', `${JSON.stringify(entry.name)} is both a file and a directory`, { name: entry.name });
+      throw new CooError('E_INTERNAL', `${JSON.stringify(entry.name)} is both a file and a directory`, {
+        name: entry.name,
+      });
     }
   }
   for (const [name, sub] of dir.dirs) entries.push({ name, mode: '40000', oid: writeDir(sub, store) });
@@ -63,7 +65,11 @@ export interface FlatTree {
  * Reads a tree recursively into a path-sorted file list. A subtree whose id `known` gives for its
  * directory is not read: it is listed in `reused`, and its files are the caller's to supply.
  */
-export async function readFlatTree(gitdir: string, treeOid: string, known?: (dir: string) => string | undefined): Promise<FlatTree> {
+export async function readFlatTree(
+  gitdir: string,
+  treeOid: string,
+  known?: (dir: string) => string | undefined,
+): Promise<FlatTree> {
   const files: FileRecord[] = [];
   const unsupported: FlatTree['unsupported'] = [];
   const reused: string[] = [];

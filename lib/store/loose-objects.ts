@@ -59,7 +59,8 @@ export function writeObject(gitdir: string, type: ObjectType, content: Uint8Arra
 
 /** Writes an object (if absent) whose id the caller computed from exactly these bytes. */
 export function writeObjectWithId(gitdir: string, oid: string, type: ObjectType, content: Uint8Array): void {
-  if (!hasLooseObject(gitdir, oid)) storeDeflated(gitdir, oid, compress(Buffer.concat([objectHeader(type, content.length), content])));
+  if (!hasLooseObject(gitdir, oid))
+    storeDeflated(gitdir, oid, compress(Buffer.concat([objectHeader(type, content.length), content])));
 }
 
 /**
@@ -72,7 +73,12 @@ export function writeObjectWithId(gitdir: string, oid: string, type: ObjectType,
  */
 export function compress(bytes: Uint8Array): Buffer {
   const bits = Math.min(15, Math.max(9, Math.ceil(Math.log2(bytes.length + 262)))); // 262: zlib's lookahead margin
-  return deflateSync(bytes, { level, windowBits: bits, memLevel: Math.max(1, bits - 7), chunkSize: Math.max(64, Math.min(16 * 1024, bytes.length + 64)) });
+  return deflateSync(bytes, {
+    level,
+    windowBits: bits,
+    memLevel: Math.max(1, bits - 7),
+    chunkSize: Math.max(64, Math.min(16 * 1024, bytes.length + 64)),
+  });
 }
 
 export interface StreamedBlob {
@@ -102,9 +108,18 @@ export async function writeBlobFromFile(gitdir: string, file: string, size: numb
   deflater.write(header);
   const temp = tempPathFor(join(gitdir, 'objects', 'blob'));
   try {
-    await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), tap, deflater, createWriteStream(temp, { mode: 0o444 }));
+    await pipeline(
+      createReadStream(file, { highWaterMark: 1 << 20 }),
+      tap,
+      deflater,
+      createWriteStream(temp, { mode: 0o444 }),
+    );
     if (seen !== size) {
-      throw new CooError('E_FILE_CHANGED_DURING_CAPTURE', `${file} changed size while it was read`, { path: file, expected: size, read: seen });
+      throw new CooError('E_FILE_CHANGED_DURING_CAPTURE', `${file} changed size while it was read`, {
+        path: file,
+        expected: size,
+        read: seen,
+      });
     }
     const oid = sha1.digest('hex');
     if (hasLooseObject(gitdir, oid)) rmSync(temp, { force: true });

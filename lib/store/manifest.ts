@@ -68,7 +68,8 @@ export interface ManifestEntry {
 const byPath = (a: ManifestEntry, b: ManifestEntry): number => compareUtf8(a.path, b.path);
 
 function inPathOrder(entries: readonly ManifestEntry[]): readonly ManifestEntry[] {
-  for (let i = 1; i < entries.length; i++) if (byPath(entries[i - 1] as ManifestEntry, entries[i] as ManifestEntry) > 0) return [...entries].sort(byPath);
+  for (let i = 1; i < entries.length; i++)
+    if (byPath(entries[i - 1] as ManifestEntry, entries[i] as ManifestEntry) > 0) return [...entries].sort(byPath);
   return entries; // a capture's files already are
 }
 
@@ -79,7 +80,8 @@ const needsEscape = /["\\\u0000-\u001f\ud800-\udfff]/u;
 const quoted = (path: string): string => (needsEscape.test(path) ? JSON.stringify(path) : `"${path}"`);
 
 /** One entry's text in the manifest: `{"cid":…,"mode":…,"path":…}`, canonical JSON. */
-export const manifestItem = (e: ManifestEntry): string => `{"cid":"${e.cid}","mode":"${e.mode}","path":${quoted(e.path)}}`;
+export const manifestItem = (e: ManifestEntry): string =>
+  `{"cid":"${e.cid}","mode":"${e.mode}","path":${quoted(e.path)}}`;
 const head = '{"entries":[';
 const tail = `],"format":${JSON.stringify(manifestFormat)}}`;
 

@@ -25,7 +25,8 @@ export interface ObjectWriter {
 export const bulkObjects = 8;
 
 export function objectWriter(gitdir: string, expected: number): ObjectWriter {
-  if (expected < bulkObjects) return { put: (oid, type, content) => writeObjectWithId(gitdir, oid, type, content), close: () => {} };
+  if (expected < bulkObjects)
+    return { put: (oid, type, content) => writeObjectWithId(gitdir, oid, type, content), close: () => {} };
   let pack: PackWriter | null = null;
   const packed = packLookup(gitdir);
   return {

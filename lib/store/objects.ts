@@ -36,11 +36,15 @@ function missing(oid: string, cause?: unknown): CooError {
 export async function readObjectOfType(gitdir: string, oid: string, type: ObjectType): Promise<Buffer> {
   const found = await readObject(gitdir, oid);
   if (found.type !== type) {
-    throw new CooError(type === 'commit' ? 'E_NOT_A_COMMIT' : 'E_STATE_CORRUPT', `object ${oid} is a ${found.type}, not a ${type}`, {
-      oid,
-      expected: type,
-      found: found.type,
-    });
+    throw new CooError(
+      type === 'commit' ? 'E_NOT_A_COMMIT' : 'E_STATE_CORRUPT',
+      `object ${oid} is a ${found.type}, not a ${type}`,
+      {
+        oid,
+        expected: type,
+        found: found.type,
+      },
+    );
   }
   return found.content;
 }

@@ -52,4 +52,3 @@ export function wholeAndRight(bytes: Buffer, oid: string): boolean {
     return false;
   }
 }
-

@@ -61,9 +61,18 @@ function parseIndex(dir: string, file: string, raw: Buffer): PackIndex | null {
   const offsets = new Array<number>(n);
   for (let i = 0; i < n; i++) {
     const small = raw.readUInt32BE(offsetsAt + i * 4);
-    offsets[i] = small & 0x80000000 ? raw.readUInt32BE(largeAt + (small & 0x7fffffff) * 8) * 0x100000000 + raw.readUInt32BE(largeAt + (small & 0x7fffffff) * 8 + 4) : small;
+    offsets[i] =
+      small & 0x80000000
+        ? raw.readUInt32BE(largeAt + (small & 0x7fffffff) * 8) * 0x100000000 +
+          raw.readUInt32BE(largeAt + (small & 0x7fffffff) * 8 + 4)
+        : small;
   }
-  return { pack: join(dir, file.replace(/\.idx$/u, '.pack')), fanout, names: raw.subarray(namesAt, namesAt + n * 20), offsets };
+  return {
+    pack: join(dir, file.replace(/\.idx$/u, '.pack')),
+    fanout,
+    names: raw.subarray(namesAt, namesAt + n * 20),
+    offsets,
+  };
 }
 
 export function indexes(gitdir: string, fresh = false): PackIndex[] {
@@ -74,7 +83,9 @@ export function indexes(gitdir: string, fresh = false): PackIndex[] {
   forgetPacks(gitdir);
   let names: string[] = [];
   try {
-    names = readdirSync(dir).filter((name) => name.endsWith('.idx') && existsSync(join(dir, name.replace(/\.idx$/u, '.pack'))));
+    names = readdirSync(dir).filter(
+      (name) => name.endsWith('.idx') && existsSync(join(dir, name.replace(/\.idx$/u, '.pack'))),
+    );
   } catch {
     // no pack directory: no packs
   }
@@ -150,7 +161,11 @@ function entryEnd(index: PackIndex, offset: number): number {
  * isomorphic-git to resolve). Checked against its id, as loose objects are. A miss looks at the
  * pack directory again unless `rescan` is false.
  */
-export function packedObject(gitdir: string, oid: string, rescan = true): { type: ObjectType; content: Buffer } | null | 'delta' {
+export function packedObject(
+  gitdir: string,
+  oid: string,
+  rescan = true,
+): { type: ObjectType; content: Buffer } | null | 'delta' {
   const found = locate(gitdir, oid, rescan);
   if (!found) return null;
   const { index, offset } = found;
@@ -159,7 +174,11 @@ export function packedObject(gitdir: string, oid: string, rescan = true): { type
   const fd = index.fd as number;
   for (let at = 0; at < raw.length; ) {
     const n = readSync(fd, raw, at, raw.length - at, offset + at);
-    if (n === 0) throw new CooError('E_STATE_CORRUPT', `pack ${index.pack} is shorter than its index says`, { pack: index.pack, oid });
+    if (n === 0)
+      throw new CooError('E_STATE_CORRUPT', `pack ${index.pack} is shorter than its index says`, {
+        pack: index.pack,
+        oid,
+      });
     at += n;
   }
   const entry = parseEntry(raw);
@@ -169,10 +188,18 @@ export function packedObject(gitdir: string, oid: string, rescan = true): { type
   try {
     content = inflateSync(raw.subarray(at));
   } catch (cause) {
-    throw new CooError('E_STATE_CORRUPT', `object ${oid} in ${index.pack} cannot be decompressed`, { oid, pack: index.pack }, { cause });
+    throw new CooError(
+      'E_STATE_CORRUPT',
+      `object ${oid} in ${index.pack} cannot be decompressed`,
+      { oid, pack: index.pack },
+      { cause },
+    );
   }
   if (content.length !== size || hashObject(type, content) !== oid) {
-    throw new CooError('E_STATE_CORRUPT', `object ${oid} in ${index.pack} does not match its id`, { oid, pack: index.pack });
+    throw new CooError('E_STATE_CORRUPT', `object ${oid} in ${index.pack} does not match its id`, {
+      oid,
+      pack: index.pack,
+    });
   }
   return { type, content };
 }

@@ -1,5 +1,16 @@
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { CooError } from '../core/coo-error.js';
@@ -88,12 +99,16 @@ export class PackWriter {
     // Counting names first: the indexes are read again only when folding is due.
     const count = readdirSync(packDir(this.gitdir)).filter((name) => name.endsWith('.idx')).length;
     if (count < foldAt) return [];
-    const small = indexes(this.gitdir).filter((index) => index.offsets.length < smallPackObjects && statSync(index.pack).size <= smallPackBytes);
+    const small = indexes(this.gitdir).filter(
+      (index) => index.offsets.length < smallPackObjects && statSync(index.pack).size <= smallPackBytes,
+    );
     if (small.length < foldAt) return [];
     const taken: string[] = [];
     for (const index of small) {
       const raw = readFileSync(index.pack);
-      const order = Array.from(index.offsets.keys()).sort((a, b) => (index.offsets[a] as number) - (index.offsets[b] as number));
+      const order = Array.from(index.offsets.keys()).sort(
+        (a, b) => (index.offsets[a] as number) - (index.offsets[b] as number),
+      );
       const entries: { oid: string; bytes: Buffer }[] = [];
       for (const [k, i] of order.entries()) {
         const start = index.offsets[i] as number;
@@ -177,7 +192,9 @@ export class PackWriter {
 
   private indexBytes(packChecksum: Buffer): Buffer {
     // Lowercase hex sorts as the bytes it spells.
-    const order = Array.from(this.oids.keys()).sort((a, b) => ((this.oids[a] as string) < (this.oids[b] as string) ? -1 : 1));
+    const order = Array.from(this.oids.keys()).sort((a, b) =>
+      (this.oids[a] as string) < (this.oids[b] as string) ? -1 : 1,
+    );
     const n = order.length;
     const large = order.filter((i) => (this.offsets[i] as number) >= 0x80000000);
     const out = Buffer.alloc(8 + 256 * 4 + n * 28 + large.length * 8 + 40);
@@ -208,4 +225,3 @@ export class PackWriter {
     return out;
   }
 }
-

@@ -73,7 +73,12 @@ export async function recordOf<T>(commit: ParsedCommit, schema: string, what: st
   try {
     doc = JSON.parse(messageBody(commit.message));
   } catch (cause) {
-    throw new CooError('E_STATE_CORRUPT', `commit ${commit.oid} does not carry a JSON ${what}`, { commit: commit.oid, schema }, { cause });
+    throw new CooError(
+      'E_STATE_CORRUPT',
+      `commit ${commit.oid} does not carry a JSON ${what}`,
+      { commit: commit.oid, schema },
+      { cause },
+    );
   }
   return {
     commit: commit.oid,
@@ -86,7 +91,12 @@ export async function recordOf<T>(commit: ParsedCommit, schema: string, what: st
   };
 }
 
-export async function readRecord<T>(gitdir: string, oid: string, schema: string, what: string): Promise<RecordEntry<T>> {
+export async function readRecord<T>(
+  gitdir: string,
+  oid: string,
+  schema: string,
+  what: string,
+): Promise<RecordEntry<T>> {
   return recordOf<T>(await readCommit(gitdir, oid), schema, what);
 }
 
@@ -102,7 +112,11 @@ export interface WalkOptions<T> {
 }
 
 /** The records from `tip` back along first parents, newest first. */
-export async function walkRecords<T>(gitdir: string, tip: string | null, options: WalkOptions<T>): Promise<RecordEntry<T>[]> {
+export async function walkRecords<T>(
+  gitdir: string,
+  tip: string | null,
+  options: WalkOptions<T>,
+): Promise<RecordEntry<T>[]> {
   const out: RecordEntry<T>[] = [];
   let oid = tip;
   while (oid && out.length < (options.limit ?? Infinity)) {

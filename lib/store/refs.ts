@@ -12,11 +12,20 @@ import { isOid } from './git-object.js';
 /** git check-ref-format, narrowed to the names coo makes: `[A-Za-z0-9._-]` components. */
 export function isValidRefName(name: string): boolean {
   if (!name.startsWith('refs/') && name !== 'HEAD') return false;
-  return name.split('/').every((part) => /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/u.test(part) && !part.endsWith('.lock') && !part.includes('..') && !part.endsWith('.'));
+  return name
+    .split('/')
+    .every(
+      (part) =>
+        /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/u.test(part) &&
+        !part.endsWith('.lock') &&
+        !part.includes('..') &&
+        !part.endsWith('.'),
+    );
 }
 
 function ensureRefName(name: string): void {
-  if (!isValidRefName(name)) throw new CooError('E_REF_INVALID', `invalid ref name ${JSON.stringify(name)}`, { ref: name });
+  if (!isValidRefName(name))
+    throw new CooError('E_REF_INVALID', `invalid ref name ${JSON.stringify(name)}`, { ref: name });
 }
 
 function readPackedRefs(gitdir: string): Map<string, string> {
@@ -54,7 +63,8 @@ export function readRef(gitdir: string, name: string): string | null {
       current = loose.slice(5);
       continue;
     }
-    if (!isOid(loose)) throw new CooError('E_STATE_CORRUPT', `ref ${current} holds ${JSON.stringify(loose)}`, { ref: current });
+    if (!isOid(loose))
+      throw new CooError('E_STATE_CORRUPT', `ref ${current} holds ${JSON.stringify(loose)}`, { ref: current });
     return loose;
   }
   throw new CooError('E_STATE_CORRUPT', `ref ${name} is a symbolic ref loop`, { ref: name });
@@ -86,7 +96,11 @@ export function updateRef(gitdir: string, name: string, oid: string, expected?: 
     if (expected !== undefined) {
       const current = readRef(gitdir, name);
       if (current !== expected) {
-        throw new CooError('E_LOCKED', `ref ${name} moved while coo was updating it`, { ref: name, expected, found: current });
+        throw new CooError('E_LOCKED', `ref ${name} moved while coo was updating it`, {
+          ref: name,
+          expected,
+          found: current,
+        });
       }
     }
     renameSync(lock, path);
@@ -124,7 +138,12 @@ export function listRefs(gitdir: string, prefix: string): Map<string, string> {
 /** The full names git tries, in its order, for a short name (git's `ref_rev_parse_rules`). */
 export function refCandidates(short: string): string[] {
   if (short === 'HEAD') return ['HEAD'];
-  return [short, `refs/${short}`, `refs/tags/${short}`, `refs/heads/${short}`, `refs/remotes/${short}`, `refs/remotes/${short}/HEAD`].filter(
-    (name) => name === short ? name.startsWith('refs/') : true,
-  );
+  return [
+    short,
+    `refs/${short}`,
+    `refs/tags/${short}`,
+    `refs/heads/${short}`,
+    `refs/remotes/${short}`,
+    `refs/remotes/${short}/HEAD`,
+  ].filter((name) => (name === short ? name.startsWith('refs/') : true));
 }

@@ -45,5 +45,11 @@ export async function openRepo(options: RepoOptions = {}): Promise<Repo> {
   if (!root) throw new CooError('E_NOT_INITIALISED', `no .coo/state.git in ${cwd} or any parent`, { cwd });
   const layout = layoutFor(root);
   const gitConfig = readGitConfig(root, env);
-  return { layout, config: await loadConfig(layout.configPath), env, gitConfig, identity: makeIdentity(gitConfig, env, options.now) };
+  return {
+    layout,
+    config: await loadConfig(layout.configPath),
+    env,
+    gitConfig,
+    identity: makeIdentity(gitConfig, env, options.now),
+  };
 }

@@ -42,7 +42,8 @@ async function expandAbbreviation(gitdir: string, prefix: string): Promise<strin
     // no loose objects with this fan-out
   }
   for (const oid of packedIdsWithPrefix(gitdir, prefix)) matches.add(oid);
-  if (matches.size > 1) throw new CooError('E_REF_AMBIGUOUS', `${prefix} is ambiguous`, { rev: prefix, matches: [...matches].sort() });
+  if (matches.size > 1)
+    throw new CooError('E_REF_AMBIGUOUS', `${prefix} is ambiguous`, { rev: prefix, matches: [...matches].sort() });
   return [...matches][0] ?? null;
 }
 
@@ -62,7 +63,8 @@ async function resolveBase(gitdir: string, base: string): Promise<Resolved | nul
 /** Resolves a revision to a commit id. */
 export async function resolveCommit(gitdir: string, rev: string): Promise<Resolved> {
   const match = revPattern.exec(rev.trim());
-  if (!match || /[\s\0:\\]|\.\.|@\{/u.test(rev)) throw new CooError('E_REF_INVALID', `invalid revision ${JSON.stringify(rev)}`, { rev });
+  if (!match || /[\s\0:\\]|\.\.|@\{/u.test(rev))
+    throw new CooError('E_REF_INVALID', `invalid revision ${JSON.stringify(rev)}`, { rev });
   const base = await resolveBase(gitdir, match[1] as string);
   if (!base) throw new CooError('E_REF_NOT_FOUND', `no state named ${JSON.stringify(rev)}`, { rev });
   let commit = await readCommit(gitdir, base.oid);
@@ -79,6 +81,7 @@ export async function resolveCommit(gitdir: string, rev: string): Promise<Resolv
 
 async function parentOf(gitdir: string, commit: ParsedCommit, n: number, rev: string): Promise<ParsedCommit> {
   const parent = commit.parents[n - 1];
-  if (!parent) throw new CooError('E_REF_NOT_FOUND', `${rev}: commit ${commit.oid} has no parent ${n}`, { rev, oid: commit.oid });
+  if (!parent)
+    throw new CooError('E_REF_NOT_FOUND', `${rev}: commit ${commit.oid} has no parent ${n}`, { rev, oid: commit.oid });
   return readCommit(gitdir, parent);
 }

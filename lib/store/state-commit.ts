@@ -20,7 +20,10 @@ export interface StateCommitInput {
 }
 
 export function stateMessage(input: StateCommitInput): string {
-  return formatMessage(input.subject, input.body ?? null, [['Coo-Manifest', input.manifest], ...(input.trailers ?? [])]);
+  return formatMessage(input.subject, input.body ?? null, [
+    ['Coo-Manifest', input.manifest],
+    ...(input.trailers ?? []),
+  ]);
 }
 
 export function writeStateCommit(repo: Repo, input: StateCommitInput): string {
@@ -30,7 +33,13 @@ export function writeStateCommit(repo: Repo, input: StateCommitInput): string {
   const oid = writeObject(
     repo.layout.gitdir,
     'commit',
-    formatCommit({ tree: input.tree, parents: input.parents, author: who, committer: who, message: stateMessage(input) }),
+    formatCommit({
+      tree: input.tree,
+      parents: input.parents,
+      author: who,
+      committer: who,
+      message: stateMessage(input),
+    }),
   );
   crashPoint('commit-written');
   return oid;
@@ -39,7 +48,12 @@ export function writeStateCommit(repo: Repo, input: StateCommitInput): string {
 function isogitIdentity(who: Identity): { name: string; email: string; timestamp: number; timezoneOffset: number } {
   // isomorphic-git counts the offset the way Date#getTimezoneOffset does: minutes *west* of UTC.
   // (0 - 0 is -0, which it would write as `-0000`, git's "zone unknown"; UTC is `+0000`.)
-  return { name: who.name, email: who.email, timestamp: who.timestamp, timezoneOffset: who.tzOffsetMinutes === 0 ? 0 : -who.tzOffsetMinutes };
+  return {
+    name: who.name,
+    email: who.email,
+    timestamp: who.timestamp,
+    timezoneOffset: who.tzOffsetMinutes === 0 ? 0 : -who.tzOffsetMinutes,
+  };
 }
 
 /** What signs a commit: trust's keys provide it (`commitSigner`); the store only asks for a signature. */
@@ -50,7 +64,11 @@ export interface CommitSigner {
   sign(payload: Buffer): string;
 }
 
-export async function writeSignedStateCommit(repo: Repo, input: StateCommitInput, signer: CommitSigner): Promise<string> {
+export async function writeSignedStateCommit(
+  repo: Repo,
+  input: StateCommitInput,
+  signer: CommitSigner,
+): Promise<string> {
   if (input.tree === emptyTreeOid) writeObject(repo.layout.gitdir, 'tree', Buffer.alloc(0));
   const git = await isogit();
   const who = isogitIdentity(repo.identity());

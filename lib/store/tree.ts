@@ -36,7 +36,12 @@ export function formatTree(entries: readonly TreeEntry[]): Buffer {
     at += out.write(entry.name, at, 'utf8');
     out[at++] = 0;
     const written = out.write(entry.oid, at, 'hex');
-    if (written !== 20 || entry.oid.length !== 40) throw new CooError('E_INTERNAL', `tree entry ${JSON.stringify(entry.name)} has no object id: ${JSON.stringify(entry.oid)}`, { name: entry.name });
+    if (written !== 20 || entry.oid.length !== 40)
+      throw new CooError(
+        'E_INTERNAL',
+        `tree entry ${JSON.stringify(entry.name)} has no object id: ${JSON.stringify(entry.oid)}`,
+        { name: entry.name },
+      );
     at += 20;
   }
   return out;
@@ -54,7 +59,11 @@ export function parseTree(content: Buffer, oid = '(tree)'): TreeEntry[] {
     const name = content.toString('utf8', space + 1, nul);
     const entryOid = content.toString('hex', nul + 1, nul + 21);
     if (!modes.has(mode) || name === '' || name.includes('/') || names.has(name)) {
-      throw new CooError('E_STATE_CORRUPT', `tree ${oid} has a malformed entry ${JSON.stringify(name)}`, { oid, name, mode });
+      throw new CooError('E_STATE_CORRUPT', `tree ${oid} has a malformed entry ${JSON.stringify(name)}`, {
+        oid,
+        name,
+        mode,
+      });
     }
     names.add(name);
     entries.push({ name, mode: mode as EntryMode, oid: entryOid });

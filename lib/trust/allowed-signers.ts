@@ -50,7 +50,8 @@ export function parseAllowedSigners(text: string): AllowedSigner[] {
     const parts = tokens(line);
     const principals = (parts.shift() ?? '').split(',').filter(Boolean);
     let options: string[] = [];
-    if (parts[0] && !/^(ssh-|ecdsa-|sk-)/u.test(parts[0])) options = (parts.shift() as string).split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/u);
+    if (parts[0] && !/^(ssh-|ecdsa-|sk-)/u.test(parts[0]))
+      options = (parts.shift() as string).split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/u);
     const [type, key] = parts;
     if (type !== 'ssh-ed25519' || !key) return;
     const publicKey = parsePublicKeyBlob(key);

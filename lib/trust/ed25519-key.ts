@@ -20,7 +20,11 @@ const magic = Buffer.from('openssh-key-v1\0', 'latin1');
 export function generateEd25519Key(comment: string): Ed25519Key {
   const { privateKey } = generateKeyPairSync('ed25519');
   const jwk = privateKey.export({ format: 'jwk' });
-  return { seed: Buffer.from(jwk.d as string, 'base64url'), publicKey: Buffer.from(jwk.x as string, 'base64url'), comment };
+  return {
+    seed: Buffer.from(jwk.d as string, 'base64url'),
+    publicKey: Buffer.from(jwk.x as string, 'base64url'),
+    comment,
+  };
 }
 
 /** The key a 32-byte seed makes (RFC 8032): the same seed, the same key, the same signatures. */
@@ -39,7 +43,10 @@ export function privateKeyObject(key: Ed25519Key): KeyObject {
 }
 
 export function publicKeyObject(publicKey: Uint8Array): KeyObject {
-  return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(publicKey).toString('base64url') }, format: 'jwk' });
+  return createPublicKey({
+    key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(publicKey).toString('base64url') },
+    format: 'jwk',
+  });
 }
 
 /** `ssh-ed25519 AAAA… comment`, the form of `.pub` files and allowed_signers. */
@@ -73,7 +80,8 @@ export function formatOpenSshPrivateKey(key: Ed25519Key): string {
 }
 
 export function parseOpenSshPrivateKey(text: string, source: string): Ed25519Key {
-  const fail = (reason: string): CooError => new CooError('E_SIGNING_KEY', `${source}: ${reason}`, { path: source, reason });
+  const fail = (reason: string): CooError =>
+    new CooError('E_SIGNING_KEY', `${source}: ${reason}`, { path: source, reason });
   const blob = dearmor('OPENSSH PRIVATE KEY', text);
   if (!blob || !blob.subarray(0, magic.length).equals(magic)) throw fail('not an OpenSSH private key');
   try {
@@ -91,7 +99,8 @@ export function parseOpenSshPrivateKey(text: string, source: string): Ed25519Key
     const publicKey = p.bytes();
     const secret = p.bytes();
     const comment = p.string();
-    if (publicKey.length !== 32 || secret.length !== 64 || !secret.subarray(32).equals(publicKey)) throw fail('the key file is damaged');
+    if (publicKey.length !== 32 || secret.length !== 64 || !secret.subarray(32).equals(publicKey))
+      throw fail('the key file is damaged');
     return { seed: Buffer.from(secret.subarray(0, 32)), publicKey: Buffer.from(publicKey), comment };
   } catch (err) {
     if ((err as { code?: unknown }).code === 'E_SIGNING_KEY') throw err;

@@ -6,7 +6,13 @@ import type { Layout } from '../store/layout.js';
 import type { CommitSigner } from '../store/state-commit.js';
 import { expandHome, type Env } from '../core/git-config.js';
 import { signSshSig } from './sshsig.js';
-import { formatOpenSshPrivateKey, formatPublicKeyLine, generateEd25519Key, parseOpenSshPrivateKey, type Ed25519Key } from './ed25519-key.js';
+import {
+  formatOpenSshPrivateKey,
+  formatPublicKeyLine,
+  generateEd25519Key,
+  parseOpenSshPrivateKey,
+  type Ed25519Key,
+} from './ed25519-key.js';
 
 // Which key signs baselines: the user's own git signing key when `gpg.format=ssh` names an
 // unencrypted Ed25519 key (so the commits verify with the key the user already trusts), else the
@@ -28,17 +34,27 @@ export function cooKeyPath(layout: Layout): string {
   return join(layout.keysDir, 'id_ed25519');
 }
 
-function fromGitConfig(gitConfig: ReadonlyMap<string, string>, env: Env, cwd: string): { key: SigningKey | null; note: string | null } {
+function fromGitConfig(
+  gitConfig: ReadonlyMap<string, string>,
+  env: Env,
+  cwd: string,
+): { key: SigningKey | null; note: string | null } {
   const configured = gitConfig.get('user.signingkey');
   if (gitConfig.get('gpg.format') !== 'ssh' || !configured) return { key: null, note: null };
   if (configured.startsWith('key::') || configured.startsWith('ssh-')) {
-    return { key: null, note: 'user.signingkey is a literal public key (its private half is in ssh-agent, which coo does not use)' };
+    return {
+      key: null,
+      note: 'user.signingkey is a literal public key (its private half is in ssh-agent, which coo does not use)',
+    };
   }
   const expanded = expandHome(configured, env);
   const base = isAbsolute(expanded) ? expanded : resolve(cwd, expanded);
   const path = base.endsWith('.pub') && existsSync(base.slice(0, -4)) ? base.slice(0, -4) : base;
   try {
-    return { key: { key: parseOpenSshPrivateKey(readFileSync(path, 'utf8'), path), source: 'git-config', path }, note: null };
+    return {
+      key: { key: parseOpenSshPrivateKey(readFileSync(path, 'utf8'), path), source: 'git-config', path },
+      note: null,
+    };
   } catch (err) {
     const reason = (err as CooError).code === 'E_SIGNING_KEY' ? (err as CooError).message : `cannot read ${path}`;
     return { key: null, note: `user.signingkey not used: ${reason}` };
@@ -56,7 +72,8 @@ export function findSigningKey(layout: Layout, gitConfig: ReadonlyMap<string, st
 
 export function requireSigningKey(layout: Layout, gitConfig: ReadonlyMap<string, string>, env: Env): SigningKey {
   const found = findSigningKey(layout, gitConfig, env);
-  if (!found.key) throw new CooError('E_SIGNING_KEY', 'no signing key: run `coo init` to create one', { notes: found.notes });
+  if (!found.key)
+    throw new CooError('E_SIGNING_KEY', 'no signing key: run `coo init` to create one', { notes: found.notes });
   return found.key;
 }
 

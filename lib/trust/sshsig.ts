@@ -51,13 +51,19 @@ export function verifySshSig(armoured: string, message: Uint8Array, namespace = 
     const hashAlg = r.string();
     const sig = new SshReader(r.bytes());
     if (!r.done) return { ok: false, reason: 'trailing bytes after the signature', publicKey };
-    if (signedNamespace !== namespace) return { ok: false, reason: `namespace is ${signedNamespace}, not ${namespace}`, publicKey };
-    if (hashAlg !== 'sha512' && hashAlg !== 'sha256') return { ok: false, reason: `unsupported hash ${hashAlg}`, publicKey };
-    if (sig.string() !== 'ssh-ed25519') return { ok: false, reason: 'signature type does not match the key', publicKey };
+    if (signedNamespace !== namespace)
+      return { ok: false, reason: `namespace is ${signedNamespace}, not ${namespace}`, publicKey };
+    if (hashAlg !== 'sha512' && hashAlg !== 'sha256')
+      return { ok: false, reason: `unsupported hash ${hashAlg}`, publicKey };
+    if (sig.string() !== 'ssh-ed25519')
+      return { ok: false, reason: 'signature type does not match the key', publicKey };
     const signature = sig.bytes();
-    if (publicKey.length !== 32 || signature.length !== 64) return { ok: false, reason: 'malformed key or signature', publicKey };
+    if (publicKey.length !== 32 || signature.length !== 64)
+      return { ok: false, reason: 'malformed key or signature', publicKey };
     const good = verify(null, signedData(signedNamespace, hashAlg, message), publicKeyObject(publicKey), signature);
-    return good ? { ok: true, publicKey, namespace: signedNamespace } : { ok: false, reason: 'signature does not match', publicKey };
+    return good
+      ? { ok: true, publicKey, namespace: signedNamespace }
+      : { ok: false, reason: 'signature does not match', publicKey };
   } catch {
     return { ok: false, reason: 'malformed SSHSIG', publicKey };
   }

@@ -23,7 +23,14 @@ export function markDirty(dirty: Set<string>, path: string): void {
  * directory is the cache's tree and its entries are not looked at: the walk says where each
  * directory's entries end (`dirEnds`), so the build jumps over them.
  */
-export function buildTrees(entries: readonly WalkEntry[], oids: readonly (string | undefined)[], dirEnds: ReadonlyMap<string, number>, dirty: ReadonlySet<string>, cache: StatCache, store: (content: Buffer) => string): { tree: string; treeIds: Map<string, string> } {
+export function buildTrees(
+  entries: readonly WalkEntry[],
+  oids: readonly (string | undefined)[],
+  dirEnds: ReadonlyMap<string, number>,
+  dirty: ReadonlySet<string>,
+  cache: StatCache,
+  store: (content: Buffer) => string,
+): { tree: string; treeIds: Map<string, string> } {
   const treeIds = new Map<string, string>();
   const build = (dir: string, start: number, end: number): string | null => {
     const known = dirty.has(dir) ? undefined : cache.trees.get(dir);
@@ -44,7 +51,8 @@ export function buildTrees(entries: readonly WalkEntry[], oids: readonly (string
       }
       const sub = entry.path.slice(0, slash);
       const subEnd = dirEnds.get(sub);
-      if (subEnd === undefined || subEnd <= i) throw new CooError('E_INTERNAL', `the walk did not record where ${JSON.stringify(sub)} ends`, { dir: sub });
+      if (subEnd === undefined || subEnd <= i)
+        throw new CooError('E_INTERNAL', `the walk did not record where ${JSON.stringify(sub)} ends`, { dir: sub });
       const oid = build(sub, i, subEnd);
       if (oid !== null) items.push({ name: sub.slice(base), mode: '40000', oid });
       i = subEnd;

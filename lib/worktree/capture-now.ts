@@ -27,6 +27,8 @@ export async function captureNow(repo: Repo, options: CaptureNowOptions = {}): P
     cachePath: options.fresh ? join(tmpDir, `no-stat-cache-${process.pid}`) : statCachePath(privateDir),
     store: options.store === true,
     maxNewFileBytes: options.asSnapshot ? repo.config.capture.maxNewFileBytes : Number.MAX_SAFE_INTEGER,
-    ...(expected ? { previousPaths: async () => new Set((await readFlatTree(gitdir, expected)).files.map((f) => f.path)) } : {}),
+    ...(expected
+      ? { previousPaths: async () => new Set((await readFlatTree(gitdir, expected)).files.map((f) => f.path)) }
+      : {}),
   });
 }

@@ -8,7 +8,18 @@ import { compareUtf8 } from '../core/compare-utf8.js';
 import { hashEntry, scratchBytes } from './hash-entry.js';
 import { buildTrees, markDirty } from './cache-tree.js';
 import { capturedManifest } from './capture-manifest.js';
-import { cidAt, emptyStatCache, hasRacyRows, isCleanAt, loadStatCache, modeAt, oidAt, pathAt, saveStatCache, type StatCache } from './stat-cache.js';
+import {
+  cidAt,
+  emptyStatCache,
+  hasRacyRows,
+  isCleanAt,
+  loadStatCache,
+  modeAt,
+  oidAt,
+  pathAt,
+  saveStatCache,
+  type StatCache,
+} from './stat-cache.js';
 import { walkWorktree, type Skipped, type WalkEntry, type WalkResult } from './walk.js';
 
 // A capture turns the working tree into a git tree: walk, reuse what the stat cache vouches for,
@@ -116,10 +127,18 @@ async function pairWithCache(walked: WalkResult, cache: StatCache, options: Capt
       pairing.reused += 1;
       continue;
     }
-    if (entry.mode !== '120000' && entry.size > options.maxNewFileBytes && at === -1 && !entry.path.startsWith(`${cooDirName}/`)) {
+    if (
+      entry.mode !== '120000' &&
+      entry.size > options.maxNewFileBytes &&
+      at === -1 &&
+      !entry.path.startsWith(`${cooDirName}/`)
+    ) {
       previous ??= options.previousPaths ? await options.previousPaths() : new Set();
       if (!previous.has(entry.path)) {
-        pairing.skipped.push({ path: entry.path, reason: `new file larger than the capture limit (${entry.size} > ${options.maxNewFileBytes} bytes)` });
+        pairing.skipped.push({
+          path: entry.path,
+          reason: `new file larger than the capture limit (${entry.size} > ${options.maxNewFileBytes} bytes)`,
+        });
         continue;
       }
     }
@@ -131,7 +150,13 @@ async function pairWithCache(walked: WalkResult, cache: StatCache, options: Capt
 }
 
 /** Hashes (and, when storing, writes) the entries left to hash; returns the bytes hashed. */
-async function hashChanged(entries: WalkEntry[], pairing: Pairing, cache: StatCache, options: CaptureOptions, writer: ObjectWriter | null): Promise<number> {
+async function hashChanged(
+  entries: WalkEntry[],
+  pairing: Pairing,
+  cache: StatCache,
+  options: CaptureOptions,
+  writer: ObjectWriter | null,
+): Promise<number> {
   const { rowOf, oids, cids, itemKnown, todo, dirty } = pairing;
   const progress = options.onProgress;
   let hashedBytes = 0;
@@ -139,7 +164,13 @@ async function hashChanged(entries: WalkEntry[], pairing: Pairing, cache: StatCa
   const scratch = Buffer.allocUnsafeSlow(scratchBytes);
   for (const i of todo) {
     const row = rowOf[i] as number;
-    const outcome = await hashEntry(options, entries[i] as WalkEntry, writer, scratch, row === -1 ? undefined : oidAt(cache, row));
+    const outcome = await hashEntry(
+      options,
+      entries[i] as WalkEntry,
+      writer,
+      scratch,
+      row === -1 ? undefined : oidAt(cache, row),
+    );
     if ('reason' in outcome) pairing.skipped.push(outcome);
     else {
       entries[i] = outcome.entry; // its stat as hashed (taken again if it changed meanwhile)
@@ -225,7 +256,8 @@ export async function captureWorktree(options: CaptureOptions): Promise<CaptureR
     commitCache(commit) {
       if (!options.store) return;
       // Nothing to learn when the same files were all reused for the same commit.
-      const unchanged = commit === cache.commit && todo.length === 0 && pairing.reused === cache.count && !hasRacyRows(cache);
+      const unchanged =
+        commit === cache.commit && todo.length === 0 && pairing.reused === cache.count && !hasRacyRows(cache);
       if (unchanged || worthKeeping(cache, todo.length + pairing.gone, hashedBytes)) return;
       const { seen, files } = list();
       saveStatCache(options.cachePath, commit, seen, files, treeIds, startedMs);
@@ -243,7 +275,11 @@ export async function captureWorktree(options: CaptureOptions): Promise<CaptureR
 export const cacheDrift = { files: 32, fraction: 1 / 64, bytes: 4 * 1024 * 1024 } as const;
 
 function worthKeeping(cache: StatCache, drifted: number, driftedBytes: number): boolean {
-  return cache.commit !== null && drifted <= Math.max(cacheDrift.files, cache.count * cacheDrift.fraction) && driftedBytes <= cacheDrift.bytes;
+  return (
+    cache.commit !== null &&
+    drifted <= Math.max(cacheDrift.files, cache.count * cacheDrift.fraction) &&
+    driftedBytes <= cacheDrift.bytes
+  );
 }
 
 /** The stat cache at `cachePath`, or an empty one if the commit it was saved with is gone. */

@@ -1,4 +1,17 @@
-import { chmodSync, lstatSync, mkdirSync, readdirSync, realpathSync, renameSync, rmdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  realpathSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+  type Stats,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { CooError } from '../core/coo-error.js';
 import { tempPathFor } from '../store/atomic-file.js';
@@ -45,7 +58,8 @@ function ensureDir(w: Writing, dir: string): void {
     const stat = lstat(at);
     if (!stat) mkdirSync(at);
     else if (stat.isSymbolicLink()) throw new CooError('E_SYMLINK_IN_PATH', `${at} is a symbolic link`, { path: at });
-    else if (!stat.isDirectory()) throw new CooError('E_WORKTREE_CONFLICT', `${at} is not a directory`, { paths: [at] });
+    else if (!stat.isDirectory())
+      throw new CooError('E_WORKTREE_CONFLICT', `${at} is not a directory`, { paths: [at] });
     w.dirs.add(rel);
   }
 }
@@ -53,7 +67,8 @@ function ensureDir(w: Writing, dir: string): void {
 function ensureNoLinkOnTheWay(root: string, path: string): void {
   for (const parent of parentsOf(path)) {
     const stat = lstat(join(root, parent));
-    if (stat?.isSymbolicLink()) throw new CooError('E_SYMLINK_IN_PATH', `${parent} became a symbolic link during the write`, { path: parent });
+    if (stat?.isSymbolicLink())
+      throw new CooError('E_SYMLINK_IN_PATH', `${parent} became a symbolic link during the write`, { path: parent });
   }
 }
 
@@ -70,7 +85,10 @@ function pruneEmptyParents(root: string, path: string): void {
 /** Removes a directory that holds only (empty) directories; fails, changing nothing more, at the first file. */
 function removeEmptyTree(dir: string): void {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (!entry.isDirectory()) throw new CooError('E_WORKTREE_CONFLICT', `${join(dir, entry.name)} appeared during the write`, { paths: [join(dir, entry.name)] });
+    if (!entry.isDirectory())
+      throw new CooError('E_WORKTREE_CONFLICT', `${join(dir, entry.name)} appeared during the write`, {
+        paths: [join(dir, entry.name)],
+      });
     removeEmptyTree(join(dir, entry.name));
   }
   rmdirSync(dir);
@@ -101,7 +119,10 @@ function ensureLanded(w: Writing, path: string, ino: number): void {
   if (actualDir === expectedDir && lstat(dest)?.ino === ino) return;
   const landed = join(actualDir, basename(path));
   if (lstat(landed)?.ino === ino) rmSync(landed, { force: true });
-  throw new CooError('E_SYMLINK_RACE', `${path}: a directory on the way became a symbolic link during the write`, { path, landed: actualDir });
+  throw new CooError('E_SYMLINK_RACE', `${path}: a directory on the way became a symbolic link during the write`, {
+    path,
+    landed: actualDir,
+  });
 }
 
 async function writeOne(w: Writing, file: FileRecord): Promise<void> {
@@ -113,7 +134,8 @@ async function writeOne(w: Writing, file: FileRecord): Promise<void> {
   const old = lstat(dest);
   const temp = tempPathFor(join(tmpDir, 'checkout'));
   try {
-    if (file.mode === '120000') symlinkSync(held ? Buffer.from(held) : await readObjectOfType(gitdir, file.oid, 'blob'), temp);
+    if (file.mode === '120000')
+      symlinkSync(held ? Buffer.from(held) : await readObjectOfType(gitdir, file.oid, 'blob'), temp);
     else {
       const mode = modeFor(file, old);
       // A new file gets umask's say, as with git.
@@ -167,7 +189,15 @@ export async function applyCheckout(options: {
     crashPoint('checkout-removed');
     tick();
   }
-  const writing: Writing = { root, realRoot: plan.write.length > 0 ? realpathSync.native(root) : root, gitdir, tmpDir, hooks, contents: options.contents, dirs: new Set() };
+  const writing: Writing = {
+    root,
+    realRoot: plan.write.length > 0 ? realpathSync.native(root) : root,
+    gitdir,
+    tmpDir,
+    hooks,
+    contents: options.contents,
+    dirs: new Set(),
+  };
   for (const file of plan.write) {
     await writeOne(writing, file);
     crashPoint('checkout-written');
@@ -180,4 +210,3 @@ export async function applyCheckout(options: {
     tick();
   }
 }
-

@@ -44,5 +44,7 @@ export function parentsOf(path: string): string[] {
 /** Whether what is on disk (its lstat) is the kind of entry a file record says: a symlink, or a file with the right exec bit. */
 export function holdsKind(stat: Stats | undefined, file: FileRecord): boolean {
   if (!stat) return false;
-  return file.mode === '120000' ? stat.isSymbolicLink() : stat.isFile() && ((stat.mode & 0o100) !== 0) === (file.mode === '100755');
+  return file.mode === '120000'
+    ? stat.isSymbolicLink()
+    : stat.isFile() && ((stat.mode & 0o100) !== 0) === (file.mode === '100755');
 }

@@ -35,12 +35,17 @@ function blockersUnder(root: string, dir: string, removing: ReadonlySet<string>)
  * capture holds (an ignored file equal to the target): overwriting it would lose nothing, and
  * refusing it would be a conflict about nothing.
  */
-export async function withoutIdenticalUncaptured(root: string, plan: CheckoutPlan, captured: ReadonlySet<string>): Promise<CheckoutPlan> {
+export async function withoutIdenticalUncaptured(
+  root: string,
+  plan: CheckoutPlan,
+  captured: ReadonlySet<string>,
+): Promise<CheckoutPlan> {
   const write: FileRecord[] = [];
   let same = 0;
   for (const file of plan.write) {
     const stat = captured.has(file.path) ? undefined : lstat(join(root, file.path));
-    if (holdsKind(stat, file) && (await hashPathContent(join(root, file.path), file.mode === '120000')) === file.oid) same += 1;
+    if (holdsKind(stat, file) && (await hashPathContent(join(root, file.path), file.mode === '120000')) === file.oid)
+      same += 1;
     else write.push(file);
   }
   return same === 0 ? plan : { ...plan, write, unchanged: plan.unchanged + same };
@@ -63,7 +68,12 @@ export function findConflicts(root: string, plan: CheckoutPlan, captured: Readon
       if (!stat) return;
       if (stat.isDirectory()) continue;
       if (removing.has(parent)) return;
-      conflicts.push({ path: parent, reason: stat.isSymbolicLink() ? 'symbolic link on the way to a path' : 'uncaptured file where a directory must go' });
+      conflicts.push({
+        path: parent,
+        reason: stat.isSymbolicLink()
+          ? 'symbolic link on the way to a path'
+          : 'uncaptured file where a directory must go',
+      });
       return;
     }
   };
@@ -72,7 +82,8 @@ export function findConflicts(root: string, plan: CheckoutPlan, captured: Readon
     const stat = lstat(join(root, file.path));
     if (!stat) continue;
     if (stat.isDirectory()) {
-      for (const blocker of blockersUnder(root, file.path, removing)) conflicts.push({ path: blocker, reason: 'uncaptured file in a directory that must become a file' });
+      for (const blocker of blockersUnder(root, file.path, removing))
+        conflicts.push({ path: blocker, reason: 'uncaptured file in a directory that must become a file' });
     } else if (!captured.has(file.path)) {
       conflicts.push({ path: file.path, reason: 'uncaptured (ignored or skipped) file would be overwritten' });
     }

@@ -13,7 +13,8 @@ export async function verifyCheckout(root: string, plan: CheckoutPlan): Promise<
   const wrong: string[] = [];
   for (const file of [...plan.write, ...plan.chmod]) {
     const stat = lstat(join(root, file.path));
-    if (!holdsKind(stat, file) || (await hashPathContent(join(root, file.path), file.mode === '120000')) !== file.oid) wrong.push(file.path);
+    if (!holdsKind(stat, file) || (await hashPathContent(join(root, file.path), file.mode === '120000')) !== file.oid)
+      wrong.push(file.path);
   }
   for (const path of plan.remove) {
     const stat = lstat(join(root, path));

@@ -24,7 +24,8 @@ async function hashFileStreaming(abs: string, size: number): Promise<Hashed> {
     sha1.update(chunk);
     sha256.update(chunk);
   }
-  if (seen !== size) throw new CooError('E_FILE_CHANGED_DURING_CAPTURE', `${abs} changed size while it was read`, { path: abs });
+  if (seen !== size)
+    throw new CooError('E_FILE_CHANGED_DURING_CAPTURE', `${abs} changed size while it was read`, { path: abs });
   return { oid: sha1.digest('hex'), cid: blobCid(sha256.digest()) };
 }
 
@@ -48,7 +49,10 @@ function readInto(scratch: Buffer, size: number, fill: (target: Buffer) => numbe
   const got = fill(scratch.subarray(headerRoom));
   const header = objectHeader('blob', got);
   header.copy(scratch, headerRoom - header.length);
-  return { whole: scratch.subarray(headerRoom - header.length, headerRoom + got), content: scratch.subarray(headerRoom, headerRoom + got) };
+  return {
+    whole: scratch.subarray(headerRoom - header.length, headerRoom + got),
+    content: scratch.subarray(headerRoom, headerRoom + got),
+  };
 }
 
 /** Reads a file expected to hold `size` bytes, and one byte more if there is one (it grew since its stat). */
@@ -58,7 +62,8 @@ function readBlob(scratch: Buffer, abs: string, size: number): ReadBlob {
     // One byte more than expected is asked for, to see a file that grew.
     return readInto(scratch, size, (target) => {
       let got = 0;
-      for (let n = -1; n !== 0 && got <= size; got += n) n = readSync(fd, target, got, Math.min(size + 1, target.length) - got, null);
+      for (let n = -1; n !== 0 && got <= size; got += n)
+        n = readSync(fd, target, got, Math.min(size + 1, target.length) - got, null);
       return got;
     });
   } finally {
@@ -72,7 +77,13 @@ function readBlob(scratch: Buffer, abs: string, size: number): ReadBlob {
  * `scratch` is a buffer of at least `scratchBytes` the caller reuses for every file. A small file
  * whose id turns out to be `stored` (the stat cache's, for a file hashed again) is not stored again.
  */
-export async function hashEntry(where: { readonly root: string; readonly gitdir: string }, entry: WalkEntry, writer: ObjectWriter | null, scratch: Buffer, stored?: string): Promise<{ entry: WalkEntry; hashed: Hashed } | Skipped> {
+export async function hashEntry(
+  where: { readonly root: string; readonly gitdir: string },
+  entry: WalkEntry,
+  writer: ObjectWriter | null,
+  scratch: Buffer,
+  stored?: string,
+): Promise<{ entry: WalkEntry; hashed: Hashed } | Skipped> {
   const abs = join(where.root, entry.path);
   let current = entry;
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -82,7 +93,10 @@ export async function hashEntry(where: { readonly root: string; readonly gitdir:
         const blob = await writeBlobFromFile(where.gitdir, abs, current.size);
         return { entry: current, hashed: { oid: blob.oid, cid: blobCid(blob.sha256) } };
       }
-      const object = current.mode === '120000' ? blobOf(scratch, readlinkSync(abs, { encoding: 'buffer' })) : readBlob(scratch, abs, current.size);
+      const object =
+        current.mode === '120000'
+          ? blobOf(scratch, readlinkSync(abs, { encoding: 'buffer' }))
+          : readBlob(scratch, abs, current.size);
       if (object.content.length === current.size) {
         const oid = hash('sha1', object.whole, 'hex');
         const cid = blobCid(hash('sha256', object.content, 'buffer'));
@@ -100,5 +114,7 @@ export async function hashEntry(where: { readonly root: string; readonly gitdir:
     if (!stat || !mode) return { path: entry.path, reason: 'replaced while the snapshot was taken' };
     current = walkEntryOf(entry.path, stat, mode);
   }
-  throw new CooError('E_FILE_CHANGED_DURING_CAPTURE', `${entry.path} kept changing while it was read`, { path: entry.path });
+  throw new CooError('E_FILE_CHANGED_DURING_CAPTURE', `${entry.path} kept changing while it was read`, {
+    path: entry.path,
+  });
 }

@@ -70,5 +70,4 @@ export class IgnoreStack {
     }
     return false;
   }
-
 }

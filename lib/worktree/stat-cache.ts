@@ -57,7 +57,14 @@ const perFile = 7;
 const comma = 0x2c;
 const cidStart = '{"cid":"'.length;
 
-export const emptyStatCache: StatCache = { commit: null, count: 0, words: [], numbers: new Float64Array(0), items: Buffer.alloc(0), trees: new Map() };
+export const emptyStatCache: StatCache = {
+  commit: null,
+  count: 0,
+  words: [],
+  numbers: new Float64Array(0),
+  items: Buffer.alloc(0),
+  trees: new Map(),
+};
 
 interface Header {
   readonly commit: string;
@@ -90,7 +97,13 @@ function parse(raw: Buffer): StatCache {
   const headerLength = raw.readUInt32LE(8);
   const header = JSON.parse(raw.toString('utf8', 12, 12 + headerLength)) as Partial<Header>;
   const { commit, files: n, trees: t, items: itemBytes } = header;
-  if (typeof commit !== 'string' || !Number.isSafeInteger(n) || !Number.isSafeInteger(t) || !Number.isSafeInteger(itemBytes)) return emptyStatCache;
+  if (
+    typeof commit !== 'string' ||
+    !Number.isSafeInteger(n) ||
+    !Number.isSafeInteger(t) ||
+    !Number.isSafeInteger(itemBytes)
+  )
+    return emptyStatCache;
   const numbersAt = Math.ceil((12 + headerLength) / 8) * 8;
   const itemsAt = numbersAt + (n as number) * perFile * 8;
   const textAt = itemsAt + (itemBytes as number);
@@ -98,10 +111,14 @@ function parse(raw: Buffer): StatCache {
   // A view where the file's bytes lie 8-aligned in memory (a file read whole has a buffer of its
   // own), else a copy.
   const numbersOffset = body.byteOffset + numbersAt;
-  const numbers = numbersOffset % 8 === 0 ? new Float64Array(body.buffer, numbersOffset, (n as number) * perFile) : new Float64Array(body.buffer.slice(numbersOffset, body.byteOffset + itemsAt));
+  const numbers =
+    numbersOffset % 8 === 0
+      ? new Float64Array(body.buffer, numbersOffset, (n as number) * perFile)
+      : new Float64Array(body.buffer.slice(numbersOffset, body.byteOffset + itemsAt));
   const items = body.subarray(itemsAt, textAt);
   const words = body.toString('utf8', textAt).split('\0');
-  if (words.length !== (n as number) * 2 + (t as number) * 2 || !rowsHold(numbers, n as number, items)) return emptyStatCache;
+  if (words.length !== (n as number) * 2 + (t as number) * 2 || !rowsHold(numbers, n as number, items))
+    return emptyStatCache;
   const trees = new Map<string, string>();
   for (let i = (n as number) * 2; i < words.length; i += 2) trees.set(words[i] as string, words[i + 1] as string);
   return { commit, count: n as number, words, numbers, items, trees };
@@ -120,7 +137,14 @@ export function loadStatCache(path: string): StatCache {
 export function isCleanAt(cache: StatCache, row: number, seen: WalkEntry): boolean {
   const at = row * perFile;
   const n = cache.numbers;
-  return n[at + 5] === 0 && modeCodes[n[at + 4] as number] === seen.mode && n[at] === seen.size && n[at + 1] === seen.mtimeMs && n[at + 2] === seen.ctimeMs && n[at + 3] === seen.ino;
+  return (
+    n[at + 5] === 0 &&
+    modeCodes[n[at + 4] as number] === seen.mode &&
+    n[at] === seen.size &&
+    n[at + 1] === seen.mtimeMs &&
+    n[at + 2] === seen.ctimeMs &&
+    n[at + 3] === seen.ino
+  );
 }
 
 export function modeAt(cache: StatCache, row: number): FileMode {
@@ -190,7 +214,9 @@ export function saveStatCache(
     words[k++] = oid;
   }
   const itemBytes = Math.max(0, itemAt - 1);
-  const header = Buffer.from(JSON.stringify({ commit, files: n, trees: trees.size, items: itemBytes } satisfies Header));
+  const header = Buffer.from(
+    JSON.stringify({ commit, files: n, trees: trees.size, items: itemBytes } satisfies Header),
+  );
   const lead = Buffer.alloc(Math.ceil((12 + header.length) / 8) * 8);
   lead.write(magic, 0, 'latin1');
   lead.writeUInt32LE(header.length, 8);
@@ -205,8 +231,10 @@ export function saveStatCache(
     };
     yield piece(lead);
     yield piece(Buffer.from(numbers.buffer));
-    for (let i = 0; i < itemTexts.length; i += 4096) yield piece(Buffer.from(`${i === 0 ? '' : ','}${itemTexts.slice(i, i + 4096).join(',')}`));
-    for (let i = 0; i < words.length; i += 4096) yield piece(Buffer.from(`${i === 0 ? '' : '\0'}${words.slice(i, i + 4096).join('\0')}`));
+    for (let i = 0; i < itemTexts.length; i += 4096)
+      yield piece(Buffer.from(`${i === 0 ? '' : ','}${itemTexts.slice(i, i + 4096).join(',')}`));
+    for (let i = 0; i < words.length; i += 4096)
+      yield piece(Buffer.from(`${i === 0 ? '' : '\0'}${words.slice(i, i + 4096).join('\0')}`));
     const tail = Buffer.alloc(4);
     tail.writeUInt32LE(crc);
     yield tail;

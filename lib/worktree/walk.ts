@@ -66,7 +66,8 @@ function byTreeOrder(a: Dirent, b: Dirent): number {
     const v = y.charCodeAt(i);
     if (u !== v) return utf8Rank(u) - utf8Rank(v);
   }
-  const next = (name: string, dirent: Dirent): number => (name.length > n ? name.charCodeAt(n) : dirent.isDirectory() ? 0x2f : -1);
+  const next = (name: string, dirent: Dirent): number =>
+    name.length > n ? name.charCodeAt(n) : dirent.isDirectory() ? 0x2f : -1;
   return next(x, a) - next(y, b);
 }
 
@@ -80,8 +81,10 @@ function unsafeReason(name: string, rel: string): string | null {
     const problem = checkPathComponent(name);
     if (problem) return `unsafe name: ${problem.reason}`;
   }
-  if (rel.length * 3 > maxPathBytes && Buffer.byteLength(rel) > maxPathBytes) return `unsafe name: longer than ${maxPathBytes} bytes`;
-  if (name.includes('.coo-tmp-') && tempNamePattern.test(name)) return 'coo temporary file left by an interrupted write';
+  if (rel.length * 3 > maxPathBytes && Buffer.byteLength(rel) > maxPathBytes)
+    return `unsafe name: longer than ${maxPathBytes} bytes`;
+  if (name.includes('.coo-tmp-') && tempNamePattern.test(name))
+    return 'coo temporary file left by an interrupted write';
   return null;
 }
 
@@ -98,7 +101,10 @@ export function walkWorktree(root: string, onProgress?: ScanProgress): WalkResul
     try {
       dirents = readdirSync(absDir, { withFileTypes: true });
     } catch (err) {
-      skipped.push({ path: relDir, reason: `unreadable directory (${(err as NodeJS.ErrnoException).code ?? 'error'})` });
+      skipped.push({
+        path: relDir,
+        reason: `unreadable directory (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      });
       return;
     }
     const pushed = rules.enter(absDir, relDir, dirents);
@@ -133,7 +139,8 @@ export function walkWorktree(root: string, onProgress?: ScanProgress): WalkResul
       }
       const mode = fileModeOf(stat);
       if (!mode) {
-        if (stat.isDirectory()) visit(abs, rel); // was replaced by a directory meanwhile
+        if (stat.isDirectory())
+          visit(abs, rel); // was replaced by a directory meanwhile
         else skipped.push({ path: rel, reason: 'not a regular file or symbolic link' });
         continue;
       }

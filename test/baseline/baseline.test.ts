@@ -33,7 +33,10 @@ test('create, restore and promote; the lineage is what git log shows, and git ve
   box.write('spec.md', 'v1\n');
   const first = await createAmu0Baseline({ ...o, name: 'PRE_HARDENING_AMU0' });
   assert.is(first.sequence, 1);
-  assert.is(box.git([...state, 'rev-parse', 'amu0', 'amu0/PRE_HARDENING_AMU0']).stdout, `${first.commit}\n${first.commit}\n`);
+  assert.is(
+    box.git([...state, 'rev-parse', 'amu0', 'amu0/PRE_HARDENING_AMU0']).stdout,
+    `${first.commit}\n${first.commit}\n`,
+  );
   assert.is(gitVerify('amu0'), 0);
 
   box.write('spec.md', 'v2\n');
@@ -59,7 +62,7 @@ test('create, restore and promote; the lineage is what git log shows, and git ve
   assert.equal([report.kind, report.sequence, report.lineage], ['baseline', 3, 3]);
 });
 
-test('signed with the user\'s own git signing key when gpg.format=ssh names an Ed25519 key', async () => {
+test("signed with the user's own git signing key when gpg.format=ssh names an Ed25519 key", async () => {
   box.useFixtureKey('ed25519');
   const init = await initRepo(o);
   assert.is(init.key.source, 'git-config');
@@ -95,7 +98,11 @@ test('a tampered baseline (message edited, signature kept) fails with E_SIGNATUR
   box.write('a.txt', 'baseline\n');
   await createAmu0Baseline({ ...o, name: 'B' });
   const raw = box.git([...state, 'cat-file', 'commit', 'amu0']).stdout;
-  const forged = box.git([...state, 'hash-object', '-t', 'commit', '-w', '--stdin'], { input: raw.replace('baseline B', 'baseline B (approved)') }).stdout.trim();
+  const forged = box
+    .git([...state, 'hash-object', '-t', 'commit', '-w', '--stdin'], {
+      input: raw.replace('baseline B', 'baseline B (approved)'),
+    })
+    .stdout.trim();
   box.git([...state, 'update-ref', 'refs/heads/amu0', forged]);
   assert.is.not(gitVerify('amu0'), 0); // native git agrees
   box.write('a.txt', 'work\n');
@@ -139,7 +146,13 @@ test('a signed commit whose manifest does not match its tree fails with E_MANIFE
   const repo = await openRepo(o);
   const forged = await writeSignedStateCommit(
     repo,
-    { tree: snap.tree, parents: [], subject: 'baseline forged', manifest: 'bagaaierawrongwrongwrongwrongwrongwrongwrongwrongwrongwrongw', trailers: [['Coo-Sequence', '1']] },
+    {
+      tree: snap.tree,
+      parents: [],
+      subject: 'baseline forged',
+      manifest: 'bagaaierawrongwrongwrongwrongwrongwrongwrongwrongwrongwrongw',
+      trailers: [['Coo-Sequence', '1']],
+    },
     commitSigner(requireSigningKey(repo.layout, repo.gitConfig, repo.env)),
   );
   box.git([...state, 'update-ref', 'refs/heads/amu0', forged]);

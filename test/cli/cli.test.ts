@@ -19,7 +19,17 @@ test('--json prints exactly one JSON document on stdout, for results and for err
   box.write('a.txt', 'a\n');
   const snap = await coo(['snapshot', '-m', 'first', '--json'], o);
   assert.is(snap.stdout.trim().split('\n').length, 1);
-  assert.equal(Object.keys(snap.json()).sort(), ['commit', 'created', 'files', 'hashed', 'manifest', 'ref', 'reused', 'skipped', 'tree']);
+  assert.equal(Object.keys(snap.json()).sort(), [
+    'commit',
+    'created',
+    'files',
+    'hashed',
+    'manifest',
+    'ref',
+    'reused',
+    'skipped',
+    'tree',
+  ]);
   const bad = await coo(['rollback', 'nope', '--json'], o);
   assert.is(bad.code, 2);
   assert.equal(bad.json(), { code: 'E_REF_NOT_FOUND', message: 'no state named "nope"', data: { rev: 'nope' } });
@@ -108,13 +118,23 @@ test('diff between states and against the working tree, with --stat', async () =
   assert.ok(patch.stdout.includes('-two\n+2'));
   assert.ok(patch.stdout.includes('Binary files /dev/null and b/b.bin differ'));
   const stat = await coo(['diff', '--stat', '--json'], o);
-  const changes = stat.json<{ changes: { path: string; status: string; additions: number; deletions: number }[] }>().changes;
-  assert.equal(changes.map((c) => [c.path, c.status, c.additions, c.deletions]), [['a.txt', 'modified', 1, 1], ['b.bin', 'added', 0, 0]]);
+  const changes = stat.json<{ changes: { path: string; status: string; additions: number; deletions: number }[] }>()
+    .changes;
+  assert.equal(
+    changes.map((c) => [c.path, c.status, c.additions, c.deletions]),
+    [
+      ['a.txt', 'modified', 1, 1],
+      ['b.bin', 'added', 0, 0],
+    ],
+  );
   await coo(['snapshot'], o);
   const between = await coo(['diff', 'snapshots~1', 'snapshots', '--json'], o);
   assert.is(between.json<{ changes: unknown[] }>().changes.length, 2);
   // native git agrees on what changed
-  assert.is(box.git(['--git-dir', '.coo/state.git', 'diff', '--name-only', 'snapshots~1', 'snapshots']).stdout, 'a.txt\nb.bin\n');
+  assert.is(
+    box.git(['--git-dir', '.coo/state.git', 'diff', '--name-only', 'snapshots~1', 'snapshots']).stdout,
+    'a.txt\nb.bin\n',
+  );
 });
 
 test.run();

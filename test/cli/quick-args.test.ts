@@ -12,7 +12,10 @@ const io = { stdout: { write: () => true }, stderr: { write: () => true }, env: 
 function keysOf(spec: CommandSpec): string[] {
   const keys = ['json', 'C', ...Object.keys(spec.positionals ?? {})];
   for (const [name, decl] of Object.entries(spec.options ?? {})) {
-    keys.push(name, name.replace(/-([a-z])/gu, (_, c: string) => c.toUpperCase()));
+    keys.push(
+      name,
+      name.replace(/-([a-z])/gu, (_, c: string) => c.toUpperCase()),
+    );
     if (decl.alias) keys.push(decl.alias);
   }
   return keys;
@@ -25,26 +28,89 @@ async function agrees(argv: string[]): Promise<void> {
   assert.ok(!('help' in full), `${JSON.stringify(argv)}: yargs printed help for a line the quick parser took`);
   if ('help' in full) return;
   assert.is(full.spec, quick.spec, JSON.stringify(argv));
-  for (const key of keysOf(quick.spec)) assert.equal(quick.args[key], full.args[key], `${JSON.stringify(argv)}: ${key}`);
+  for (const key of keysOf(quick.spec))
+    assert.equal(quick.args[key], full.args[key], `${JSON.stringify(argv)}: ${key}`);
 }
 
 test('the plain lines of the hot commands are parsed without yargs', () => {
-  for (const argv of [['snapshot'], ['snapshot', '-m', 'msg'], ['snapshot', '--message=a b', '--json'], ['rollback'], ['rollback', 'amu0/B', '-C', 'sub'], ['undo'], ['guard', 'pre-commit'], ['guard', 'reference-transaction', 'prepared'], ['write', 'a.txt', '--from', 'f'], ['write', '--set', 'set.json', '-m', 'msg'], ['write', 'x', '--exec', '--json']]) {
+  for (const argv of [
+    ['snapshot'],
+    ['snapshot', '-m', 'msg'],
+    ['snapshot', '--message=a b', '--json'],
+    ['rollback'],
+    ['rollback', 'amu0/B', '-C', 'sub'],
+    ['undo'],
+    ['guard', 'pre-commit'],
+    ['guard', 'reference-transaction', 'prepared'],
+    ['write', 'a.txt', '--from', 'f'],
+    ['write', '--set', 'set.json', '-m', 'msg'],
+    ['write', 'x', '--exec', '--json'],
+  ]) {
     assert.ok(quickParse(argv, commands), JSON.stringify(argv));
   }
 });
 
 test('anything unusual is left to yargs: help, version, unknown or repeated options, bad positionals', () => {
-  for (const argv of [['snapshot', '--help'], ['--version'], ['snapshot', '-x'], ['snapshot', '-m', 'a', '-m', 'b'], ['snapshot', '--no-allow-empty'], ['snapshot', '-m'], ['snapshot', '-m', '-x'], ['snapshot', 'extra'], ['rollback', 'a', 'b'], ['guard'], ['guard', 'post-commit'], ['rollback', '--', 'x'], ['log'], ['baseline', 'create', 'B'], ['snapshot', '--json=true']]) {
+  for (const argv of [
+    ['snapshot', '--help'],
+    ['--version'],
+    ['snapshot', '-x'],
+    ['snapshot', '-m', 'a', '-m', 'b'],
+    ['snapshot', '--no-allow-empty'],
+    ['snapshot', '-m'],
+    ['snapshot', '-m', '-x'],
+    ['snapshot', 'extra'],
+    ['rollback', 'a', 'b'],
+    ['guard'],
+    ['guard', 'post-commit'],
+    ['rollback', '--', 'x'],
+    ['log'],
+    ['baseline', 'create', 'B'],
+    ['snapshot', '--json=true'],
+  ]) {
     assert.is(quickParse(argv, commands), null, JSON.stringify(argv));
   }
 });
 
 test('every line the quick parser takes, yargs reads the same way', async () => {
-  const word = fc.constantFrom('-m', '--message', '--message=hi', 'text', '', '42', '--allow-empty', '--json', '-C', 'dir', 'amu0', 'snapshots~2', 'pre-commit', 'reference-transaction', 'committed', '-x', '--', '-', '--no-json', '-h', '--allowEmpty', '--from', '--from=f.txt', '--set', '--exec', '--symlink', '--mission', 'a.txt');
+  const word = fc.constantFrom(
+    '-m',
+    '--message',
+    '--message=hi',
+    'text',
+    '',
+    '42',
+    '--allow-empty',
+    '--json',
+    '-C',
+    'dir',
+    'amu0',
+    'snapshots~2',
+    'pre-commit',
+    'reference-transaction',
+    'committed',
+    '-x',
+    '--',
+    '-',
+    '--no-json',
+    '-h',
+    '--allowEmpty',
+    '--from',
+    '--from=f.txt',
+    '--set',
+    '--exec',
+    '--symlink',
+    '--mission',
+    'a.txt',
+  );
   // Every command the quick parser may take: those declared as data (no yargs builder).
-  const quick = commands.filter((c): c is CommandSpec => !('subcommands' in c) && !c.builder).map((c) => c.command.split(' ')[0] as string);
-  assert.ok(['snapshot', 'rollback', 'undo', 'guard'].every((c) => quick.includes(c)), quick.join(' '));
+  const quick = commands
+    .filter((c): c is CommandSpec => !('subcommands' in c) && !c.builder)
+    .map((c) => c.command.split(' ')[0] as string);
+  assert.ok(
+    ['snapshot', 'rollback', 'undo', 'guard'].every((c) => quick.includes(c)),
+    quick.join(' '),
+  );
   const line = fc.tuple(fc.constantFrom(...quick), fc.array(word, { maxLength: 5 })).map(([c, rest]) => [c, ...rest]);
   await fc.assert(fc.asyncProperty(line, agrees), { numRuns: 500, seed: 7 });
   let taken = 0;

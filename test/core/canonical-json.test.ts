@@ -34,7 +34,20 @@ test('property: key order of the input never changes the output', () => {
 const utf8 = suite('compareUtf8');
 
 utf8('property: orders strings exactly as their UTF-8 bytes', () => {
-  const str = fc.string({ unit: fc.constantFrom('a', 'z', '\u00e9', '\ue000', '\uffff', '\u{1f600}', '\u{10000}', '/', '.') as fc.Arbitrary<string>, maxLength: 5 });
+  const str = fc.string({
+    unit: fc.constantFrom(
+      'a',
+      'z',
+      '\u00e9',
+      '\ue000',
+      '\uffff',
+      '\u{1f600}',
+      '\u{10000}',
+      '/',
+      '.',
+    ) as fc.Arbitrary<string>,
+    maxLength: 5,
+  });
   fc.assert(
     fc.property(str, str, (a, b) => {
       assert.is(Math.sign(compareUtf8(a, b)), Math.sign(Buffer.compare(Buffer.from(a), Buffer.from(b))));

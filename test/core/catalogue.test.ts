@@ -20,7 +20,8 @@ test('every code says what happened and what to do, and maps to a documented exi
 test('the README documents every code and every exit status', () => {
   const readme = readFileSync(join(projectRoot, 'README.md'), 'utf8');
   for (const code of Object.keys(catalogue)) assert.ok(readme.includes(`\`${code}\``), `README lacks ${code}`);
-  for (const status of Object.values(exitCodes)) assert.ok(new RegExp(`\\| ${status} \\|`, 'u').test(readme), `README lacks exit ${status}`);
+  for (const status of Object.values(exitCodes))
+    assert.ok(new RegExp(`\\| ${status} \\|`, 'u').test(readme), `README lacks exit ${status}`);
 });
 
 test('CooError carries code, data and cause, serialises to {code, message, data}, and is recognised without instanceof', () => {

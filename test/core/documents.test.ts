@@ -29,7 +29,11 @@ test.before(() => {
 test.after(() => box.cleanup());
 
 const bodies = (ref: string): unknown[] => {
-  const out = box.git(['--git-dir', '.coo/state.git', 'log', '--first-parent', '--format=%H', ref]).stdout.trim().split('\n').filter(Boolean);
+  const out = box
+    .git(['--git-dir', '.coo/state.git', 'log', '--first-parent', '--format=%H', ref])
+    .stdout.trim()
+    .split('\n')
+    .filter(Boolean);
   return out.flatMap((oid) => {
     const message = box.git(['--git-dir', '.coo/state.git', 'log', '-1', '--format=%B', oid]).stdout;
     const body = message.split('\n\n')[1];
@@ -43,19 +47,33 @@ async function valid(schema: string, doc: unknown, what: string): Promise<void> 
 
 test('every schema has a stable $id and requires a version (or format) field', () => {
   for (const file of readdirSync(join(projectRoot, 'schemas')).filter((f) => f.endsWith('.schema.json'))) {
-    const schema = JSON.parse(readFileSync(join(projectRoot, 'schemas', file), 'utf8')) as { $id: string; required?: string[]; properties?: Record<string, unknown> };
+    const schema = JSON.parse(readFileSync(join(projectRoot, 'schemas', file), 'utf8')) as {
+      $id: string;
+      required?: string[];
+      properties?: Record<string, unknown>;
+    };
     const name = file.replace('.schema.json', '');
     assert.is(schema.$id, `https://coo.dev/schemas/${name}/v1.json`, file);
-    assert.ok(schema.required?.includes('version') || schema.required?.includes('format'), `${file} has no required version field`);
+    assert.ok(
+      schema.required?.includes('version') || schema.required?.includes('format'),
+      `${file} has no required version field`,
+    );
   }
 });
 
 test('schemas/CATALOGUE.md is what scripts/schema-catalogue.js makes of the schemas now', () => {
   cpSync(join(projectRoot, 'schemas'), join(box.dir, 'cat', 'schemas'), { recursive: true });
   rmSync(join(box.dir, 'cat', 'schemas', 'CATALOGUE.md'));
-  const made = spawnSync(process.execPath, [join(projectRoot, 'scripts', 'schema-catalogue.js')], { cwd: join(box.dir, 'cat'), encoding: 'utf8' });
+  const made = spawnSync(process.execPath, [join(projectRoot, 'scripts', 'schema-catalogue.js')], {
+    cwd: join(box.dir, 'cat'),
+    encoding: 'utf8',
+  });
   assert.is(made.status, 0, made.stderr);
-  assert.is(readFileSync(join(box.dir, 'cat', 'schemas', 'CATALOGUE.md'), 'utf8'), readFileSync(join(projectRoot, 'schemas', 'CATALOGUE.md'), 'utf8'), 'run `node scripts/schema-catalogue.js`');
+  assert.is(
+    readFileSync(join(box.dir, 'cat', 'schemas', 'CATALOGUE.md'), 'utf8'),
+    readFileSync(join(projectRoot, 'schemas', 'CATALOGUE.md'), 'utf8'),
+    'run `node scripts/schema-catalogue.js`',
+  );
 });
 
 test('what a whole session of coo writes passes its schemas', async () => {
@@ -69,7 +87,18 @@ test('what a whole session of coo writes passes its schemas', async () => {
   await createAmu0Baseline({ ...o, name: 'B' });
   await gatewayWrite({ ...o, ops: [{ kind: 'write', path: 'w.txt', content: Buffer.from('w') }] });
   await decide({ ...o, id: (await protectRequest({ ...o, action: 'add', pattern: 'a.txt' })).id, decision: 'approve' });
-  writeFileSync(join(box.dir, 'm.json'), JSON.stringify({ version: 1, id: 'M', scope: { rules: [{ rule: 'allow', pattern: 'out/**' }] }, steps: [{ kind: 'command', run: 'mkdir -p out && echo x > out/x' }, { kind: 'human', action: 'approve', prompt: 'Approve.' }] }));
+  writeFileSync(
+    join(box.dir, 'm.json'),
+    JSON.stringify({
+      version: 1,
+      id: 'M',
+      scope: { rules: [{ rule: 'allow', pattern: 'out/**' }] },
+      steps: [
+        { kind: 'command', run: 'mkdir -p out && echo x > out/x' },
+        { kind: 'human', action: 'approve', prompt: 'Approve.' },
+      ],
+    }),
+  );
   const paused = await runMission({ ...o, file: join(box.dir, 'm.json') });
   await valid('run-report', paused, 'a paused run report');
   await valid('workflow-report', paused.workflow, 'a workflow report');
@@ -82,9 +111,19 @@ test('what a whole session of coo writes passes its schemas', async () => {
   for (const doc of bodies('runs/M/1')) await valid('run-record', doc, 'a run record');
   assert.ok(bodies('runs/M/1').length >= 10);
   const state = join(box.repo, '.coo', 'state.git', 'coo');
-  await valid('governance-pins', JSON.parse(readFileSync(join(state, 'governance-pins.json'), 'utf8')), 'the governance pins');
+  await valid(
+    'governance-pins',
+    JSON.parse(readFileSync(join(state, 'governance-pins.json'), 'utf8')),
+    'the governance pins',
+  );
   await valid('config', JSON.parse(readFileSync(join(box.repo, '.coo', 'config.json'), 'utf8')), '.coo/config.json');
-  const capture = await captureWorktree({ root: box.repo, gitdir: join(box.repo, '.coo', 'state.git'), cachePath: join(box.dir, 'cache.json'), store: false, maxNewFileBytes: 1e9 });
+  const capture = await captureWorktree({
+    root: box.repo,
+    gitdir: join(box.repo, '.coo', 'state.git'),
+    cachePath: join(box.dir, 'cache.json'),
+    store: false,
+    maxNewFileBytes: 1e9,
+  });
   assert.ok(capture.files.length > 3);
   await valid('manifest', JSON.parse(formatManifest(capture.files).toString()), 'the manifest of the working tree');
   assert.is(snap.manifest.startsWith('bagaaiera'), true);
@@ -93,14 +132,26 @@ test('what a whole session of coo writes passes its schemas', async () => {
 test('an interrupted rollback leaves a journal that passes its schema', async () => {
   const o = { cwd: box.repo, env: box.env };
   box.write('b.txt', 'changed\n');
-  const killed = cooProcess(['rollback', 'snapshots'], { ...o, env: { ...box.env, COO_TEST_CRASH_AT: 'journal-written' } });
+  const killed = cooProcess(['rollback', 'snapshots'], {
+    ...o,
+    env: { ...box.env, COO_TEST_CRASH_AT: 'journal-written' },
+  });
   assert.is(killed.code, -1);
-  await valid('journal', JSON.parse(readFileSync(join(box.repo, '.coo', 'state.git', 'coo', 'journal.json'), 'utf8')), 'the journal');
+  await valid(
+    'journal',
+    JSON.parse(readFileSync(join(box.repo, '.coo', 'state.git', 'coo', 'journal.json'), 'utf8')),
+    'the journal',
+  );
   assert.is(cooProcess(['undo'], o).code, 0);
 });
 
 test('a bad document is described by where it fails, what was expected and what was found', async () => {
-  const mission = { version: 1, id: 'M', scope: { rules: [{ rule: 'allow', pattern: '**' }] }, steps: [{ kind: 'command', run: 'true', timeoutSeconds: 'soon' }] };
+  const mission = {
+    version: 1,
+    id: 'M',
+    scope: { rules: [{ rule: 'allow', pattern: '**' }] },
+    steps: [{ kind: 'command', run: 'true', timeoutSeconds: 'soon' }],
+  };
   const [problem] = await schemaProblems('mission', mission);
   assert.equal(problem, { pointer: '/steps/0/timeoutSeconds', expected: 'must be integer', found: 'soon' });
 });

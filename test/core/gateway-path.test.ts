@@ -3,7 +3,12 @@ import { join, posix, win32 } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fc } from '../helpers/property.js';
-import { canonicalKey, checkGatewayPath, ensureValidGatewayPath, isValidGatewayPath } from '../../lib/core/gateway-path.js';
+import {
+  canonicalKey,
+  checkGatewayPath,
+  ensureValidGatewayPath,
+  isValidGatewayPath,
+} from '../../lib/core/gateway-path.js';
 import { isValidRepoPath } from '../../lib/core/repo-path.js';
 import { fixtures } from '../helpers/sandbox.js';
 
@@ -25,7 +30,10 @@ test('every invalid fixture fails both validators with its own code', () => {
   for (const { path, code } of invalid) {
     assert.not.ok(isValidGatewayPath(path), JSON.stringify(path));
     assert.is(checkGatewayPath(path)?.code, code, JSON.stringify(path));
-    assert.throws(() => ensureValidGatewayPath(path), (e: { code: string; data: { path: string } }) => e.code === code && e.data.path === path);
+    assert.throws(
+      () => ensureValidGatewayPath(path),
+      (e: { code: string; data: { path: string } }) => e.code === code && e.data.path === path,
+    );
   }
 });
 
@@ -49,7 +57,25 @@ test('canonical keys fold case and Unicode form, so twins collide', () => {
 });
 
 const component = fc.oneof(
-  fc.constantFrom('..', '.', '', '.git', 'GIT~1', 'CON', 'a:b', '\\', 'C:', ' ', 'x.', '\u202e', '\u200b', '\ud800', 'e\u0301', 'ok', 'a.txt'),
+  fc.constantFrom(
+    '..',
+    '.',
+    '',
+    '.git',
+    'GIT~1',
+    'CON',
+    'a:b',
+    '\\',
+    'C:',
+    ' ',
+    'x.',
+    '\u202e',
+    '\u200b',
+    '\ud800',
+    'e\u0301',
+    'ok',
+    'a.txt',
+  ),
   fc.string({ maxLength: 5 }),
   fc.string({ unit: 'grapheme', maxLength: 3 }),
 );
@@ -69,7 +95,9 @@ test('property: an accepted path stays inside the root on POSIX and on Windows, 
 });
 
 test('property: the same input always gives the same problem', () => {
-  fc.assert(fc.property(anyPath, (path) => JSON.stringify(checkGatewayPath(path)) === JSON.stringify(checkGatewayPath(path))));
+  fc.assert(
+    fc.property(anyPath, (path) => JSON.stringify(checkGatewayPath(path)) === JSON.stringify(checkGatewayPath(path))),
+  );
 });
 
 test.run();

@@ -3,12 +3,21 @@ import { join, posix, resolve } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fc } from '../helpers/property.js';
-import { checkPathComponent, checkRepoPath, ensureValidRepoPath, isPlainComponent, isValidRepoPath } from '../../lib/core/repo-path.js';
+import {
+  checkPathComponent,
+  checkRepoPath,
+  ensureValidRepoPath,
+  isPlainComponent,
+  isValidRepoPath,
+} from '../../lib/core/repo-path.js';
 import { isDotGitComponent } from '../../lib/core/dotgit.js';
 import { fixtures } from '../helpers/sandbox.js';
 
 const valid = JSON.parse(readFileSync(join(fixtures, 'paths', 'repo-valid.json'), 'utf8')) as string[];
-const invalid = JSON.parse(readFileSync(join(fixtures, 'paths', 'repo-invalid.json'), 'utf8')) as { path: string; code: string }[];
+const invalid = JSON.parse(readFileSync(join(fixtures, 'paths', 'repo-invalid.json'), 'utf8')) as {
+  path: string;
+  code: string;
+}[];
 
 const test = suite('repo paths [C-PATHS]');
 
@@ -34,7 +43,25 @@ test('every invalid fixture fails both validators with its own code', () => {
 });
 
 const component = fc.oneof(
-  fc.constantFrom('..', '.', '', '.git', '.GIT', 'git~1', '\\', 'C:', '..\\..', ' ', '.. ', '...', 'a', 'b.txt', '\u200c', '\uff0e', ':'),
+  fc.constantFrom(
+    '..',
+    '.',
+    '',
+    '.git',
+    '.GIT',
+    'git~1',
+    '\\',
+    'C:',
+    '..\\..',
+    ' ',
+    '.. ',
+    '...',
+    'a',
+    'b.txt',
+    '\u200c',
+    '\uff0e',
+    ':',
+  ),
   fc.string({ maxLength: 6 }),
   fc.string({ unit: 'grapheme', maxLength: 4 }),
 );
@@ -55,8 +82,31 @@ test('property: an accepted path never resolves outside the root and is already 
 });
 
 test('property: a name the walk waves through at a glance passes every component rule and is no .git', () => {
-  const tricky = fc.constantFrom('git', 'GIT', 'gIt', '.', ' ', '..', '.git', 'git~1', '\\', '/', '\0', ':', '\u200c', '\uff47', 'a', 'b.txt', '-', '~');
-  const name = fc.oneof(fc.array(tricky, { maxLength: 6 }).map((parts) => parts.join('')), fc.string({ maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 12 }));
+  const tricky = fc.constantFrom(
+    'git',
+    'GIT',
+    'gIt',
+    '.',
+    ' ',
+    '..',
+    '.git',
+    'git~1',
+    '\\',
+    '/',
+    '\0',
+    ':',
+    '\u200c',
+    '\uff47',
+    'a',
+    'b.txt',
+    '-',
+    '~',
+  );
+  const name = fc.oneof(
+    fc.array(tricky, { maxLength: 6 }).map((parts) => parts.join('')),
+    fc.string({ maxLength: 300 }),
+    fc.string({ unit: 'binary', maxLength: 12 }),
+  );
   fc.assert(
     fc.property(name, (n) => {
       if (isPlainComponent(n)) assert.ok(checkPathComponent(n) === null && !isDotGitComponent(n), JSON.stringify(n));
@@ -64,11 +114,15 @@ test('property: a name the walk waves through at a glance passes every component
     { numRuns: 3000 },
   );
   for (const n of ['a', 'b.txt', 'README.md', 'x y', '...a']) assert.ok(isPlainComponent(n), n);
-  for (const n of ['', '.', '..', ' . ', '.git', 'GIT~1', 'legit', 'a\\b', 'x'.repeat(256), '\u00e9']) assert.not.ok(isPlainComponent(n), n);
+  for (const n of ['', '.', '..', ' . ', '.git', 'GIT~1', 'legit', 'a\\b', 'x'.repeat(256), '\u00e9'])
+    assert.not.ok(isPlainComponent(n), n);
 });
 
 test('property: the two validators always agree', () => {
-  fc.assert(fc.property(anyPath, (path) => isValidRepoPath(path) === (checkRepoPath(path) === null)), { numRuns: 2000 });
+  fc.assert(
+    fc.property(anyPath, (path) => isValidRepoPath(path) === (checkRepoPath(path) === null)),
+    { numRuns: 2000 },
+  );
 });
 
 test.run();

@@ -11,7 +11,7 @@ import { sandbox, type Sandbox } from '../helpers/sandbox.js';
 // and a pinned clock, compared byte for byte: every ref of the state repository, the raw signed
 // baseline, and the report.
 
-const test = suite('test_determinism: coo\'s own operations [C-OPS-DETERMINISM]');
+const test = suite("test_determinism: coo's own operations [C-OPS-DETERMINISM]");
 const boxes: Sandbox[] = [];
 test.after.each(() => {
   for (const box of boxes.splice(0)) box.cleanup();
@@ -33,7 +33,20 @@ function session(epoch: string | null): Outcome {
   box.write('src/main.js', 'console.log(1);\n');
   box.write('bin/tool.sh', '#!/bin/sh\n', 0o755);
   box.link('latest', 'src/main.js');
-  writeFileSync(join(box.dir, 'mission.json'), JSON.stringify({ version: 1, id: 'clean', scope: { rules: [{ rule: 'allow', pattern: 'out/**' }] }, steps: [{ kind: 'command', run: "mkdir -p out && node -e \"require('fs').writeFileSync('out/sum.txt', String(2 + 2))\"" }] }));
+  writeFileSync(
+    join(box.dir, 'mission.json'),
+    JSON.stringify({
+      version: 1,
+      id: 'clean',
+      scope: { rules: [{ rule: 'allow', pattern: 'out/**' }] },
+      steps: [
+        {
+          kind: 'command',
+          run: "mkdir -p out && node -e \"require('fs').writeFileSync('out/sum.txt', String(2 + 2))\"",
+        },
+      ],
+    }),
+  );
   const o = { cwd: box.repo, env: box.env };
   const steps = [
     ['init'],
@@ -51,7 +64,10 @@ function session(epoch: string | null): Outcome {
   const state = (...args: string[]): string => box.git(['--git-dir', '.coo/state.git', ...args]).stdout;
   return {
     // Every ref but determinism/*, whose commit also keeps the volatile block (timings, host).
-    refs: state('show-ref').split('\n').filter((l) => !l.includes('refs/heads/determinism/')).join('\n'),
+    refs: state('show-ref')
+      .split('\n')
+      .filter((l) => !l.includes('refs/heads/determinism/'))
+      .join('\n'),
     baseline: state('cat-file', 'commit', 'amu0'),
     report: JSON.stringify(determinism.json<{ report: unknown }>().report),
     reportBlob: state('rev-parse', 'determinism/clean:report.json'),
@@ -63,7 +79,8 @@ test('with SOURCE_DATE_EPOCH, three fresh folders give byte-identical states, si
   const [a, b, c] = [session('1700000000'), session('1700000000'), session('1700000000')];
   assert.ok(a.baseline.includes('gpgsig -----BEGIN SSH SIGNATURE-----'));
   assert.ok(a.baseline.includes('committer Fixture <fixture@coo.test> 1700000000 +0000'));
-  for (const ref of ['amu0', 'snapshots', 'writes', 'runs/clean/1', 'oplog', 'refs/tags/amu0/PRE_HARDENING_AMU0']) assert.ok(a.refs.includes(ref), `${ref} is compared`);
+  for (const ref of ['amu0', 'snapshots', 'writes', 'runs/clean/1', 'oplog', 'refs/tags/amu0/PRE_HARDENING_AMU0'])
+    assert.ok(a.refs.includes(ref), `${ref} is compared`);
   for (const other of [b, c]) {
     assert.is(other.refs, a.refs);
     assert.is(other.baseline, a.baseline);

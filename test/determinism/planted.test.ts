@@ -21,16 +21,27 @@ test.before(async () => {
   box = sandbox();
   o = { cwd: box.repo, env: box.env };
   await initRepo(o);
-  for (const name of ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot']) box.write(`items/${name}.txt`, `${name}\n`);
+  for (const name of ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot'])
+    box.write(`items/${name}.txt`, `${name}\n`);
   await createAmu0Baseline({ ...o, name: 'BASE' });
 });
 test.after(() => box.cleanup());
 
-const node = (code: string): string => `node -e ${JSON.stringify(`require('fs').writeFileSync('out.txt', String(${code}))`)}`;
+const node = (code: string): string =>
+  `node -e ${JSON.stringify(`require('fs').writeFileSync('out.txt', String(${code}))`)}`;
 
 async function check(id: string, steps: string[], extra: Record<string, unknown> = {}): Promise<DeterminismResult> {
   const file = join(box.dir, `${id}.json`);
-  writeFileSync(file, JSON.stringify({ version: 1, id, scope: { rules: [{ rule: 'allow', pattern: '**' }] }, steps: steps.map((run) => ({ kind: 'command', run })), ...extra }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      version: 1,
+      id,
+      scope: { rules: [{ rule: 'allow', pattern: '**' }] },
+      steps: steps.map((run) => ({ kind: 'command', run })),
+      ...extra,
+    }),
+  );
   const result = await checkDeterminism({ ...o, file });
   assert.equal(await schemaProblems('determinism-report', result.report), [], id);
   return result;
@@ -45,7 +56,7 @@ test('clean missions are never flagged', async () => {
     ['pure', [node("[3, 1, 2].sort().join(',') + (6 * 7)")]],
     ['sorted-listing', [node("require('fs').readdirSync('items').sort().join(',')")]],
     ['declared-inputs', [node("process.env.SOURCE_DATE_EPOCH + ' ' + process.env.COO_SEED")]],
-    ['shell', ["ls items | sort > listing.txt && wc -l < listing.txt > count.txt"]],
+    ['shell', ['ls items | sort > listing.txt && wc -l < listing.txt > count.txt']],
   ] as const) {
     const result = await check(id, [...steps]);
     assert.is(result.report.verdict, 'reproducible', id);
@@ -94,7 +105,13 @@ test('time and randomness: isolated (reproducible under coo) and named as the so
   assert.ok(time.report.summary.includes('the clock'));
   const random = await check('random', [node('Math.random()'), node("require('crypto').randomUUID()")]);
   assert.is(random.report.verdict, 'reproducible');
-  assert.equal(random.report.sources.map((s) => [s.step, s.random > 0, s.crypto > 0]), [[0, true, false], [1, false, true]]);
+  assert.equal(
+    random.report.sources.map((s) => [s.step, s.random > 0, s.crypto > 0]),
+    [
+      [0, true, false],
+      [1, false, true],
+    ],
+  );
   assert.ok(random.report.summary.includes('Math.random') && random.report.summary.includes('crypto random'));
 });
 
@@ -108,8 +125,15 @@ test('other programs: libfaketime freezes their clock when installed; without it
   } else {
     assert.ok(result.report.isolation.otherPrograms.startsWith('not applied'));
   }
-  const without = await checkDeterminism({ ...o, env: { ...box.env, COO_FAKETIME_LIB: '' }, file: join(box.dir, 'pure.json') });
-  assert.is(without.report.isolation.otherPrograms, 'not applied: libfaketime is not installed (Debian package faketime)');
+  const without = await checkDeterminism({
+    ...o,
+    env: { ...box.env, COO_FAKETIME_LIB: '' },
+    file: join(box.dir, 'pure.json'),
+  });
+  assert.is(
+    without.report.isolation.otherPrograms,
+    'not applied: libfaketime is not installed (Debian package faketime)',
+  );
 });
 
 test('a race: flaky at fixed inputs (the control itself does not repeat)', async () => {
@@ -117,7 +141,9 @@ test('a race: flaky at fixed inputs (the control itself does not repeat)', async
   const result = await check('race', [race]);
   assert.is(result.report.verdict, 'unreproducible');
   assert.equal(causes(result), ['flaky']);
-  assert.ok(result.report.divergences.some((d) => d.runs[1] === 'control-again' && d.paths[0]?.hints.includes('ordering only')));
+  assert.ok(
+    result.report.divergences.some((d) => d.runs[1] === 'control-again' && d.paths[0]?.hints.includes('ordering only')),
+  );
 });
 
 test('a declared TZ is an input: held fixed, and said so', async () => {
@@ -140,7 +166,10 @@ test('the same mission gives the same report (its stable part) every time; the C
   const cli = cooProcess(['determinism', join(box.dir, 'tz.json'), '--json'], o);
   assert.is(cli.code, 1);
   assert.is(cli.json<{ report: { verdict: string } }>().report.verdict, 'unreproducible');
-  assert.is(box.git(['--git-dir', '.coo/state.git', 'cat-file', '-t', 'determinism/tz:runs/control/step-1']).stdout.trim(), 'tree');
+  assert.is(
+    box.git(['--git-dir', '.coo/state.git', 'cat-file', '-t', 'determinism/tz:runs/control/step-1']).stdout.trim(),
+    'tree',
+  );
 });
 
 test.run();

@@ -18,7 +18,12 @@ import { sandbox, type Sandbox } from '../helpers/sandbox.js';
 const test = suite('write gateway [C-WRITE]');
 let box: Sandbox;
 let o: { cwd: string; env: Sandbox['env'] };
-const w = (path: string, content: string, mode?: '100644' | '100755' | '120000'): WriteOp => ({ kind: 'write', path, content: Buffer.from(content), ...(mode ? { mode } : {}) });
+const w = (path: string, content: string, mode?: '100644' | '100755' | '120000'): WriteOp => ({
+  kind: 'write',
+  path,
+  content: Buffer.from(content),
+  ...(mode ? { mode } : {}),
+});
 const state = (...args: string[]): string => box.git(['--git-dir', '.coo/state.git', ...args]).stdout.trim();
 test.before.each(async () => {
   box = sandbox();
@@ -30,8 +35,25 @@ test.before.each(async () => {
 test.after.each(() => box.cleanup());
 
 test('a write set becomes one commit on `writes`, then the working tree; git agrees and undo reverts it', async () => {
-  const result = await gatewayWrite({ ...o, ops: [w('new/a.txt', 'a\n'), w('run.sh', '#!/bin/sh\n', '100755'), w('link', 'keep.txt', '120000'), { kind: 'delete', path: 'keep.txt' }], message: 'four changes' });
-  assert.equal(result.changes.map((c) => [c.path, c.kind]), [['new/a.txt', 'create'], ['run.sh', 'create'], ['link', 'create'], ['keep.txt', 'delete']]);
+  const result = await gatewayWrite({
+    ...o,
+    ops: [
+      w('new/a.txt', 'a\n'),
+      w('run.sh', '#!/bin/sh\n', '100755'),
+      w('link', 'keep.txt', '120000'),
+      { kind: 'delete', path: 'keep.txt' },
+    ],
+    message: 'four changes',
+  });
+  assert.equal(
+    result.changes.map((c) => [c.path, c.kind]),
+    [
+      ['new/a.txt', 'create'],
+      ['run.sh', 'create'],
+      ['link', 'create'],
+      ['keep.txt', 'delete'],
+    ],
+  );
   assert.is(state('rev-parse', 'writes'), result.commit);
   assert.is(state('rev-parse', 'writes^{tree}'), gitTreeOfWorktree(box));
   assert.is(box.read('new/a.txt'), 'a\n');
@@ -46,7 +68,14 @@ test('a write set becomes one commit on `writes`, then the working tree; git agr
 test('one violation refuses the whole set: nothing written, no ref moved, no operation logged, every violation listed', async () => {
   await gatewayWrite({ ...o, ops: [w('first.txt', '1')] });
   const before = { tree: gitTreeOfWorktree(box), writes: state('rev-parse', 'writes'), ops: (await log(o)).length };
-  const ops = [w('ok.txt', 'fine'), w('.git/config', 'x'), w('../escape', 'x'), w('CON', 'x'), w('a\u200bb', 'x'), w('ok.txt', 'again')];
+  const ops = [
+    w('ok.txt', 'fine'),
+    w('.git/config', 'x'),
+    w('../escape', 'x'),
+    w('CON', 'x'),
+    w('a\u200bb', 'x'),
+    w('ok.txt', 'again'),
+  ];
   const data = await expectCode(gatewayWrite({ ...o, ops }), 'E_PATH_TRAVERSAL');
   const violations = data['violations'] as { path: string; check: string; code: string }[];
   assert.equal(
@@ -71,7 +100,10 @@ test('judged first: a refused write moves no ref, whether the write set alone or
   const refs = (): string => state('for-each-ref', '--format=%(refname) %(objectname)');
   const before = refs();
   // The write set alone: a protected path and a path git refuses, before the tree is read.
-  await expectCode(gatewayWrite({ ...o, ops: [w('.coo/config.json', '{}'), w('ok.txt', 'x')] }), 'E_GOVERNANCE_PROTECTED');
+  await expectCode(
+    gatewayWrite({ ...o, ops: [w('.coo/config.json', '{}'), w('ok.txt', 'x')] }),
+    'E_GOVERNANCE_PROTECTED',
+  );
   assert.is(refs(), before);
   // The tree: a case twin of a file that exists, found only once the tree is captured.
   await expectCode(gatewayWrite({ ...o, ops: [w('KEEP.txt', 'twin'), w('ok.txt', 'x')] }), 'E_PATH_CASE_TWIN');
@@ -84,7 +116,8 @@ test('judged first: a refused write moves no ref, whether the write set alone or
 });
 
 test('the same bad input gives the same bytes of error, every time', async () => {
-  const run = async (): Promise<string> => (await coo(['write', 'sub/.GIT/hooks/pre-commit', '--json'], { ...o, input: 'x' })).stdout;
+  const run = async (): Promise<string> =>
+    (await coo(['write', 'sub/.GIT/hooks/pre-commit', '--json'], { ...o, input: 'x' })).stdout;
   const first = await run();
   assert.is(JSON.parse(first).code, 'E_PATH_DOTGIT');
   assert.is(await run(), first);
@@ -97,8 +130,17 @@ test('collisions: file over a directory, directory over a file, case twins, miss
   await expectCode(gatewayWrite({ ...o, ops: [w('KEEP.txt', 'twin')] }), 'E_PATH_CASE_TWIN');
   await expectCode(gatewayWrite({ ...o, ops: [{ kind: 'delete', path: 'nope.txt' }] }), 'E_PATH_NOT_FOUND');
   const keepOid = box.git(['hash-object', 'keep.txt']).stdout.trim();
-  await expectCode(gatewayWrite({ ...o, ops: [{ kind: 'write', path: 'keep.txt', content: Buffer.from('x'), expect: '0'.repeat(40) }] }), 'E_CHANGED_SINCE_BASE');
-  await gatewayWrite({ ...o, ops: [{ kind: 'write', path: 'keep.txt', content: Buffer.from('based on what I read\n'), expect: keepOid }] });
+  await expectCode(
+    gatewayWrite({
+      ...o,
+      ops: [{ kind: 'write', path: 'keep.txt', content: Buffer.from('x'), expect: '0'.repeat(40) }],
+    }),
+    'E_CHANGED_SINCE_BASE',
+  );
+  await gatewayWrite({
+    ...o,
+    ops: [{ kind: 'write', path: 'keep.txt', content: Buffer.from('based on what I read\n'), expect: keepOid }],
+  });
   // Said explicitly, a directory may become a file (and a file may give way to one).
   await gatewayWrite({ ...o, ops: [{ kind: 'delete', path: 'dir/inside.txt' }, w('dir', 'now a file')] });
   assert.is(box.read('dir'), 'now a file');
@@ -124,21 +166,34 @@ test('filesystem boundary: symlinked parents, hard links, FIFOs and uncaptured f
   assert.is(box.read('ignored.log'), 'precious');
 });
 
-test('a root whose name is a prefix of a sibling\'s is not its parent', () => {
+test("a root whose name is a prefix of a sibling's is not its parent", () => {
   assert.ok(isInside('/srv/repo', '/srv/repo/a'));
   assert.ok(isInside('/srv/repo', '/srv/repo'));
   assert.not.ok(isInside('/srv/repo', '/srv/repo-evil'));
   assert.not.ok(isInside('/srv/repo', '/srv/rep'));
 });
 
-test('a mission\'s scope and ceilings bound the write', async () => {
-  const mission = { mission: 'M-1', rules: [{ rule: 'create' as const, pattern: 'docs/**' }, { rule: 'modify' as const, pattern: 'keep.txt' }], ceilings: { maxFiles: 2, maxFileBytes: 100 } };
+test("a mission's scope and ceilings bound the write", async () => {
+  const mission = {
+    mission: 'M-1',
+    rules: [
+      { rule: 'create' as const, pattern: 'docs/**' },
+      { rule: 'modify' as const, pattern: 'keep.txt' },
+    ],
+    ceilings: { maxFiles: 2, maxFileBytes: 100 },
+  };
   await gatewayWrite({ ...o, mission, ops: [w('docs/a.md', 'a'), w('keep.txt', 'k')] });
   const denied = await expectCode(gatewayWrite({ ...o, mission, ops: [w('src/x.ts', 'x')] }), 'E_SCOPE_DENIED');
-  assert.equal((denied['violations'] as { path: string }[]).map((v) => v.path), ['src/x.ts']);
+  assert.equal(
+    (denied['violations'] as { path: string }[]).map((v) => v.path),
+    ['src/x.ts'],
+  );
   await expectCode(gatewayWrite({ ...o, mission, ops: [{ kind: 'delete', path: 'keep.txt' }] }), 'E_SCOPE_DENIED');
   await expectCode(gatewayWrite({ ...o, mission, ops: [w('docs/big.md', 'x'.repeat(101))] }), 'E_CEILING_FILE_SIZE');
-  await expectCode(gatewayWrite({ ...o, mission, ops: [w('docs/1.md', '1'), w('docs/2.md', '2'), w('docs/3.md', '3')] }), 'E_CEILING_FILES');
+  await expectCode(
+    gatewayWrite({ ...o, mission, ops: [w('docs/1.md', '1'), w('docs/2.md', '2'), w('docs/3.md', '3')] }),
+    'E_CEILING_FILES',
+  );
   assert.ok(state('log', '-1', '--format=%B', 'writes').includes('Coo-Mission: M-1'));
 });
 
@@ -147,26 +202,56 @@ test('from the CLI: stdin, --from, --exec, --symlink, --set, rm, and a mission f
   assert.is((await coo(['write', 'one.txt'], { ...o, input: 'from stdin\n' })).code, 0);
   assert.is((await coo(['write', 'two.sh', '--from', 'source.txt', '--exec'], o)).code, 0);
   assert.is((await coo(['write', 'three', '--symlink', 'one.txt'], o)).code, 0);
-  box.write('set.json', JSON.stringify([{ path: 'four.txt', content: 'four' }, { path: 'one.txt', delete: true }]));
+  box.write(
+    'set.json',
+    JSON.stringify([
+      { path: 'four.txt', content: 'four' },
+      { path: 'one.txt', delete: true },
+    ]),
+  );
   const set = await coo(['write', '--set', 'set.json', '--json'], o);
   assert.is(set.code, 0, set.stderr);
   assert.is((await coo(['rm', 'four.txt', 'two.sh'], o)).code, 0);
-  assert.equal(['one.txt', 'two.sh', 'four.txt'].map((p) => existsSync(join(box.repo, p))), [false, false, false]);
-  box.write('mission.json', JSON.stringify({ version: 1, id: 'M-2', scope: { rules: [{ rule: 'create', pattern: 'out/**' }] }, steps: [{ kind: 'command', run: 'true' }] }));
+  assert.equal(
+    ['one.txt', 'two.sh', 'four.txt'].map((p) => existsSync(join(box.repo, p))),
+    [false, false, false],
+  );
+  box.write(
+    'mission.json',
+    JSON.stringify({
+      version: 1,
+      id: 'M-2',
+      scope: { rules: [{ rule: 'create', pattern: 'out/**' }] },
+      steps: [{ kind: 'command', run: 'true' }],
+    }),
+  );
   const refused = cooProcess(['write', 'elsewhere.txt', '--mission', 'mission.json', '--json'], { ...o, input: 'x' });
   assert.is(refused.code, 3);
   assert.is(refused.json<{ code: string }>().code, 'E_SCOPE_DENIED');
   assert.is(cooProcess(['write', 'out/ok.txt', '--mission', 'mission.json'], { ...o, input: 'x' }).code, 0);
-  box.write('bad-mission.json', JSON.stringify({ version: 1, id: 'has space', scope: { rules: [] }, steps: [{ kind: 'command', run: 'true' }] }));
+  box.write(
+    'bad-mission.json',
+    JSON.stringify({ version: 1, id: 'has space', scope: { rules: [] }, steps: [{ kind: 'command', run: 'true' }] }),
+  );
   const bad = await coo(['write', 'x.txt', '--mission', 'bad-mission.json', '--json'], { ...o, input: 'x' });
-  assert.equal([bad.code, bad.json<{ code: string; data: { pointer: string } }>().code, bad.json<{ data: { pointer: string } }>().data.pointer], [2, 'E_MISSION_INVALID', '/id']);
+  assert.equal(
+    [
+      bad.code,
+      bad.json<{ code: string; data: { pointer: string } }>().code,
+      bad.json<{ data: { pointer: string } }>().data.pointer,
+    ],
+    [2, 'E_MISSION_INVALID', '/id'],
+  );
 });
 
 test('after a snapshot, the gateway reuses the stat cache and its writes show in coo diff', async () => {
   await snapshot(o);
   await gatewayWrite({ ...o, ops: [w('keep.txt', 'changed through the gateway\n')] });
   const diff = await coo(['diff', '--stat', '--json'], o);
-  assert.equal(diff.json<{ changes: { path: string }[] }>().changes.map((c) => c.path), ['keep.txt']);
+  assert.equal(
+    diff.json<{ changes: { path: string }[] }>().changes.map((c) => c.path),
+    ['keep.txt'],
+  );
 });
 
 test('a large write set stores its objects in one pack; git reads it and undo reverts it', async () => {
@@ -175,7 +260,8 @@ test('a large write set stores its objects in one pack; git reads it and undo re
   assert.is(state('rev-parse', 'writes^{tree}'), gitTreeOfWorktree(box));
   const packs = readdirSync(join(box.repo, '.coo', 'state.git', 'objects', 'pack')).filter((n) => n.endsWith('.pack'));
   assert.ok(packs.length >= 1, 'the blobs and trees went into a pack');
-  for (let i = 0; i < 30; i += 7) assert.is(state('cat-file', 'blob', `${result.commit}:bulk/d${i % 3}/f${i}.txt`), `content ${i}`);
+  for (let i = 0; i < 30; i += 7)
+    assert.is(state('cat-file', 'blob', `${result.commit}:bulk/d${i % 3}/f${i}.txt`), `content ${i}`);
   assert.is(box.git(['--git-dir', '.coo/state.git', 'fsck', '--strict']).status, 0);
   await undo(o);
   assert.not.ok(existsSync(join(box.repo, 'bulk')));

@@ -21,7 +21,8 @@ const test = suite('protected artefacts and approvals [C-PROTECT-LIST] [C-PROTEC
 let box: Sandbox;
 let o: { cwd: string; env: Sandbox['env'] };
 const state = (...args: string[]) => box.git(['--git-dir', '.coo/state.git', ...args]);
-const write = (path: string, content: string) => gatewayWrite({ ...o, ops: [{ kind: 'write', path, content: Buffer.from(content) }] });
+const write = (path: string, content: string) =>
+  gatewayWrite({ ...o, ops: [{ kind: 'write', path, content: Buffer.from(content) }] });
 
 async function protect(pattern: string): Promise<void> {
   const request = await protectRequest({ ...o, action: 'add', pattern });
@@ -40,20 +41,28 @@ test.after.each(() => box.cleanup());
 test('protect add is a request until a signed approval carries it out; git verifies the approval', async () => {
   const request = await protectRequest({ ...o, action: 'add', pattern: 'specs/**' });
   assert.is(request.id, 'R-1');
-  assert.equal((await listRequests(await openRepo(o))).map((r) => r.status), ['pending']);
+  assert.equal(
+    (await listRequests(await openRepo(o))).map((r) => r.status),
+    ['pending'],
+  );
   assert.not.ok(readFileSync(join(box.repo, '.coo/config.json'), 'utf8').includes('specs/**'));
   await write('specs/constitution.md', 'still writable while only requested\n');
   box.write('specs/constitution.md', 'rule 1\n');
   const next = await protectRequest({ ...o, action: 'add', pattern: 'specs/**' });
   const approved = await decide({ ...o, id: next.id, decision: 'approve' });
   assert.equal(approved.signer, ['coo@localhost']);
-  const config = JSON.parse(readFileSync(join(box.repo, '.coo/config.json'), 'utf8')) as { protected: { pattern: string; pins: Record<string, string> }[] };
+  const config = JSON.parse(readFileSync(join(box.repo, '.coo/config.json'), 'utf8')) as {
+    protected: { pattern: string; pins: Record<string, string> }[];
+  };
   assert.equal(Object.keys(config.protected[0]?.pins ?? {}), ['specs/constitution.md']);
   assert.is(state('-c', 'gpg.ssh.allowedSignersFile=.coo/allowed_signers', 'verify-commit', 'approvals').status, 0);
   assert.is(state('rev-parse', 'approvals^2').stdout.trim(), next.commit);
   // R-1 was made against the config before R-2 changed it: it can no longer be carried out.
   await expectCode(decide({ ...o, id: 'R-1', decision: 'approve' }), 'E_CHANGED_SINCE_BASE');
-  assert.is(state('log', '--first-parent', '--format=%s', 'approvals').stdout, `approve R-2: protect specs/** (1 file(s) pinned)\napprovals ledger\n`);
+  assert.is(
+    state('log', '--first-parent', '--format=%s', 'approvals').stdout,
+    `approve R-2: protect specs/** (1 file(s) pinned)\napprovals ledger\n`,
+  );
 });
 
 test('no write may change a protected artefact, in any spelling; the same input gives the same bytes of error', async () => {
@@ -61,7 +70,10 @@ test('no write may change a protected artefact, in any spelling; the same input 
   const before = gitTreeOfWorktree(box);
   await expectCode(write('specs/constitution.md', 'rule 1, amended by an agent\n'), 'E_GOVERNANCE_PROTECTED');
   await expectCode(write('SPECS/new-rule.md', 'a twin that must not slip past\n'), 'E_GOVERNANCE_PROTECTED');
-  await expectCode(gatewayWrite({ ...o, ops: [{ kind: 'delete', path: 'specs/constitution.md' }] }), 'E_GOVERNANCE_PROTECTED');
+  await expectCode(
+    gatewayWrite({ ...o, ops: [{ kind: 'delete', path: 'specs/constitution.md' }] }),
+    'E_GOVERNANCE_PROTECTED',
+  );
   await expectCode(write('.coo/config.json', '{"version":1}\n'), 'E_GOVERNANCE_PROTECTED');
   await expectCode(write('.coo/allowed_signers', 'attacker ssh-ed25519 AAAA\n'), 'E_GOVERNANCE_PROTECTED');
   const first = (await coo(['write', 'specs/constitution.md', '--json'], { ...o, input: 'x' })).stdout;
@@ -78,10 +90,17 @@ test('the tripwire: a protected file changed outside coo stops verify and every 
   box.write('specs/constitution.md', 'edited by hand\n');
   const data = await expectCode(verify(o), 'E_PROTECTED_TAMPERED');
   assert.is(data['path'], 'specs/constitution.md');
-  assert.ok(String(data['expected']).startsWith('sha256:') && String(data['found']).startsWith('sha256:') && data['expected'] !== data['found']);
+  assert.ok(
+    String(data['expected']).startsWith('sha256:') &&
+      String(data['found']).startsWith('sha256:') &&
+      data['expected'] !== data['found'],
+  );
   await expectCode(write('src/app.js', 'unrelated\n'), 'E_PROTECTED_TAMPERED');
   const listed = await protectList(o);
-  assert.equal(listed.tampered.map((t) => t.path), ['specs/constitution.md']);
+  assert.equal(
+    listed.tampered.map((t) => t.path),
+    ['specs/constitution.md'],
+  );
   const request = await protectRequest({ ...o, action: 'accept' });
   await decide({ ...o, id: request.id, decision: 'approve' });
   await verify(o);

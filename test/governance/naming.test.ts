@@ -7,10 +7,15 @@ import { formatIndex, indexRows, parseIndex } from '../../lib/governance/index-f
 const test = suite('naming, versions and INDEX');
 const rule: GovernedDir = { dir: 'docs/reports', naming: defaultNaming, index: defaultIndexName };
 
-test('the plan\'s artefact names parse into name and version', () => {
-  assert.equal(parseArtefact(rule, 'Tier1_Hardening_Completion_Report_v0.1.md'), { file: 'Tier1_Hardening_Completion_Report_v0.1.md', name: 'Tier1_Hardening_Completion_Report', version: [0, 1] });
+test("the plan's artefact names parse into name and version", () => {
+  assert.equal(parseArtefact(rule, 'Tier1_Hardening_Completion_Report_v0.1.md'), {
+    file: 'Tier1_Hardening_Completion_Report_v0.1.md',
+    name: 'Tier1_Hardening_Completion_Report',
+    version: [0, 1],
+  });
   assert.equal(parseArtefact(rule, 'Tier1_Enhancement_Log_v1.2.3.md')?.version, [1, 2, 3]);
-  for (const bad of ['report.md', 'Report_v.md', 'Report_v0.1.txt', 'Report v0.1.md', '_v0.1.md', 'INDEX.md']) assert.is(parseArtefact(rule, bad), null, bad);
+  for (const bad of ['report.md', 'Report_v.md', 'Report_v0.1.txt', 'Report v0.1.md', '_v0.1.md', 'INDEX.md'])
+    assert.is(parseArtefact(rule, bad), null, bad);
 });
 
 test('versions compare numerically, part by part', () => {
@@ -29,7 +34,10 @@ test('the INDEX is deterministic (sorted by name, then version) and parses back'
     { name: 'stray.txt', bytes: 1, sha256: 'e'.repeat(64) },
   ];
   const rows = indexRows(rule, files);
-  assert.equal(rows.map((r) => r.file), ['A_Report_v0.9.md', 'A_Report_v0.10.md', 'B_Log_v0.2.md']);
+  assert.equal(
+    rows.map((r) => r.file),
+    ['A_Report_v0.9.md', 'A_Report_v0.10.md', 'B_Log_v0.2.md'],
+  );
   const text = formatIndex(rule, rows);
   assert.is(text, formatIndex(rule, indexRows(rule, [...files].reverse())));
   assert.equal(parseIndex(text), rows);

@@ -4,10 +4,13 @@ import { findTampering, keepsPin, makeRegistry } from '../../lib/governance/prot
 
 const test = suite('protected registry and tripwire');
 const pin = (c: string): string => `sha256:${c.repeat(64)}`;
-const registry = makeRegistry([{ pattern: 'specs/**', pins: { 'specs/a.md': pin('a') } }], { '.coo/config.json': pin('c') });
+const registry = makeRegistry([{ pattern: 'specs/**', pins: { 'specs/a.md': pin('a') } }], {
+  '.coo/config.json': pin('c'),
+});
 
 test('.coo/ is always protected; patterns match on canonical keys', () => {
-  for (const path of ['.coo/config.json', '.coo/anything/new', 'specs/a.md', 'SPECS/A.md', 'specs/deep/new.md']) assert.ok(registry.isProtected(path), path);
+  for (const path of ['.coo/config.json', '.coo/anything/new', 'specs/a.md', 'SPECS/A.md', 'specs/deep/new.md'])
+    assert.ok(registry.isProtected(path), path);
   for (const path of ['spec/a.md', 'src/specs/a.md', 'a.md']) assert.not.ok(registry.isProtected(path), path);
 });
 
@@ -29,7 +32,16 @@ test('the tripwire names changed, added and removed protected files with both ha
     { path: 'specs/a.md', expected: pin('a'), found: pin('x') },
     { path: 'specs/added.md', expected: null, found: pin('y') },
   ]);
-  assert.equal(findTampering(registry, new Map([['specs/a.md', pin('a')], ['.coo/config.json', pin('c')]])), []);
+  assert.equal(
+    findTampering(
+      registry,
+      new Map([
+        ['specs/a.md', pin('a')],
+        ['.coo/config.json', pin('c')],
+      ]),
+    ),
+    [],
+  );
 });
 
 test.run();

@@ -30,14 +30,31 @@ test('patterns match on canonical keys: a different case does not slip past a ru
 });
 
 test('ceilings: files, bytes, largest file, depth', () => {
-  const tight: MissionScope = { ...scope, rules: [{ rule: 'allow', pattern: '**' }], ceilings: { maxFiles: 2, maxBytes: 10, maxFileBytes: 6, maxDepth: 2 } };
+  const tight: MissionScope = {
+    ...scope,
+    rules: [{ rule: 'allow', pattern: '**' }],
+    ceilings: { maxFiles: 2, maxBytes: 10, maxFileBytes: 6, maxDepth: 2 },
+  };
   const found = checkScope(tight, [
     { path: 'a', kind: 'create', bytes: 7 },
     { path: 'b/c/d', kind: 'create', bytes: 1 },
     { path: 'e', kind: 'delete', bytes: 0 },
   ]);
-  assert.equal(found.map((v) => [v.path, v.code]), [['a', 'E_CEILING_FILE_SIZE'], ['b/c/d', 'E_CEILING_DEPTH'], ['', 'E_CEILING_FILES']]);
-  assert.equal(checkScope(tight, [{ path: 'a', kind: 'create', bytes: 6 }, { path: 'b', kind: 'create', bytes: 6 }]).map((v) => v.code), ['E_CEILING_BYTES']);
+  assert.equal(
+    found.map((v) => [v.path, v.code]),
+    [
+      ['a', 'E_CEILING_FILE_SIZE'],
+      ['b/c/d', 'E_CEILING_DEPTH'],
+      ['', 'E_CEILING_FILES'],
+    ],
+  );
+  assert.equal(
+    checkScope(tight, [
+      { path: 'a', kind: 'create', bytes: 6 },
+      { path: 'b', kind: 'create', bytes: 6 },
+    ]).map((v) => v.code),
+    ['E_CEILING_BYTES'],
+  );
 });
 
 test.run();

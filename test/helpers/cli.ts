@@ -18,7 +18,10 @@ function result(code: number, stdout: string, stderr: string): CliRun {
   return { code, stdout, stderr, json: <T>() => JSON.parse(stdout) as T };
 }
 
-export async function coo(args: readonly string[], options: { cwd: string; env: Env; input?: string | Buffer }): Promise<CliRun> {
+export async function coo(
+  args: readonly string[],
+  options: { cwd: string; env: Env; input?: string | Buffer },
+): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const input = options.input;
@@ -33,6 +36,11 @@ export async function coo(args: readonly string[], options: { cwd: string; env: 
 }
 
 export function cooProcess(args: readonly string[], options: { cwd: string; env: Env; input?: string }): CliRun {
-  const run = spawnSync(process.execPath, [cooBin, ...args], { cwd: options.cwd, env: options.env as NodeJS.ProcessEnv, encoding: 'utf8', ...(options.input === undefined ? {} : { input: options.input }) });
+  const run = spawnSync(process.execPath, [cooBin, ...args], {
+    cwd: options.cwd,
+    env: options.env as NodeJS.ProcessEnv,
+    encoding: 'utf8',
+    ...(options.input === undefined ? {} : { input: options.input }),
+  });
   return result(run.status ?? -1, run.stdout, run.stderr);
 }

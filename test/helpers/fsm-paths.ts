@@ -1,5 +1,8 @@
 /** The shortest event path from the initial state to every state of a transition table (breadth first). */
-export function shortestPaths<S extends string, E extends string>(table: Readonly<Record<S, Partial<Record<E, S>>>>, initial: S): Map<S, E[]> {
+export function shortestPaths<S extends string, E extends string>(
+  table: Readonly<Record<S, Partial<Record<E, S>>>>,
+  initial: S,
+): Map<S, E[]> {
   const paths = new Map<S, E[]>([[initial, []]]);
   const queue: S[] = [initial];
   while (queue.length > 0) {

@@ -1,5 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,7 +65,14 @@ export function sandbox(options: { gitInit?: boolean; env?: Env } = {}): Sandbox
   const git = (args: readonly string[], o: { cwd?: string; input?: string; env?: Env } = {}): GitRun => {
     const run = spawnSync('git', args, {
       cwd: o.cwd ?? repo,
-      env: { ...env, GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@example.com', ...o.env } as NodeJS.ProcessEnv,
+      env: {
+        ...env,
+        GIT_AUTHOR_NAME: 'T',
+        GIT_AUTHOR_EMAIL: 't@example.com',
+        GIT_COMMITTER_NAME: 'T',
+        GIT_COMMITTER_EMAIL: 't@example.com',
+        ...o.env,
+      } as NodeJS.ProcessEnv,
       encoding: 'utf8',
       ...(o.input === undefined ? {} : { input: o.input }),
     });
@@ -92,7 +108,10 @@ export function sandbox(options: { gitInit?: boolean; env?: Env } = {}): Sandbox
       const keyPath = join(home, `.ssh-${name}`);
       copyFileSync(join(fixtures, 'keys', name), keyPath);
       chmodSync(keyPath, 0o600);
-      writeFileSync(join(home, '.gitconfig'), `[user]\n\tname = Fixture\n\temail = fixture@coo.test\n\tsigningkey = ${keyPath}\n[gpg]\n\tformat = ssh\n`);
+      writeFileSync(
+        join(home, '.gitconfig'),
+        `[user]\n\tname = Fixture\n\temail = fixture@coo.test\n\tsigningkey = ${keyPath}\n[gpg]\n\tformat = ssh\n`,
+      );
       return keyPath;
     },
     cleanup() {

@@ -25,7 +25,15 @@ const state = (...args: string[]): string => box.git(['--git-dir', '.coo/state.g
 
 function missionFile(name: string, run: string, pattern = '**'): string {
   const path = join(box.dir, `${name}.json`);
-  writeFileSync(path, JSON.stringify({ version: 1, id: name, scope: { rules: [{ rule: 'allow', pattern }] }, steps: [{ kind: 'command', run }] }));
+  writeFileSync(
+    path,
+    JSON.stringify({
+      version: 1,
+      id: name,
+      scope: { rules: [{ rule: 'allow', pattern }] },
+      steps: [{ kind: 'command', run }],
+    }),
+  );
   return path;
 }
 
@@ -54,9 +62,15 @@ async function runHistory(ref: string): Promise<{ state: string; event: string }
 test('a run the gateway refuses: the FSM ends rolled_back in the store, writes never moves, the tree never changes', async () => {
   const tree = gitTreeOfWorktree(box);
   const writes = state('rev-parse', '--verify', '-q', 'writes');
-  await expectCode(runMission({ ...o, file: missionFile('out', "sed -i 's/1/2/' src/app.js && echo x > docs/new.md", 'src/**') }), 'E_MISSION_FAILED');
+  await expectCode(
+    runMission({ ...o, file: missionFile('out', "sed -i 's/1/2/' src/app.js && echo x > docs/new.md", 'src/**') }),
+    'E_MISSION_FAILED',
+  );
   const history = await runHistory('runs/out/1');
-  assert.equal(history.map((r) => r.state), ['draft', 'validated', 'prepared', 'running', 'running', 'failed', 'rolled_back']);
+  assert.equal(
+    history.map((r) => r.state),
+    ['draft', 'validated', 'prepared', 'running', 'running', 'failed', 'rolled_back'],
+  );
   // The run's first commit sits on the baseline it started from.
   assert.is(state('rev-parse', `runs/out/1~${history.length}`), state('rev-parse', 'amu0'));
   assert.is(state('rev-parse', '--verify', '-q', 'writes'), writes);
@@ -73,7 +87,11 @@ test('a run the gateway accepts: one write commit, the working tree is its tree,
   assert.match(state('log', '-1', '--format=%B', 'writes'), /Coo-Mission: bump/);
   assert.is(gitTreeOfWorktree(box), state('rev-parse', 'writes^{tree}'));
   // Outside .coo/, the run's final tree and the write's tree are the same tree of files.
-  const files = (rev: string) => state('ls-tree', '-r', rev).split('\n').filter((l) => !l.includes('\t.coo/')).join('\n');
+  const files = (rev: string) =>
+    state('ls-tree', '-r', rev)
+      .split('\n')
+      .filter((l) => !l.includes('\t.coo/'))
+      .join('\n');
   assert.is(files('runs/bump/1'), files('writes'));
   assert.equal((await runHistory('runs/bump/1')).map((r) => r.event).slice(-3), ['stage', 'commit', 'apply']);
   assert.is((await coo(['undo'], o)).code, 0);
@@ -82,7 +100,10 @@ test('a run the gateway accepts: one write commit, the working tree is its tree,
 
 test('killed between the gateway commit and the working tree: the store says so, the next write refuses, undo recovers', () => {
   const before = gitTreeOfWorktree(box);
-  const killed = cooProcess(['run', missionFile('bump', "sed -i 's/1/2/' src/app.js")], { ...o, env: { ...o.env, COO_TEST_CRASH_AT: 'journal-written' } });
+  const killed = cooProcess(['run', missionFile('bump', "sed -i 's/1/2/' src/app.js")], {
+    ...o,
+    env: { ...o.env, COO_TEST_CRASH_AT: 'journal-written' },
+  });
   assert.is(killed.code, -1, killed.stderr);
   // The FSM had reached `committed`; the gateway had written its commit and journal, but `writes`
   // moves only once the working tree is done, so it has not moved.

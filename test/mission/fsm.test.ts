@@ -4,7 +4,15 @@ import { initRepo } from '../../lib/state/init.js';
 import { openRepo, type Repo } from '../../lib/store/repo.js';
 import { snapshot } from '../../lib/state/snapshot.js';
 import { listRefs } from '../../lib/store/refs.js';
-import { events, initialState, next, states, transitions, type MissionEvent, type MissionState } from '../../lib/mission/fsm.js';
+import {
+  events,
+  initialState,
+  next,
+  states,
+  transitions,
+  type MissionEvent,
+  type MissionState,
+} from '../../lib/mission/fsm.js';
 import { createRun, readRun, transition, type RunId } from '../../lib/mission/run-state.js';
 import { fc } from '../helpers/property.js';
 import { shortestPaths as shortestPathsOf } from '../helpers/fsm-paths.js';
@@ -27,7 +35,8 @@ test.before(async () => {
 });
 test.after(() => box.cleanup());
 
-const pathsFromStart = (): Map<MissionState, MissionEvent[]> => shortestPathsOf<MissionState, MissionEvent>(transitions, initialState);
+const pathsFromStart = (): Map<MissionState, MissionEvent[]> =>
+  shortestPathsOf<MissionState, MissionEvent>(transitions, initialState);
 
 async function newRun(): Promise<RunId> {
   return (await createRun(repo, 'FSM', baseline, {})).id;
@@ -71,7 +80,10 @@ test('the whole state × event matrix: legal pairs reach their target, illegal o
     }
   }
   assert.is(legal + illegal, states.length * events.length);
-  assert.is(legal, Object.values(transitions).reduce((n, t) => n + Object.keys(t).length, 0));
+  assert.is(
+    legal,
+    Object.values(transitions).reduce((n, t) => n + Object.keys(t).length, 0),
+  );
 });
 
 test('property: any event sequence follows the table, read back from the store after each event', async () => {

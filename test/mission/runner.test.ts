@@ -24,7 +24,10 @@ const state = (...args: string[]): string => box.git(['--git-dir', '.coo/state.g
 
 function missionFile(name: string, doc: Record<string, unknown>): string {
   const path = join(box.dir, `${name}.json`);
-  writeFileSync(path, JSON.stringify({ version: 1, id: name, scope: { rules: [{ rule: 'allow', pattern: '**' }] }, ...doc }));
+  writeFileSync(
+    path,
+    JSON.stringify({ version: 1, id: name, scope: { rules: [{ rule: 'allow', pattern: '**' }] }, ...doc }),
+  );
   return path;
 }
 
@@ -49,18 +52,40 @@ test('real commands (a node script, a shell pipeline) run in quarantine with a p
     sourceDateEpoch: 1700000000,
     seed: 7,
     steps: [
-      { kind: 'command', title: 'node', run: `node -e "const e=process.env;require('fs').writeFileSync('docs/env.json',JSON.stringify({epoch:e.SOURCE_DATE_EPOCH,tz:e.TZ,lc:e.LC_ALL,seed:e.COO_SEED,mission:e.COO_MISSION_ID,home:e.HOME,tmp:e.TMPDIR,cwd:process.cwd()}))"` },
-      { kind: 'command', title: 'shell', run: "ls src docs | sort | sed 's/^/- /' > docs/listing.md && sed -i 's/1/2/' src/app.js && rm docs/notes.md" },
+      {
+        kind: 'command',
+        title: 'node',
+        run: `node -e "const e=process.env;require('fs').writeFileSync('docs/env.json',JSON.stringify({epoch:e.SOURCE_DATE_EPOCH,tz:e.TZ,lc:e.LC_ALL,seed:e.COO_SEED,mission:e.COO_MISSION_ID,home:e.HOME,tmp:e.TMPDIR,cwd:process.cwd()}))"`,
+      },
+      {
+        kind: 'command',
+        title: 'shell',
+        run: "ls src docs | sort | sed 's/^/- /' > docs/listing.md && sed -i 's/1/2/' src/app.js && rm docs/notes.md",
+      },
     ],
   });
   const before = state('rev-parse', 'amu0');
   const report = await runMission({ ...o, file });
   assert.is(report.state, 'applied');
-  assert.equal(report.changes.map((c) => [c.path, c.kind]), [['docs/env.json', 'create'], ['docs/listing.md', 'create'], ['docs/notes.md', 'delete'], ['src/app.js', 'modify']]);
+  assert.equal(
+    report.changes.map((c) => [c.path, c.kind]),
+    [
+      ['docs/env.json', 'create'],
+      ['docs/listing.md', 'create'],
+      ['docs/notes.md', 'delete'],
+      ['src/app.js', 'modify'],
+    ],
+  );
   const env = JSON.parse(box.read('docs/env.json')) as Record<string, string>;
   const work = join(box.repo, '.coo', 'work', 'runs-gen-1');
-  assert.equal([env['epoch'], env['tz'], env['lc'], env['seed'], env['mission']], ['1700000000', 'UTC', 'C', '7', 'gen']);
-  assert.ok(env['home']?.startsWith(work) && env['tmp']?.startsWith(work) && env['cwd'] === join(work, 'tree'), JSON.stringify(env));
+  assert.equal(
+    [env['epoch'], env['tz'], env['lc'], env['seed'], env['mission']],
+    ['1700000000', 'UTC', 'C', '7', 'gen'],
+  );
+  assert.ok(
+    env['home']?.startsWith(work) && env['tmp']?.startsWith(work) && env['cwd'] === join(work, 'tree'),
+    JSON.stringify(env),
+  );
   assert.is(box.read('src/app.js'), 'export const version = 2;\n');
   assert.not.ok(existsSync(join(box.repo, 'docs/notes.md')));
   // The run in the state repository: from the baseline, one commit per transition, a tree per step.
@@ -69,16 +94,32 @@ test('real commands (a node script, a shell pipeline) run in quarantine with a p
   assert.is(state('rev-parse', 'runs/gen/1^{tree}'), report.steps[1]?.tree);
   // The working tree now is the run's last tree (coo's own .coo/ files aside, which no run sees).
   const applied = gitTreeOfWorktree(box);
-  const listing = (gitdir: string, tree: string): string[] => box.git(['--git-dir', gitdir, 'ls-tree', '-r', tree]).stdout.trim().split('\n').filter((line) => !line.includes('\t.coo/'));
-  assert.equal(listing(join(box.dir, 'judge.git'), applied), listing(join(box.repo, '.coo', 'state.git'), report.steps[1]?.tree as string));
+  const listing = (gitdir: string, tree: string): string[] =>
+    box
+      .git(['--git-dir', gitdir, 'ls-tree', '-r', tree])
+      .stdout.trim()
+      .split('\n')
+      .filter((line) => !line.includes('\t.coo/'));
+  assert.equal(
+    listing(join(box.dir, 'judge.git'), applied),
+    listing(join(box.repo, '.coo', 'state.git'), report.steps[1]?.tree as string),
+  );
   assert.not.ok(existsSync(work));
   const runs = await coo(['runs', '--json'], o);
-  assert.equal(runs.json<{ run: string; state: string }[]>().map((r) => [r.run, r.state]), [['runs/gen/1', 'applied']]);
+  assert.equal(
+    runs.json<{ run: string; state: string }[]>().map((r) => [r.run, r.state]),
+    [['runs/gen/1', 'applied']],
+  );
 });
 
 test('a failing step fails the mission with its output; nothing is applied', async () => {
   const tree = gitTreeOfWorktree(box);
-  const file = missionFile('fails', { steps: [{ kind: 'command', run: 'echo half done > docs/half.md' }, { kind: 'command', run: 'echo "something broke" >&2; exit 4' }] });
+  const file = missionFile('fails', {
+    steps: [
+      { kind: 'command', run: 'echo half done > docs/half.md' },
+      { kind: 'command', run: 'echo "something broke" >&2; exit 4' },
+    ],
+  });
   const report = await failedReport(runMission({ ...o, file }));
   assert.is(report.state, 'rolled_back');
   assert.equal([report.failure?.step, report.failure?.reason], [1, 'exited with 4']);
@@ -96,17 +137,42 @@ test('a step that runs too long is killed and the mission fails', async () => {
 });
 
 test('a mission that writes a protected file, exceeds a ceiling or deletes outside its scope fails, naming the violation', async () => {
-  await decide({ ...o, id: (await protectRequest({ ...o, action: 'add', pattern: 'specs/**' })).id, decision: 'approve' });
+  await decide({
+    ...o,
+    id: (await protectRequest({ ...o, action: 'add', pattern: 'specs/**' })).id,
+    decision: 'approve',
+  });
   const tree = gitTreeOfWorktree(box);
   const cases: [string, Record<string, unknown>, string][] = [
-    ['protected', { steps: [{ kind: 'command', run: 'echo "rule 1, weakened" > specs/constitution.md' }] }, 'E_GOVERNANCE_PROTECTED'],
-    ['ceiling', { scope: { rules: [{ rule: 'allow', pattern: 'docs/**' }], ceilings: { maxFiles: 2 } }, steps: [{ kind: 'command', run: 'for i in 1 2 3; do echo $i > docs/n$i.md; done' }] }, 'E_CEILING_FILES'],
-    ['outside', { scope: { rules: [{ rule: 'create', pattern: 'docs/**' }] }, steps: [{ kind: 'command', run: 'rm src/app.js && echo new > docs/new.md' }] }, 'E_SCOPE_DENIED'],
+    [
+      'protected',
+      { steps: [{ kind: 'command', run: 'echo "rule 1, weakened" > specs/constitution.md' }] },
+      'E_GOVERNANCE_PROTECTED',
+    ],
+    [
+      'ceiling',
+      {
+        scope: { rules: [{ rule: 'allow', pattern: 'docs/**' }], ceilings: { maxFiles: 2 } },
+        steps: [{ kind: 'command', run: 'for i in 1 2 3; do echo $i > docs/n$i.md; done' }],
+      },
+      'E_CEILING_FILES',
+    ],
+    [
+      'outside',
+      {
+        scope: { rules: [{ rule: 'create', pattern: 'docs/**' }] },
+        steps: [{ kind: 'command', run: 'rm src/app.js && echo new > docs/new.md' }],
+      },
+      'E_SCOPE_DENIED',
+    ],
   ];
   for (const [name, doc, code] of cases) {
     const report = await failedReport(runMission({ ...o, file: missionFile(name, doc) }));
     assert.is(report.failure?.code, code, name);
-    assert.ok((report.failure?.violations as { code: string }[]).some((v) => v.code === code), name);
+    assert.ok(
+      (report.failure?.violations as { code: string }[]).some((v) => v.code === code),
+      name,
+    );
   }
   assert.is(gitTreeOfWorktree(box), tree);
 });
@@ -135,15 +201,33 @@ test('a human step pauses the run; approve goes on (signed), and the mission its
   assert.is(paused.state, 'awaiting_human');
   assert.not.ok(existsSync(join(box.repo, 'docs/report.md')));
   const request = paused.awaiting?.request as string;
-  await expectCode(decide({ ...o, env: { ...box.env, COO_MISSION_ID: 'review' }, id: request, decision: 'approve' }), 'E_IN_MISSION');
+  await expectCode(
+    decide({ ...o, env: { ...box.env, COO_MISSION_ID: 'review' }, id: request, decision: 'approve' }),
+    'E_IN_MISSION',
+  );
   const decided = await decide({ ...o, id: request, decision: 'approve' });
   assert.is((decided.result?.['report'] as RunReport).state, 'applied');
   assert.is(box.read('docs/report.md'), 'draft\nfinal\n');
-  assert.is(box.git(['--git-dir', '.coo/state.git', '-c', 'gpg.ssh.allowedSignersFile=.coo/allowed_signers', 'verify-commit', 'approvals']).status, 0);
+  assert.is(
+    box.git([
+      '--git-dir',
+      '.coo/state.git',
+      '-c',
+      'gpg.ssh.allowedSignersFile=.coo/allowed_signers',
+      'verify-commit',
+      'approvals',
+    ]).status,
+    0,
+  );
 });
 
 test('a veto stops the run with nothing applied', async () => {
-  const file = missionFile('vetoed', { steps: [{ kind: 'command', run: 'echo x > docs/x.md' }, { kind: 'human', action: 'veto', prompt: 'Veto this if it looks wrong.' }] });
+  const file = missionFile('vetoed', {
+    steps: [
+      { kind: 'command', run: 'echo x > docs/x.md' },
+      { kind: 'human', action: 'veto', prompt: 'Veto this if it looks wrong.' },
+    ],
+  });
   const paused = await runMission({ ...o, file });
   const cli = await coo(['veto', paused.awaiting?.request as string], o);
   assert.is(cli.code, 0, cli.stderr);
@@ -155,7 +239,12 @@ test('a veto stops the run with nothing applied', async () => {
 
 test('a mission the workflow validator rejects never starts', async () => {
   const marker = join(box.dir, 'ran');
-  const file = missionFile('routine', { steps: [{ kind: 'command', run: `touch ${marker}` }, { kind: 'human', action: 'review', prompt: 'Review it, then merge the branch.' }] });
+  const file = missionFile('routine', {
+    steps: [
+      { kind: 'command', run: `touch ${marker}` },
+      { kind: 'human', action: 'review', prompt: 'Review it, then merge the branch.' },
+    ],
+  });
   const data = await expectCode(runMission({ ...o, file }), 'E_MISSION_REJECTED');
   const report = data['report'] as RunReport;
   assert.is(report.state, 'rejected');
@@ -180,11 +269,18 @@ test('killed in the middle of a step, the run survives in the store and resumes 
   const file = missionFile('crash', {
     steps: [
       { kind: 'command', run: 'echo one >> docs/log.md' },
-      { kind: 'command', run: `echo two >> docs/log.md; i=0; while [ ! -f ${go} ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done` },
+      {
+        kind: 'command',
+        run: `echo two >> docs/log.md; i=0; while [ ! -f ${go} ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done`,
+      },
       { kind: 'command', run: 'echo three >> docs/log.md' },
     ],
   });
-  const child = spawn(process.execPath, [cooBin, 'run', file], { cwd: box.repo, env: box.env as NodeJS.ProcessEnv, stdio: 'ignore' });
+  const child = spawn(process.execPath, [cooBin, 'run', file], {
+    cwd: box.repo,
+    env: box.env as NodeJS.ProcessEnv,
+    stdio: 'ignore',
+  });
   const closed = new Promise((resolve) => child.on('close', resolve));
   const repo = await openRepo(o);
   for (let i = 0; i < 200; i++) {
@@ -205,7 +301,10 @@ test('killed in the middle of a step, the run survives in the store and resumes 
 });
 
 test('baseline promote accepts a run', async () => {
-  const report = await runMission({ ...o, file: missionFile('good', { steps: [{ kind: 'command', run: 'echo good > docs/good.md' }] }) });
+  const report = await runMission({
+    ...o,
+    file: missionFile('good', { steps: [{ kind: 'command', run: 'echo good > docs/good.md' }] }),
+  });
   const promoted = await promoteRunToAmu0({ ...o, ref: report.run, name: 'AFTER_GOOD' });
   assert.is(state('rev-parse', 'amu0^{tree}'), state('rev-parse', `${report.run}^{tree}`));
   assert.is(state('rev-parse', 'amu0^2'), state('rev-parse', report.run));

@@ -17,7 +17,8 @@ const test = suite('coo check, the Tier-1 harness [C-CHECK]');
 let box: Sandbox;
 let o: { cwd: string; env: Sandbox['env'] };
 
-const statusOf = (report: CheckReport): Record<string, string> => Object.fromEntries(report.items.map((i) => [i.id, i.status]));
+const statusOf = (report: CheckReport): Record<string, string> =>
+  Object.fromEntries(report.items.map((i) => [i.id, i.status]));
 const failing = (report: CheckReport): string[] => report.items.filter((i) => i.status === 'fail').map((i) => i.id);
 
 test.before.each(async () => {
@@ -27,7 +28,15 @@ test.before.each(async () => {
   box.write('src/app.js', 'export const a = 1;\n');
   box.write('specs/constitution.md', 'rule 1\n');
   box.write('.coo/config.json', JSON.stringify({ version: 1, governed: [{ dir: 'reports' }] }));
-  box.write('.coo/missions/ok.json', JSON.stringify({ version: 1, id: 'ok', scope: { rules: [{ rule: 'allow', pattern: 'src/**' }] }, steps: [{ kind: 'command', run: 'true' }] }));
+  box.write(
+    '.coo/missions/ok.json',
+    JSON.stringify({
+      version: 1,
+      id: 'ok',
+      scope: { rules: [{ rule: 'allow', pattern: 'src/**' }] },
+      steps: [{ kind: 'command', run: 'true' }],
+    }),
+  );
   assert.is((await coo(['protect', 'accept', '--approve'], o)).code, 0);
   assert.is((await coo(['protect', 'add', 'specs/**', '--approve'], o)).code, 0);
   assert.is((await coo(['write', 'reports/Status_v0.1.md', '--from', join(box.repo, 'src/app.js')], o)).code, 0);
@@ -57,7 +66,11 @@ test('a healthy repository passes every item, with the same report twice, and no
   assert.equal(JSON.stringify(second.report), JSON.stringify(first.report), 'the report is deterministic');
   assert.is(box.git(['--git-dir', '.coo/state.git', 'for-each-ref']).stdout, refs, 'no ref moved');
   assert.is(gitTreeOfWorktree(box), tree, 'the working tree is as it was');
-  assert.equal(readdirSync(join(box.repo, '.coo', 'work')).filter((n) => n.startsWith('check-')), [], 'no scratch root is left');
+  assert.equal(
+    readdirSync(join(box.repo, '.coo', 'work')).filter((n) => n.startsWith('check-')),
+    [],
+    'no scratch root is left',
+  );
   const cli = await coo(['check'], o);
   assert.is(cli.code, 0);
   assert.match(cli.stdout, /^coo check: PASS \(10 passed, 0 failed, 0 not applicable\)/);
@@ -83,7 +96,10 @@ test('each breakage fails its own item, and the command exits 1', async () => {
 
   // A mission under .coo/ that breaks the workflow rules (coo's own files then differ from their pins too).
   const steps = Array.from({ length: 6 }, () => ({ kind: 'command', run: 'true' }));
-  box.write('.coo/missions/long.json', JSON.stringify({ version: 1, id: 'long', scope: { rules: [{ rule: 'allow', pattern: '**' }] }, steps }));
+  box.write(
+    '.coo/missions/long.json',
+    JSON.stringify({ version: 1, id: 'long', scope: { rules: [{ rule: 'allow', pattern: '**' }] }, steps }),
+  );
   report = (await runCheck(o)).report;
   assert.equal(failing(report), ['governance.coo-files', 'workflows:.coo/missions/long.json']);
   const cli = await coo(['check', '--json'], o);

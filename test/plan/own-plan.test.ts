@@ -46,19 +46,34 @@ test('coo plan run .coo/plans/tier1.json: G1, five Stage 1 packs, the report, re
 
   const approved = await coo(['approve', started.awaiting?.request as string, '--json'], o);
   const stage1 = approved.json<{ result: { plan: PlanStatus } }>().result.plan;
-  const failures = (s: PlanStatus): string => JSON.stringify(s.stages.flatMap((st) => st.packs.filter((p) => p.failure).map((p) => [p.id, p.failure])));
+  const failures = (s: PlanStatus): string =>
+    JSON.stringify(s.stages.flatMap((st) => st.packs.filter((p) => p.failure).map((p) => [p.id, p.failure])));
   assert.is(stage1.state, 'awaiting_readiness', failures(stage1));
-  assert.equal(stage1.stages[0]?.packs.map((p) => `${p.id}:${p.state}`), ['FP-3.1:passed', 'FP-3.2:passed', 'FP-3.3:passed', 'FP-3.7:passed', 'FP-3.9:passed']);
+  assert.equal(
+    stage1.stages[0]?.packs.map((p) => `${p.id}:${p.state}`),
+    ['FP-3.1:passed', 'FP-3.2:passed', 'FP-3.3:passed', 'FP-3.7:passed', 'FP-3.9:passed'],
+  );
   assert.ok(stage1.stages[0]?.packs.every((p) => p.rollback?.ok && p.operations.every((c) => c.status === 'pass')));
   const report = box.read('reports/Tier1_Hardening_Completion_Report_v0.1.md');
-  assert.match(report, /All 5 pack\(s\) passed: 0 mission\(s\) applied through the gateway, 9 acceptance command\(s\) passed, 0 mission\(s\) reproducible under the determinism suite, coo's own operations deterministic on every result, 5 AMU0 rollback check\(s\) byte-identical/);
+  assert.match(
+    report,
+    /All 5 pack\(s\) passed: 0 mission\(s\) applied through the gateway, 9 acceptance command\(s\) passed, 0 mission\(s\) reproducible under the determinism suite, coo's own operations deterministic on every result, 5 AMU0 rollback check\(s\) byte-identical/,
+  );
   assert.match(report, /PRE_HARDENING_AMU0/);
 
-  const done = (await coo(['approve', stage1.awaiting?.request as string, '--json'], o)).json<{ result: { plan: PlanStatus } }>().result.plan;
+  const done = (await coo(['approve', stage1.awaiting?.request as string, '--json'], o)).json<{
+    result: { plan: PlanStatus };
+  }>().result.plan;
   assert.is(done.state, 'completed', failures(done));
-  assert.equal(done.stages[1]?.packs.map((p) => `${p.id}:${p.state}`), ['FP-3.4:passed', 'FP-3.5:passed', 'FP-3.6:passed', 'FP-3.8:passed', 'FP-3.10:passed']);
+  assert.equal(
+    done.stages[1]?.packs.map((p) => `${p.id}:${p.state}`),
+    ['FP-3.4:passed', 'FP-3.5:passed', 'FP-3.6:passed', 'FP-3.8:passed', 'FP-3.10:passed'],
+  );
   const fp38 = done.stages[1]?.packs[3];
-  assert.equal(fp38?.determinism.map((d) => [d.mission, d.verdict, d.matchesRun]), [['schema-catalogue', 'reproducible', true]]);
+  assert.equal(
+    fp38?.determinism.map((d) => [d.mission, d.verdict, d.matchesRun]),
+    [['schema-catalogue', 'reproducible', true]],
+  );
   assert.match(box.read('reports/Tier1_Enhancement_Log_v0.1.md'), /All 5 pack\(s\) passed/);
   assert.is((await coo(['check'], o)).code, 0);
   assert.is(box.git(['--git-dir', '.coo/state.git', 'fsck', '--strict']).status, 0);

@@ -16,7 +16,8 @@ test.after.each(() => box?.cleanup());
 
 function setup(): { run: (args: string[], crashAt?: string) => CliRun } {
   box = sandbox();
-  const run = (args: string[], crashAt?: string): CliRun => cooProcess(args, { cwd: box.repo, env: crashAt ? { ...box.env, COO_TEST_CRASH_AT: crashAt } : box.env });
+  const run = (args: string[], crashAt?: string): CliRun =>
+    cooProcess(args, { cwd: box.repo, env: crashAt ? { ...box.env, COO_TEST_CRASH_AT: crashAt } : box.env });
   for (let i = 0; i < 12; i++) box.write(`f${i}.txt`, `file ${i}\n`);
   box.write('sub/deep.txt', 'deep\n');
   assert.is(run(['init']).code, 0);
@@ -33,14 +34,29 @@ function killed(run: CliRun): void {
   assert.is(run.code, -1, `expected a SIGKILL, got exit ${run.code}: ${run.stderr}`);
 }
 
-for (const point of ['object-written:1', 'object-written:4', 'pack-written', 'commit-written', 'ref-locked', 'ref-updated', 'ref-updated:2']) {
+for (const point of [
+  'object-written:1',
+  'object-written:4',
+  'pack-written',
+  'commit-written',
+  'ref-locked',
+  'ref-updated',
+  'ref-updated:2',
+]) {
   test(`snapshot killed at ${point}: fsck clean, the next snapshot recovers and is right`, () => {
     const { run } = setup();
     if (point.startsWith('object-written')) {
       // A few changed files are stored loose (many go into a pack): change three after a first
       // snapshot of files old enough that the stat cache vouches for them (not racy).
       const old = Date.now() / 1000 - 3600;
-      for (const f of [...Array.from({ length: 12 }, (_, i) => `f${i}.txt`), 'sub/deep.txt', '.coo/config.json', '.coo/allowed_signers', '.coo/.gitignore']) utimesSync(join(box.repo, f), old, old);
+      for (const f of [
+        ...Array.from({ length: 12 }, (_, i) => `f${i}.txt`),
+        'sub/deep.txt',
+        '.coo/config.json',
+        '.coo/allowed_signers',
+        '.coo/.gitignore',
+      ])
+        utimesSync(join(box.repo, f), old, old);
       assert.is(run(['snapshot']).code, 0);
       for (let i = 0; i < 3; i++) box.write(`f${i}.txt`, `changed ${i}\n`);
     }
@@ -55,7 +71,13 @@ for (const point of ['object-written:1', 'object-written:4', 'pack-written', 'co
   });
 }
 
-for (const point of ['journal-written', 'checkout-removed:1', 'checkout-written:1', 'checkout-written:2', 'checkout-before-rename:2']) {
+for (const point of [
+  'journal-written',
+  'checkout-removed:1',
+  'checkout-written:1',
+  'checkout-written:2',
+  'checkout-before-rename:2',
+]) {
   test(`rollback killed at ${point}: fsck clean, E_INTERRUPTED says what to do, and both ways out work`, () => {
     const { run } = setup();
     assert.is(run(['snapshot', '-m', 'target']).code, 0);
@@ -69,7 +91,10 @@ for (const point of ['journal-written', 'checkout-removed:1', 'checkout-written:
     assert.is(blocked.code, 6);
     const error = blocked.json<{ code: string; data: { todo: string[] } }>();
     assert.is(error.code, 'E_INTERRUPTED');
-    assert.ok(error.data.todo.some((t) => t.startsWith('coo rollback ')) && error.data.todo.some((t) => t.startsWith('coo undo')));
+    assert.ok(
+      error.data.todo.some((t) => t.startsWith('coo rollback ')) &&
+        error.data.todo.some((t) => t.startsWith('coo undo')),
+    );
     // Way out 1: back to how it was.
     assert.is(run(['undo']).code, 0);
     assert.is(gitTreeOfWorktree(box), before);
@@ -103,7 +128,11 @@ test('snapshot killed at random moments of a large capture: always recoverable',
   const { run } = setup();
   for (let i = 0; i < 1500; i++) box.write(`many/d${i % 30}/f${i}.txt`, `content ${i}\n`.repeat(20));
   for (const delay of [20, 60, 120, 200, 300, 450]) {
-    const child = spawn(process.execPath, [cooBin, 'snapshot'], { cwd: box.repo, env: box.env as NodeJS.ProcessEnv, stdio: 'ignore' });
+    const child = spawn(process.execPath, [cooBin, 'snapshot'], {
+      cwd: box.repo,
+      env: box.env as NodeJS.ProcessEnv,
+      stdio: 'ignore',
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), delay);
     await new Promise((resolve) => child.on('close', resolve));
     clearTimeout(timer);
@@ -121,7 +150,10 @@ test('a first snapshot of many files killed as its pack lands: fsck clean, the n
   killed(run(['snapshot'], 'pack-written'));
   fsckClean();
   const packDir = join(box.repo, '.coo', 'state.git', 'objects', 'pack');
-  assert.equal(readdirSync(packDir).filter((n) => n.endsWith('.idx')), []); // the index never landed
+  assert.equal(
+    readdirSync(packDir).filter((n) => n.endsWith('.idx')),
+    [],
+  ); // the index never landed
   const next = run(['snapshot', '--json']);
   assert.is(next.code, 0, next.stderr);
   fsckClean();

@@ -38,19 +38,34 @@ test('log: the operation log by default, any ref by name; the same commits git l
   await createAmu0Baseline({ ...o, name: 'BASE' });
   await rollback({ ...o, to: 'snapshots~1' });
   const ops = await log(o);
-  assert.equal(ops.map((e) => e.op), ['rollback', 'baseline-create', 'snapshot', 'snapshot']);
-  assert.equal(ops.map((e) => e.oid), state('log', '--format=%H', 'oplog').split('\n'));
+  assert.equal(
+    ops.map((e) => e.op),
+    ['rollback', 'baseline-create', 'snapshot', 'snapshot'],
+  );
+  assert.equal(
+    ops.map((e) => e.oid),
+    state('log', '--format=%H', 'oplog').split('\n'),
+  );
   const snaps = await log({ ...o, rev: 'snapshots' });
-  assert.equal(snaps.map((e) => e.oid), state('log', '--first-parent', '--format=%H', 'snapshots').split('\n'));
+  assert.equal(
+    snaps.map((e) => e.oid),
+    state('log', '--first-parent', '--format=%H', 'snapshots').split('\n'),
+  );
   const base = await log({ ...o, rev: 'amu0' });
-  assert.equal(base.map((e) => [e.signed, e.sequence]), [[true, 1]]);
+  assert.equal(
+    base.map((e) => [e.signed, e.sequence]),
+    [[true, 1]],
+  );
   assert.is((await log({ ...o, limit: 1 })).length, 1);
   const cli = await coo(['log', '--json'], o);
-  assert.equal(cli.json<{ oid: string }[]>().map((e) => e.oid), ops.map((e) => e.oid));
+  assert.equal(
+    cli.json<{ oid: string }[]>().map((e) => e.oid),
+    ops.map((e) => e.oid),
+  );
   await expectCode(log({ ...o, rev: 'no-such-ref' }), 'E_REF_NOT_FOUND');
 });
 
-test('show: a state\'s commit, parents, trailers and size, as git cat-file reads it', async () => {
+test("show: a state's commit, parents, trailers and size, as git cat-file reads it", async () => {
   const s = await snapshot({ ...o, message: 'first' });
   const shown = await show({ ...o, rev: 'snapshots' });
   assert.is(shown.commit, s.commit);
@@ -70,15 +85,30 @@ test('diff: between two states and against the working tree, with the patches gi
   box.write('a.txt', 'two\n');
   box.write('c.txt', 'new\n');
   const againstTree = await diff(o);
-  assert.equal(againstTree.changes.map((c) => [c.path, c.status]), [['a.txt', 'modified'], ['c.txt', 'added']]);
+  assert.equal(
+    againstTree.changes.map((c) => [c.path, c.status]),
+    [
+      ['a.txt', 'modified'],
+      ['c.txt', 'added'],
+    ],
+  );
   assert.match(againstTree.changes[0]?.patch ?? '', /-one\n\+two/);
   await snapshot(o);
   const between = await diff({ ...o, from: 'snapshots~1', to: 'snapshots' });
-  assert.equal(between.changes.map((c) => [c.path, c.additions, c.deletions]), [['a.txt', 1, 1], ['c.txt', 1, 0]]);
-  assert.equal(between.changes.map((c) => c.path), state('diff', '--name-only', 'snapshots~1', 'snapshots').split('\n'));
+  assert.equal(
+    between.changes.map((c) => [c.path, c.additions, c.deletions]),
+    [
+      ['a.txt', 1, 1],
+      ['c.txt', 1, 0],
+    ],
+  );
+  assert.equal(
+    between.changes.map((c) => c.path),
+    state('diff', '--name-only', 'snapshots~1', 'snapshots').split('\n'),
+  );
 });
 
-test('demo: init, snapshot, an agent\'s change, rollback byte-identical, a signed baseline git verifies', async () => {
+test("demo: init, snapshot, an agent's change, rollback byte-identical, a signed baseline git verifies", async () => {
   const lines: string[] = [];
   const dir = join(box.dir, 'demo');
   const result = await runDemo({ dir, env: box.env, say: (line) => lines.push(line) });

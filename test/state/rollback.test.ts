@@ -1,4 +1,14 @@
-import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -158,10 +168,26 @@ test('a state holding unsafe paths is refused whole, before the safety snapshot 
   const gitdir = join(box.repo, '.coo', 'state.git');
   const blob = writeObject(gitdir, 'blob', Buffer.from('[core]\n\thooksPath = /tmp/evil\n'));
   const who = { name: 'x', email: 'x@x', timestamp: 1, tzOffsetMinutes: 0 };
-  for (const [name, code] of [['..', 'E_PATH_TRAVERSAL'], ['.GIT', 'E_PATH_DOTGIT'], ['.git', 'E_PATH_DOTGIT'], ['a\\b', 'E_PATH_BACKSLASH']] as const) {
+  for (const [name, code] of [
+    ['..', 'E_PATH_TRAVERSAL'],
+    ['.GIT', 'E_PATH_DOTGIT'],
+    ['.git', 'E_PATH_DOTGIT'],
+    ['a\\b', 'E_PATH_BACKSLASH'],
+  ] as const) {
     const inner = writeObject(gitdir, 'tree', formatTree([{ name: 'config', mode: '100644', oid: blob }]));
-    const tree = writeObject(gitdir, 'tree', formatTree([{ name, mode: '40000', oid: inner }, { name: 'ok.txt', mode: '100644', oid: blob }]));
-    const commit = writeObject(gitdir, 'commit', formatCommit({ tree, parents: [], author: who, committer: who, message: 'evil\n' }));
+    const tree = writeObject(
+      gitdir,
+      'tree',
+      formatTree([
+        { name, mode: '40000', oid: inner },
+        { name: 'ok.txt', mode: '100644', oid: blob },
+      ]),
+    );
+    const commit = writeObject(
+      gitdir,
+      'commit',
+      formatCommit({ tree, parents: [], author: who, committer: who, message: 'evil\n' }),
+    );
     updateRef(gitdir, 'refs/heads/evil', commit);
     const opsBefore = (await log(o)).length;
     const data = await expectCode(rollback({ ...o, to: 'evil' }), code);
@@ -213,7 +239,11 @@ test('subtrees the stat cache already knows are not read again, and are still re
   const toA = await rollback({ ...o, to: a.commit });
   assert.is(gitTreeOfWorktree(box), a.tree);
   // Every file of the target is counted once, written or unchanged, whether or not its directory was planned.
-  const inA = box.git(['--git-dir', '.coo/state.git', 'ls-tree', '-r', '--name-only', a.commit]).stdout.trim().split('\n').filter((p) => !p.startsWith('.coo/'));
+  const inA = box
+    .git(['--git-dir', '.coo/state.git', 'ls-tree', '-r', '--name-only', a.commit])
+    .stdout.trim()
+    .split('\n')
+    .filter((p) => !p.startsWith('.coo/'));
   assert.is(toA.written + toA.chmod + toA.unchanged, inA.length);
   assert.equal([toA.written, toA.removed], [4, 2]); // f0, f1, f7, f8 back; new.txt and the stray p0/q4/f4.txt go
   box.write('p1/q2/f7.txt', 'drifted again\n');

@@ -19,8 +19,17 @@ test.after.each(() => box.cleanup());
 const who = { name: 'A U Thor', email: 'a@example.com', timestamp: 1700000000, tzOffsetMinutes: 90 };
 
 test('a formatted commit has a pinned id and git accepts it', () => {
-  const bytes = formatCommit({ tree: '4b825dc642cb6eb9a060e54bf8d69288fbee4904', parents: [], author: who, committer: { ...who, tzOffsetMinutes: -300 }, message: 'm\n' });
-  assert.is(bytes.toString(), 'tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nauthor A U Thor <a@example.com> 1700000000 +0130\ncommitter A U Thor <a@example.com> 1700000000 -0500\n\nm\n');
+  const bytes = formatCommit({
+    tree: '4b825dc642cb6eb9a060e54bf8d69288fbee4904',
+    parents: [],
+    author: who,
+    committer: { ...who, tzOffsetMinutes: -300 },
+    message: 'm\n',
+  });
+  assert.is(
+    bytes.toString(),
+    'tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nauthor A U Thor <a@example.com> 1700000000 +0130\ncommitter A U Thor <a@example.com> 1700000000 -0500\n\nm\n',
+  );
   const gitdir = join(box.repo, '.git');
   const oid = writeObject(gitdir, 'commit', bytes);
   assert.is(oid, hashObject('commit', bytes));
@@ -33,8 +42,12 @@ test('a formatted commit has a pinned id and git accepts it', () => {
 });
 
 test('an identity with <, > or a newline is refused', () => {
-  assert.throws(() => formatCommit({ tree: 'a'.repeat(40), parents: [], author: { ...who, name: 'x <y>' }, committer: who, message: '' }));
-  assert.throws(() => formatCommit({ tree: 'a'.repeat(40), parents: [], author: { ...who, email: 'a\nb' }, committer: who, message: '' }));
+  assert.throws(() =>
+    formatCommit({ tree: 'a'.repeat(40), parents: [], author: { ...who, name: 'x <y>' }, committer: who, message: '' }),
+  );
+  assert.throws(() =>
+    formatCommit({ tree: 'a'.repeat(40), parents: [], author: { ...who, email: 'a\nb' }, committer: who, message: '' }),
+  );
 });
 
 test('the payload of a commit signed by native git is what its SSH signature covers', () => {
@@ -43,7 +56,17 @@ test('the payload of a commit signed by native git is what its SSH signature cov
   chmodSync(key, 0o600);
   box.write('f.txt', 'x\n');
   box.git(['add', 'f.txt']);
-  const made = box.git(['-c', 'gpg.format=ssh', '-c', `user.signingkey=${key}`, 'commit', '-q', '-S', '-m', 'signed by git\n\nbody line']);
+  const made = box.git([
+    '-c',
+    'gpg.format=ssh',
+    '-c',
+    `user.signingkey=${key}`,
+    'commit',
+    '-q',
+    '-S',
+    '-m',
+    'signed by git\n\nbody line',
+  ]);
   assert.is(made.status, 0, made.stderr);
   const oid = box.git(['rev-parse', 'HEAD']).stdout.trim();
   const raw = Buffer.from(box.git(['cat-file', 'commit', oid]).stdout);
@@ -58,9 +81,18 @@ test('the payload of a commit signed by native git is what its SSH signature cov
 });
 
 test('trailers: formatted, parsed, and absent when the last paragraph is prose', () => {
-  const message = formatMessage('subject  with\nnewline', 'a body', [['Coo-Op', 'snapshot'], ['Coo-Files', '3']]);
+  const message = formatMessage('subject  with\nnewline', 'a body', [
+    ['Coo-Op', 'snapshot'],
+    ['Coo-Files', '3'],
+  ]);
   assert.is(message, 'subject with newline\n\na body\n\nCoo-Op: snapshot\nCoo-Files: 3\n');
-  assert.equal([...parseTrailers(message)], [['Coo-Op', 'snapshot'], ['Coo-Files', '3']]);
+  assert.equal(
+    [...parseTrailers(message)],
+    [
+      ['Coo-Op', 'snapshot'],
+      ['Coo-Files', '3'],
+    ],
+  );
   assert.is(parseTrailers('subject\n\njust prose: here\nand more').size, 0);
   assert.is(parseTrailers('Coo-Op: subject-only').size, 0);
 });

@@ -44,12 +44,20 @@ test('a lock whose holder was killed is taken over at once, naming the dead hold
 });
 
 test('a live holder in another process makes the next one wait, then succeed when it leaves', async () => {
-  const holder = spawn(process.execPath, ['--input-type=module', '-e', `
+  const holder = spawn(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `
     import { acquireLock } from ${JSON.stringify(new URL('../../lib/store/lock.js', import.meta.url).href)};
     const lock = await acquireLock(${JSON.stringify(lockPath)}, { command: 'holder' });
     process.stdout.write('held\\n');
     setTimeout(() => { lock.release(); }, 300);
-  `], { stdio: ['ignore', 'pipe', 'inherit'] });
+  `,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const closed = new Promise((resolve) => holder.on('close', resolve));
   await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
   const started = Date.now();

@@ -4,7 +4,13 @@ import { deflateSync, inflateSync } from 'node:zlib';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { hashObject } from '../../lib/store/git-object.js';
-import { compress, looseObjectPath, readLooseObject, writeBlobFromFile, writeObject } from '../../lib/store/loose-objects.js';
+import {
+  compress,
+  looseObjectPath,
+  readLooseObject,
+  writeBlobFromFile,
+  writeObject,
+} from '../../lib/store/loose-objects.js';
 import { bulkObjects, objectWriter } from '../../lib/store/object-writer.js';
 import { fc } from '../helpers/property.js';
 import { sandbox, type Sandbox } from '../helpers/sandbox.js';
@@ -29,16 +35,21 @@ test('ids match git hash-object, and git reads what coo wrote', () => {
   assert.is(box.git(['--git-dir', gitdir, 'fsck', '--strict']).status, 0);
 });
 
-test('property: compress, with its window sized to the input, inflates back and is as small as zlib\'s defaults', () => {
+test("property: compress, with its window sized to the input, inflates back and is as small as zlib's defaults", () => {
   const content = fc.oneof(
     fc.uint8Array({ maxLength: 3000 }),
-    fc.tuple(fc.string({ maxLength: 40 }), fc.integer({ min: 1, max: 3000 })).map(([s, n]) => Buffer.from(s.repeat(n).slice(0, 70_000))),
+    fc
+      .tuple(fc.string({ maxLength: 40 }), fc.integer({ min: 1, max: 3000 }))
+      .map(([s, n]) => Buffer.from(s.repeat(n).slice(0, 70_000))),
   );
   fc.assert(
     fc.property(content, (bytes) => {
       const packed = compress(bytes);
       assert.ok(inflateSync(packed).equals(Buffer.from(bytes)));
-      assert.ok(packed.length <= deflateSync(bytes, { level: 1 }).length + 8, `${packed.length} bytes for ${bytes.length}`);
+      assert.ok(
+        packed.length <= deflateSync(bytes, { level: 1 }).length + 8,
+        `${packed.length} bytes for ${bytes.length}`,
+      );
     }),
     { numRuns: 300 },
   );
@@ -55,7 +66,8 @@ test('a repository removed and made again at the same path takes objects again, 
     bulk.put(hashObject('blob', Buffer.from('async\n')), 'blob', Buffer.from('async\n'));
     bulk.close();
     const streamed = await writeBlobFromFile(gitdir, big, 9);
-    for (const id of [oid, hashObject('blob', Buffer.from('async\n')), streamed.oid]) assert.is(box.git(['--git-dir', gitdir, 'cat-file', '-t', id]).stdout.trim(), 'blob', `round ${round}`);
+    for (const id of [oid, hashObject('blob', Buffer.from('async\n')), streamed.oid])
+      assert.is(box.git(['--git-dir', gitdir, 'cat-file', '-t', id]).stdout.trim(), 'blob', `round ${round}`);
   }
 });
 
@@ -76,7 +88,10 @@ test('a large file is stored by streaming, and its id and sha256 are right', asy
   writeFileSync(file, content);
   const blob = await writeBlobFromFile(gitdir, file, content.length);
   assert.is(blob.oid, hashObject('blob', content));
-  assert.is(blob.sha256.toString('hex'), (await import('node:crypto')).createHash('sha256').update(content).digest('hex'));
+  assert.is(
+    blob.sha256.toString('hex'),
+    (await import('node:crypto')).createHash('sha256').update(content).digest('hex'),
+  );
   assert.is(box.git(['--git-dir', gitdir, 'cat-file', '-s', blob.oid]).stdout.trim(), String(content.length));
   assert.is(box.git(['--git-dir', gitdir, 'fsck', '--strict']).status, 0);
 });

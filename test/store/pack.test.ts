@@ -1,4 +1,14 @@
-import { chmodSync, closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -49,7 +59,8 @@ test('a pack coo writes is one git verifies, with the very index git would build
   assert.is(box.git(['index-pack', '-o', rebuilt, join(packDir(gitdir), `${name}.pack`)]).status, 0);
   assert.equal(readFileSync(rebuilt), readFileSync(idx));
   assert.is(box.git(['--git-dir', gitdir, 'fsck', '--strict']).status, 0);
-  for (const o of all.slice(0, 40)) assert.equal(box.git(['--git-dir', gitdir, 'cat-file', 'blob', o.oid]).stdout, o.content.toString());
+  for (const o of all.slice(0, 40))
+    assert.equal(box.git(['--git-dir', gitdir, 'cat-file', 'blob', o.oid]).stdout, o.content.toString());
 });
 
 test('coo reads every object of its pack back, checked, and says which it lacks', async () => {
@@ -77,7 +88,15 @@ test('packs git made: whole objects are read directly, deltas through isomorphic
   }
   box.git(['-C', work, 'gc', '-q', '--aggressive']);
   const gitDir = join(work, '.git');
-  const list = box.git(['--git-dir', gitDir, 'verify-pack', '-v', ...readdirSync(join(gitDir, 'objects', 'pack')).filter((n) => n.endsWith('.idx')).map((n) => join(gitDir, 'objects', 'pack', n))]).stdout;
+  const list = box.git([
+    '--git-dir',
+    gitDir,
+    'verify-pack',
+    '-v',
+    ...readdirSync(join(gitDir, 'objects', 'pack'))
+      .filter((n) => n.endsWith('.idx'))
+      .map((n) => join(gitDir, 'objects', 'pack', n)),
+  ]).stdout;
   const rows = list.split('\n').filter((l) => /^[0-9a-f]{40} /u.test(l));
   const deltas = rows.filter((l) => l.split(/\s+/u).length > 5).map((l) => l.slice(0, 40));
   const whole = rows.filter((l) => l.split(/\s+/u).length === 5).map((l) => l.slice(0, 40));
@@ -127,10 +146,23 @@ test('the bulk writer packs many objects, leaves out what the repository has, an
   second.close();
   const packs = readdirSync(packDir(gitdir)).filter((n) => n.endsWith('.pack'));
   assert.is(packs.length, 2);
-  const counts = packs.map((p) => box.git(['--git-dir', gitdir, 'verify-pack', '-v', join(packDir(gitdir), p.replace(/pack$/u, 'idx'))]).stdout.match(/non delta: (\d+)/u)?.[1]);
+  const counts = packs.map(
+    (p) =>
+      box
+        .git(['--git-dir', gitdir, 'verify-pack', '-v', join(packDir(gitdir), p.replace(/pack$/u, 'idx'))])
+        .stdout.match(/non delta: (\d+)/u)?.[1],
+  );
   const had = new Set(all.slice(0, 600).map((o) => o.oid));
-  const added = new Set(all.slice(600).map((o) => o.oid).filter((oid) => !had.has(oid)));
-  assert.equal(counts.map(Number).sort((a, b) => a - b), [had.size, added.size].sort((a, b) => a - b));
+  const added = new Set(
+    all
+      .slice(600)
+      .map((o) => o.oid)
+      .filter((oid) => !had.has(oid)),
+  );
+  assert.equal(
+    counts.map(Number).sort((a, b) => a - b),
+    [had.size, added.size].sort((a, b) => a - b),
+  );
   for (const o of all) assert.ok(inPack(gitdir, o.oid));
   const oid = all[3]!.oid;
   assert.equal(packedIdsWithPrefix(gitdir, oid.slice(0, 7)), [oid]);
@@ -155,7 +187,8 @@ test('small packs are folded into the next one once there are enough; a pack wit
   }
   box.git(['-C', work, 'gc', '-q', '--aggressive']);
   const gitPacks = join(work, '.git', 'objects', 'pack');
-  for (const name of readdirSync(gitPacks)) writeFileSync(join(packDir(gitdir), name), readFileSync(join(gitPacks, name)));
+  for (const name of readdirSync(gitPacks))
+    writeFileSync(join(packDir(gitdir), name), readFileSync(join(gitPacks, name)));
   const all = objects((foldAt - 1) * 10);
   for (let k = 0; k < foldAt - 1; k++) {
     const writer = objectWriter(gitdir, bulkObjects);
@@ -169,17 +202,20 @@ test('small packs are folded into the next one once there are enough; a pack wit
   writer.put(hashObject('blob', extra), 'blob', extra);
   writer.close();
   assert.is(packs().length, 2, packs().join(' ')); // the new pack holding everything of ours, and git's
-  for (const o of [...all, { oid: hashObject('blob', extra), content: extra }]) assert.equal((await readObject(gitdir, o.oid)).content, o.content);
+  for (const o of [...all, { oid: hashObject('blob', extra), content: extra }])
+    assert.equal((await readObject(gitdir, o.oid)).content, o.content);
   assert.is(box.git(['--git-dir', gitdir, 'fsck', '--strict']).status, 0);
-  for (const idx of readdirSync(packDir(gitdir)).filter((n) => n.endsWith('.idx'))) assert.is(box.git(['--git-dir', gitdir, 'verify-pack', join(packDir(gitdir), idx)]).status, 0);
+  for (const idx of readdirSync(packDir(gitdir)).filter((n) => n.endsWith('.idx')))
+    assert.is(box.git(['--git-dir', gitdir, 'verify-pack', join(packDir(gitdir), idx)]).status, 0);
 });
 
-test('a repository deleted and made again at the same path is not answered from the old one\'s packs', async () => {
+test("a repository deleted and made again at the same path is not answered from the old one's packs", async () => {
   const all = objects(40);
   for (let round = 0; round < 2; round++) {
     rmSync(gitdir, { recursive: true, force: true });
     assert.is(box.git(['init', '-q', '--bare', gitdir]).status, 0);
-    for (const o of all) assert.not.ok(await hasObject(gitdir, o.oid), `round ${round}: the new repository has nothing yet`);
+    for (const o of all)
+      assert.not.ok(await hasObject(gitdir, o.oid), `round ${round}: the new repository has nothing yet`);
     const writer = objectWriter(gitdir, all.length);
     for (const o of all) writer.put(o.oid, o.type, o.content);
     writer.close();
@@ -187,7 +223,7 @@ test('a repository deleted and made again at the same path is not answered from 
   }
 });
 
-test('an object past 2 GiB in a pack is found through the index\'s 64-bit offsets', async () => {
+test("an object past 2 GiB in a pack is found through the index's 64-bit offsets", async () => {
   const content = Buffer.from('far into a large pack\n');
   const oid = hashObject('blob', content);
   const entry = Buffer.concat([entryHeader('blob', content.length), compress(content)]);

@@ -13,7 +13,11 @@ let box: Sandbox;
 let gitdir: string;
 const who = { name: 'T', email: 't@e', timestamp: 1700000000, tzOffsetMinutes: 0 };
 function commit(parents: string[], message: string): string {
-  return writeObject(gitdir, 'commit', formatCommit({ tree: '4b825dc642cb6eb9a060e54bf8d69288fbee4904', parents, author: who, committer: who, message }));
+  return writeObject(
+    gitdir,
+    'commit',
+    formatCommit({ tree: '4b825dc642cb6eb9a060e54bf8d69288fbee4904', parents, author: who, committer: who, message }),
+  );
 }
 test.before.each(() => {
   box = sandbox({ gitInit: false });
@@ -33,15 +37,24 @@ test('a compare-and-swap against a moved ref fails with E_LOCKED and leaves the 
   const a = commit([], 'a\n');
   const b = commit([a], 'b\n');
   updateRef(gitdir, 'refs/heads/x', a, null);
-  assert.throws(() => updateRef(gitdir, 'refs/heads/x', b, b), (e: { code: string }) => e.code === 'E_LOCKED');
-  assert.throws(() => updateRef(gitdir, 'refs/heads/x', b, null), (e: { code: string }) => e.code === 'E_LOCKED');
+  assert.throws(
+    () => updateRef(gitdir, 'refs/heads/x', b, b),
+    (e: { code: string }) => e.code === 'E_LOCKED',
+  );
+  assert.throws(
+    () => updateRef(gitdir, 'refs/heads/x', b, null),
+    (e: { code: string }) => e.code === 'E_LOCKED',
+  );
   assert.is(readRef(gitdir, 'refs/heads/x'), a);
 });
 
 test('a ref locked by native git (its .lock file) is not written', () => {
   const a = commit([], 'a\n');
   writeFileSync(join(gitdir, 'refs/heads/held.lock'), '');
-  assert.throws(() => updateRef(gitdir, 'refs/heads/held', a), (e: { code: string }) => e.code === 'E_LOCKED');
+  assert.throws(
+    () => updateRef(gitdir, 'refs/heads/held', a),
+    (e: { code: string }) => e.code === 'E_LOCKED',
+  );
   assert.is(readRef(gitdir, 'refs/heads/held'), null);
 });
 
@@ -58,9 +71,20 @@ test('packed refs (after git pack-refs) are read, and a loose update wins', () =
 });
 
 test('invalid ref names are refused', () => {
-  for (const bad of ['refs/heads/a..b', 'refs/heads/.hidden', 'refs/heads/x.lock', 'refs/heads/a b', 'heads/x', 'refs/heads/x/', 'refs/heads/a~1']) {
+  for (const bad of [
+    'refs/heads/a..b',
+    'refs/heads/.hidden',
+    'refs/heads/x.lock',
+    'refs/heads/a b',
+    'heads/x',
+    'refs/heads/x/',
+    'refs/heads/a~1',
+  ]) {
     assert.not.ok(isValidRefName(bad), bad);
-    assert.throws(() => updateRef(gitdir, bad, 'a'.repeat(40)), (e: { code: string }) => e.code === 'E_REF_INVALID');
+    assert.throws(
+      () => updateRef(gitdir, bad, 'a'.repeat(40)),
+      (e: { code: string }) => e.code === 'E_REF_INVALID',
+    );
   }
   assert.ok(isValidRefName('refs/heads/runs/M-1/2'));
 });
@@ -72,7 +96,17 @@ test('revisions resolve as git resolves them: short names, ~N, ^N, abbreviations
   const c = commit([b, side], 'c\n');
   updateRef(gitdir, 'refs/heads/snapshots', c);
   updateRef(gitdir, 'refs/tags/amu0/NAME', b);
-  for (const rev of ['snapshots', 'snapshots~1', 'snapshots^', 'snapshots^2', 'snapshots~2', 'amu0/NAME', 'amu0/NAME~1', c.slice(0, 8), c]) {
+  for (const rev of [
+    'snapshots',
+    'snapshots~1',
+    'snapshots^',
+    'snapshots^2',
+    'snapshots~2',
+    'amu0/NAME',
+    'amu0/NAME~1',
+    c.slice(0, 8),
+    c,
+  ]) {
     const ours = (await resolveCommit(gitdir, rev)).oid;
     assert.is(ours, box.git(['--git-dir', gitdir, 'rev-parse', `${rev}^{commit}`]).stdout.trim(), rev);
   }

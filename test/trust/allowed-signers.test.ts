@@ -29,7 +29,9 @@ test('parses principals, options and comments as ssh-keygen documents them', () 
 });
 
 test('findSigner honours namespace and validity window, and never trusts a CA line as a key', () => {
-  const signers = parseAllowedSigners(`a@x namespaces="file" ${pub('ed25519')}\nb@x valid-before=20000101Z ${pub('ed25519')}\nc@x cert-authority ${pub('ed25519')}\n`);
+  const signers = parseAllowedSigners(
+    `a@x namespaces="file" ${pub('ed25519')}\nb@x valid-before=20000101Z ${pub('ed25519')}\nc@x cert-authority ${pub('ed25519')}\n`,
+  );
   assert.is(findSigner(signers, key, { namespace: 'git', time: 1700000000 }), null);
   const ok = parseAllowedSigners(`d@x valid-after=20200101Z ${pub('ed25519')}\n`);
   assert.is(findSigner(ok, key, { namespace: 'git', time: 1500000000 }), null);

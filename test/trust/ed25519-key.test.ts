@@ -3,7 +3,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ed25519KeyFromSeed, formatOpenSshPrivateKey, formatPublicKeyLine, generateEd25519Key, parseOpenSshPrivateKey, parsePublicKeyBlob, privateKeyObject } from '../../lib/trust/ed25519-key.js';
+import {
+  ed25519KeyFromSeed,
+  formatOpenSshPrivateKey,
+  formatPublicKeyLine,
+  generateEd25519Key,
+  parseOpenSshPrivateKey,
+  parsePublicKeyBlob,
+  privateKeyObject,
+} from '../../lib/trust/ed25519-key.js';
 import { sign } from 'node:crypto';
 import { armor, dearmor } from '../../lib/trust/ssh-wire.js';
 import { fixtures, sandbox, type Sandbox } from '../helpers/sandbox.js';
@@ -23,7 +31,10 @@ const truncated = (text: string): string => {
 };
 
 test('a key from a seed is RFC 8032 test vector 1: its public key and its signature of the empty message', () => {
-  const key = ed25519KeyFromSeed(Buffer.from('9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60', 'hex'), 'vector');
+  const key = ed25519KeyFromSeed(
+    Buffer.from('9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60', 'hex'),
+    'vector',
+  );
   assert.is(key.publicKey.toString('hex'), 'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a');
   assert.is(
     sign(null, Buffer.alloc(0), privateKeyObject(key)).toString('hex'),
@@ -60,7 +71,10 @@ test('encrypted, RSA and damaged keys are refused with E_SIGNING_KEY and a reaso
       assert.unreachable(name);
     } catch (err) {
       assert.is((err as { code: string }).code, 'E_SIGNING_KEY', name);
-      assert.ok(String((err as { data: { reason: string } }).data.reason).includes(reason), `${name}: ${(err as Error).message}`);
+      assert.ok(
+        String((err as { data: { reason: string } }).data.reason).includes(reason),
+        `${name}: ${(err as Error).message}`,
+      );
     }
   }
 });

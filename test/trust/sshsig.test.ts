@@ -23,10 +23,25 @@ test('ssh-keygen -Y verify accepts what coo signs (namespace git)', () => {
   writeFileSync(join(box.dir, 'msg'), message);
   writeFileSync(join(box.dir, 'msg.sig'), signSshSig(key, message));
   writeFileSync(join(box.dir, 'allowed'), formatAllowedSigner('fixture@coo.test', key.publicKey));
-  const run = spawnSync('ssh-keygen', ['-Y', 'verify', '-f', join(box.dir, 'allowed'), '-I', 'fixture@coo.test', '-n', 'git', '-s', join(box.dir, 'msg.sig')], {
-    input: message,
-    encoding: 'utf8',
-  });
+  const run = spawnSync(
+    'ssh-keygen',
+    [
+      '-Y',
+      'verify',
+      '-f',
+      join(box.dir, 'allowed'),
+      '-I',
+      'fixture@coo.test',
+      '-n',
+      'git',
+      '-s',
+      join(box.dir, 'msg.sig'),
+    ],
+    {
+      input: message,
+      encoding: 'utf8',
+    },
+  );
   assert.is(run.status, 0, run.stderr + run.stdout);
 });
 
@@ -36,7 +51,9 @@ test('coo verifies what ssh-keygen -Y sign made, and names the key', () => {
   chmodSync(keyPath, 0o600);
   const message = Buffer.from('payload from ssh-keygen\n');
   writeFileSync(join(box.dir, 'm'), message);
-  const run = spawnSync('ssh-keygen', ['-Y', 'sign', '-f', keyPath, '-n', 'git', join(box.dir, 'm')], { encoding: 'utf8' });
+  const run = spawnSync('ssh-keygen', ['-Y', 'sign', '-f', keyPath, '-n', 'git', join(box.dir, 'm')], {
+    encoding: 'utf8',
+  });
   assert.is(run.status, 0, run.stderr);
   const check = verifySshSig(readFileSync(join(box.dir, 'm.sig'), 'utf8'), message);
   assert.ok(check.ok);

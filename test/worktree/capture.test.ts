@@ -23,10 +23,22 @@ test.after.each(() => box.cleanup());
 /** A capture, committed (as a snapshot does) so that its stat cache is saved. */
 async function capture(store = true, maxNewFileBytes = 1 << 30) {
   const layout = layoutFor(box.repo);
-  const result = await captureWorktree({ root: box.repo, gitdir: layout.gitdir, cachePath: statCachePath(layout.privateDir), store, maxNewFileBytes });
+  const result = await captureWorktree({
+    root: box.repo,
+    gitdir: layout.gitdir,
+    cachePath: statCachePath(layout.privateDir),
+    store,
+    maxNewFileBytes,
+  });
   if (store) {
     const who = { name: 't', email: 't@t', timestamp: 1, tzOffsetMinutes: 0 };
-    result.commitCache(writeObject(layout.gitdir, 'commit', formatCommit({ tree: result.tree, parents: [], author: who, committer: who, message: 'm\n' })));
+    result.commitCache(
+      writeObject(
+        layout.gitdir,
+        'commit',
+        formatCommit({ tree: result.tree, parents: [], author: who, committer: who, message: 'm\n' }),
+      ),
+    );
   }
   return result;
 }
@@ -134,10 +146,12 @@ const op = fc.record({
 
 /** Every file under `dir` (relative to the repository), depth first. */
 function filesUnder(dir: string): string[] {
-  return readdirSync(join(box.repo, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(`${dir}/${e.name}`) : [`${dir}/${e.name}`]));
+  return readdirSync(join(box.repo, dir), { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? filesUnder(`${dir}/${e.name}`) : [`${dir}/${e.name}`],
+  );
 }
 
-test('property: after any sequence of changes, the (cache-tree) capture equals native git\'s tree', async () => {
+test("property: after any sequence of changes, the (cache-tree) capture equals native git's tree", async () => {
   // A few changed files keep the cache the first capture saved, so each run starts without one:
   // its later rounds then compare against a cache of its own files. An aged round makes those
   // files' rows clean, so the capture reuses them (and their trees) instead of hashing them again.
@@ -202,8 +216,14 @@ test('a new file over the size limit is skipped and recorded; a file already cap
   box.write('small.txt', 'x');
   box.write('big.bin', Buffer.alloc(2000));
   const first = await capture(true, 1000);
-  assert.equal(first.files.map((f) => f.path).filter((p) => !p.startsWith('.coo')), ['small.txt']);
-  assert.equal(first.skipped.map((s) => s.path), ['big.bin']);
+  assert.equal(
+    first.files.map((f) => f.path).filter((p) => !p.startsWith('.coo')),
+    ['small.txt'],
+  );
+  assert.equal(
+    first.skipped.map((s) => s.path),
+    ['big.bin'],
+  );
   assert.ok(first.skipped[0]?.reason.includes('2000 > 1000'));
   box.write('small.txt', 'y'.repeat(5000));
   const second = await capture(true, 1000);

@@ -47,7 +47,12 @@ test('a directory swapped for a symlink between two writes into it: the second i
   const oid = writeObject(gitdir, 'blob', Buffer.from('payload'));
   const outside = join(box.dir, 'outside');
   mkdirSync(outside);
-  const plan = { write: ['dir/a.txt', 'dir/b.txt'].map((path) => ({ path, mode: '100644' as const, oid })), chmod: [], remove: [], unchanged: 0 };
+  const plan = {
+    write: ['dir/a.txt', 'dir/b.txt'].map((path) => ({ path, mode: '100644' as const, oid })),
+    chmod: [],
+    remove: [],
+    unchanged: 0,
+  };
   const swapAfterFirst = (path: string): void => {
     if (path !== 'dir/a.txt') return;
     renameSync(join(box.repo, 'dir'), join(box.dir, 'moved-away'));

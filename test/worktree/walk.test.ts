@@ -30,23 +30,37 @@ test('.gitignore files at every level, negation, .cooignore re-including, .git/i
   box.write('scratch/tmp.txt', 'coo ignores it, git would not');
   box.write('secret.txt', 'excluded locally');
   writeFileSync(join(box.repo, '.git', 'info', 'exclude'), 'secret.txt\n');
-  assert.equal(paths(box.repo), ['.cooignore', '.gitignore', 'build/out.js', 'keep.txt', 'sub/.gitignore', 'sub/keep.log']);
+  assert.equal(paths(box.repo), [
+    '.cooignore',
+    '.gitignore',
+    'build/out.js',
+    'keep.txt',
+    'sub/.gitignore',
+    'sub/keep.log',
+  ]);
 });
 
-test('git metadata is never entered: the root .git silently, a nested repository\'s recorded', () => {
+test("git metadata is never entered: the root .git silently, a nested repository's recorded", () => {
   box.write('x.txt', 'x');
   mkdirSync(join(box.repo, 'vendor', 'lib'), { recursive: true });
   box.git(['init', '-q'], { cwd: join(box.repo, 'vendor', 'lib') });
   box.write('vendor/lib/file.c', 'int x;');
   box.write('worktree-link/.git', 'gitdir: /elsewhere\n');
   const walked = walkWorktree(box.repo);
-  assert.equal(walked.entries.map((e) => e.path), ['vendor/lib/file.c', 'x.txt']);
-  assert.equal(walked.skipped.map((s) => s.path), ['vendor/lib/.git', 'worktree-link/.git']);
+  assert.equal(
+    walked.entries.map((e) => e.path),
+    ['vendor/lib/file.c', 'x.txt'],
+  );
+  assert.equal(
+    walked.skipped.map((s) => s.path),
+    ['vendor/lib/.git', 'worktree-link/.git'],
+  );
   assert.ok(walked.skipped.every((s) => s.reason.includes('git metadata')));
 });
 
-test('coo\'s private directories are never captured, .coo/config.json is', () => {
-  for (const p of ['.coo/state.git/HEAD', '.coo/work/m/x', '.coo/keys/id_ed25519', '.coo/tmp/t', '.coo/config.json']) box.write(p, 'x');
+test("coo's private directories are never captured, .coo/config.json is", () => {
+  for (const p of ['.coo/state.git/HEAD', '.coo/work/m/x', '.coo/keys/id_ed25519', '.coo/tmp/t', '.coo/config.json'])
+    box.write(p, 'x');
   assert.equal(paths(box.repo), ['.coo/config.json']);
 });
 
@@ -60,7 +74,14 @@ test('symlinks are captured as links and never followed; modes come from the exe
   const walked = walkWorktree(box.repo);
   assert.equal(
     walked.entries.map((e) => [e.path, e.mode]),
-    [['dangling', '120000'], ['dir/file.txt', '100644'], ['outside', '120000'], ['plain.sh', '100644'], ['run.sh', '100755'], ['to-dir', '120000']],
+    [
+      ['dangling', '120000'],
+      ['dir/file.txt', '100644'],
+      ['outside', '120000'],
+      ['plain.sh', '100644'],
+      ['run.sh', '100755'],
+      ['to-dir', '120000'],
+    ],
   );
 });
 
@@ -71,7 +92,10 @@ test('special files and unsafe names are skipped and recorded with the reason', 
   box.write('.GIT/config', 'a .git spelling');
   box.write('...', 'dots only');
   const walked = walkWorktree(box.repo);
-  assert.equal(walked.entries.map((e) => e.path), ['ok.txt']);
+  assert.equal(
+    walked.entries.map((e) => e.path),
+    ['ok.txt'],
+  );
   const reasons = Object.fromEntries(walked.skipped.map((s) => [s.path, s.reason]));
   assert.is(reasons['pipe'], 'not a regular file or symbolic link');
   assert.ok(reasons['win\\name.txt']?.startsWith('unsafe name'));
@@ -87,23 +111,29 @@ test('an ignored directory is not entered, so its contents cannot be re-included
   assert.is(box.git(['status', '--porcelain', '--untracked-files=all']).stdout.includes('out/keep.txt'), false);
 });
 
-test('property: paths come out in git\'s byte order, a directory sorting as its name and a slash', () => {
+test("property: paths come out in git's byte order, a directory sorting as its name and a slash", () => {
   const name = fc.constantFrom('a', 'a.b', 'a-b', 'a0', 'a b', 'b', 'é', 'ｚ', '\u{1F600}', '\uFB01');
   fc.assert(
-    fc.property(fc.uniqueArray(fc.array(name, { minLength: 1, maxLength: 3 }).map((p) => p.join('/')), { maxLength: 12 }), (files) => {
-      rmSync(join(box.repo, 'w'), { recursive: true, force: true });
-      mkdirSync(join(box.repo, 'w'));
-      for (const file of files) {
-        try {
-          mkdirSync(join(box.repo, 'w', file, '..'), { recursive: true });
-          writeFileSync(join(box.repo, 'w', file), 'x');
-        } catch {
-          // a path that needs a file to be a directory too: skip it
+    fc.property(
+      fc.uniqueArray(
+        fc.array(name, { minLength: 1, maxLength: 3 }).map((p) => p.join('/')),
+        { maxLength: 12 },
+      ),
+      (files) => {
+        rmSync(join(box.repo, 'w'), { recursive: true, force: true });
+        mkdirSync(join(box.repo, 'w'));
+        for (const file of files) {
+          try {
+            mkdirSync(join(box.repo, 'w', file, '..'), { recursive: true });
+            writeFileSync(join(box.repo, 'w', file), 'x');
+          } catch {
+            // a path that needs a file to be a directory too: skip it
+          }
         }
-      }
-      const walked = paths(box.repo);
-      assert.equal(walked, [...walked].sort(compareUtf8));
-    }),
+        const walked = paths(box.repo);
+        assert.equal(walked, [...walked].sort(compareUtf8));
+      },
+    ),
     { numRuns: 60 },
   );
 });

@@ -14,14 +14,22 @@ async function create(args: Args, ctx: CliContext): Promise<CommandOutput> {
       ...(onProgress ? { onProgress } : {}),
     }),
   );
-  return { data: result, text: `baseline ${result.name} #${result.sequence} signed as ${short(result.commit)} (amu0, amu0/${result.name})` };
+  return {
+    data: result,
+    text: `baseline ${result.name} #${result.sequence} signed as ${short(result.commit)} (amu0, amu0/${result.name})`,
+  };
 }
 
 async function restore(args: Args, ctx: CliContext): Promise<CommandOutput> {
   const { restoreFromAmu0 } = await import('../../baseline/baseline.js');
   const name = typeof args['name'] === 'string' ? args['name'] : undefined;
   const result = await withProgress(ctx, (onProgress) =>
-    restoreFromAmu0({ cwd: ctx.cwd, env: ctx.io.env, ...(name === undefined ? {} : { name }), ...(onProgress ? { onProgress } : {}) }),
+    restoreFromAmu0({
+      cwd: ctx.cwd,
+      env: ctx.io.env,
+      ...(name === undefined ? {} : { name }),
+      ...(onProgress ? { onProgress } : {}),
+    }),
   );
   const signer = result.baseline.signer.principals.join(',');
   return {
@@ -39,7 +47,10 @@ async function promote(args: Args, ctx: CliContext): Promise<CommandOutput> {
     ...(typeof args['name'] === 'string' ? { name: args['name'] } : {}),
     ...(typeof args['message'] === 'string' ? { message: args['message'] } : {}),
   });
-  return { data: result, text: `promoted ${String(args['ref'])} (${short(result.promoted)}) to baseline #${result.sequence}, signed as ${short(result.commit)}${result.name ? ` (amu0/${result.name})` : ''}` };
+  return {
+    data: result,
+    text: `promoted ${String(args['ref'])} (${short(result.promoted)}) to baseline #${result.sequence}, signed as ${short(result.commit)}${result.name ? ` (amu0/${result.name})` : ''}`,
+  };
 }
 
 export const baselineCommand: CommandGroup = {
@@ -60,7 +71,10 @@ export const baselineCommand: CommandGroup = {
     {
       command: 'promote <ref>',
       describe: 'make a run or any state the next baseline',
-      builder: (y: Argv) => y.option('name', { type: 'string', describe: 'also name it amu0/NAME' }).option('message', { alias: 'm', type: 'string' }),
+      builder: (y: Argv) =>
+        y
+          .option('name', { type: 'string', describe: 'also name it amu0/NAME' })
+          .option('message', { alias: 'm', type: 'string' }),
       run: promote,
     },
   ],

@@ -3,7 +3,10 @@ import type { CommandSpec } from '../context.js';
 
 function stat(changes: readonly FileChange[]): string {
   const width = Math.max(0, ...changes.map((c) => c.path.length));
-  const lines = changes.map((c) => ` ${c.path.padEnd(width)} | ${c.binary ? 'Bin' : `${c.additions + c.deletions} ${'+'.repeat(Math.min(c.additions, 40))}${'-'.repeat(Math.min(c.deletions, 40))}`}`);
+  const lines = changes.map(
+    (c) =>
+      ` ${c.path.padEnd(width)} | ${c.binary ? 'Bin' : `${c.additions + c.deletions} ${'+'.repeat(Math.min(c.additions, 40))}${'-'.repeat(Math.min(c.deletions, 40))}`}`,
+  );
   const adds = changes.reduce((n, c) => n + c.additions, 0);
   const dels = changes.reduce((n, c) => n + c.deletions, 0);
   lines.push(` ${changes.length} file(s) changed, ${adds} insertion(s)(+), ${dels} deletion(s)(-)`);
@@ -16,14 +19,27 @@ function unified(c: FileChange): string {
   if (c.status === 'deleted') head.push(`deleted file mode ${c.oldMode}`);
   if (c.status === 'mode' || c.status === 'type') head.push(`old mode ${c.oldMode}`, `new mode ${c.newMode}`);
   if (c.status === 'mode') return head.join('\n');
-  if (c.binary) return [...head, `Binary files ${c.oldOid ? `a/${c.path}` : '/dev/null'} and ${c.newOid ? `b/${c.path}` : '/dev/null'} differ`].join('\n');
-  return [...head, `--- ${c.oldOid ? `a/${c.path}` : '/dev/null'}`, `+++ ${c.newOid ? `b/${c.path}` : '/dev/null'}`, c.patch ?? ''].join('\n');
+  if (c.binary)
+    return [
+      ...head,
+      `Binary files ${c.oldOid ? `a/${c.path}` : '/dev/null'} and ${c.newOid ? `b/${c.path}` : '/dev/null'} differ`,
+    ].join('\n');
+  return [
+    ...head,
+    `--- ${c.oldOid ? `a/${c.path}` : '/dev/null'}`,
+    `+++ ${c.newOid ? `b/${c.path}` : '/dev/null'}`,
+    c.patch ?? '',
+  ].join('\n');
 }
 
 export const diffCommand: CommandSpec = {
   command: 'diff [from] [to]',
   describe: 'changes between two states; FROM defaults to the latest snapshot, TO to the working tree',
-  builder: (y) => y.positional('from', { type: 'string' }).positional('to', { type: 'string' }).option('stat', { type: 'boolean', default: false }),
+  builder: (y) =>
+    y
+      .positional('from', { type: 'string' })
+      .positional('to', { type: 'string' })
+      .option('stat', { type: 'boolean', default: false }),
   async run(args, ctx) {
     const { diff } = await import('../../state/diff.js');
     const result = await diff({
@@ -33,7 +49,12 @@ export const diffCommand: CommandSpec = {
       ...(typeof args['to'] === 'string' ? { to: args['to'] } : {}),
       patch: args['stat'] !== true,
     });
-    const text = result.changes.length === 0 ? '(no changes)' : args['stat'] === true ? stat(result.changes) : result.changes.map(unified).join('\n');
+    const text =
+      result.changes.length === 0
+        ? '(no changes)'
+        : args['stat'] === true
+          ? stat(result.changes)
+          : result.changes.map(unified).join('\n');
     return { data: result, text };
   },
 };

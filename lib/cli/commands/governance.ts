@@ -1,5 +1,12 @@
 import type { Argv } from 'yargs';
-import { short, type Args, type CliContext, type CommandGroup, type CommandOutput, type CommandSpec } from '../context.js';
+import {
+  short,
+  type Args,
+  type CliContext,
+  type CommandGroup,
+  type CommandOutput,
+  type CommandSpec,
+} from '../context.js';
 
 async function indexCheckRun(_args: Args, ctx: CliContext): Promise<CommandOutput> {
   const { indexCheck } = await import('../../gateway/index-check.js');
@@ -15,8 +22,15 @@ async function indexCheckRun(_args: Args, ctx: CliContext): Promise<CommandOutpu
 async function indexFixRun(_args: Args, ctx: CliContext): Promise<CommandOutput> {
   const { indexFix } = await import('../../gateway/index-check.js');
   const result = await indexFix({ cwd: ctx.cwd, env: ctx.io.env });
-  const left = result.after.dirs.flatMap((d) => d.drift.map((x) => `  ${x.kind.padEnd(16)} ${d.dir}/${x.file} (rename it through the gateway)`));
-  const text = [result.write ? `reconciled ${result.write.indexes.join(', ')} in write ${short(result.write.commit)}` : 'every INDEX was already in sync', ...(left.length ? ['still drifting:', ...left] : [])];
+  const left = result.after.dirs.flatMap((d) =>
+    d.drift.map((x) => `  ${x.kind.padEnd(16)} ${d.dir}/${x.file} (rename it through the gateway)`),
+  );
+  const text = [
+    result.write
+      ? `reconciled ${result.write.indexes.join(', ')} in write ${short(result.write.commit)}`
+      : 'every INDEX was already in sync',
+    ...(left.length ? ['still drifting:', ...left] : []),
+  ];
   return { data: result, text: text.join('\n'), exitCode: result.after.clean ? 0 : 1 };
 }
 
@@ -32,37 +46,74 @@ export const indexCommand: CommandGroup = {
 async function protectListRun(_args: Args, ctx: CliContext): Promise<CommandOutput> {
   const { protectList } = await import('../../gateway/protect.js');
   const list = await protectList({ cwd: ctx.cwd, env: ctx.io.env });
-  const lines = list.patterns.map((p) => `${p.pattern}${p.always ? ' (always)' : ''}: ${Object.keys(p.pins).length} file(s) pinned`);
-  for (const t of list.tampered) lines.push(`TAMPERED ${t.path}: expected ${t.expected ?? '(no file)'}, found ${t.found ?? '(no file)'}`);
+  const lines = list.patterns.map(
+    (p) => `${p.pattern}${p.always ? ' (always)' : ''}: ${Object.keys(p.pins).length} file(s) pinned`,
+  );
+  for (const t of list.tampered)
+    lines.push(`TAMPERED ${t.path}: expected ${t.expected ?? '(no file)'}, found ${t.found ?? '(no file)'}`);
   return { data: list, text: lines.join('\n'), exitCode: list.tampered.length === 0 ? 0 : 4 };
 }
 
 function protectRequestRun(action: 'add' | 'rm' | 'accept') {
   return async (args: Args, ctx: CliContext): Promise<CommandOutput> => {
     const { protectRequest } = await import('../../gateway/protect.js');
-    const request = await protectRequest({ cwd: ctx.cwd, env: ctx.io.env, action, ...(typeof args['pattern'] === 'string' ? { pattern: args['pattern'] } : {}) });
+    const request = await protectRequest({
+      cwd: ctx.cwd,
+      env: ctx.io.env,
+      action,
+      ...(typeof args['pattern'] === 'string' ? { pattern: args['pattern'] } : {}),
+    });
     if (args['approve'] === true) return decideRun('approve')({ ...args, id: request.id }, ctx);
-    return { data: request, text: `request ${request.id}: ${request.summary}\napprove it with \`coo approve ${request.id}\` (or veto it with \`coo veto ${request.id}\`)` };
+    return {
+      data: request,
+      text: `request ${request.id}: ${request.summary}\napprove it with \`coo approve ${request.id}\` (or veto it with \`coo veto ${request.id}\`)`,
+    };
   };
 }
 
-const approveOption = (y: Argv): Argv => y.option('approve', { type: 'boolean', default: false, describe: 'approve it at once, signed with your key' });
+const approveOption = (y: Argv): Argv =>
+  y.option('approve', { type: 'boolean', default: false, describe: 'approve it at once, signed with your key' });
 
 export const protectCommand: CommandGroup = {
   command: 'protect',
   describe: 'the protected artefact registry: list | add PATTERN | rm PATTERN | accept',
   subcommands: [
-    { command: 'list', describe: 'patterns, pins, and what the tamper tripwire finds now (exit 4 if tampered)', run: protectListRun },
-    { command: 'add <pattern>', describe: 'request to protect PATTERN, pinning the files it matches now', builder: approveOption, run: protectRequestRun('add') },
-    { command: 'rm <pattern>', describe: 'request to stop protecting PATTERN', builder: approveOption, run: protectRequestRun('rm') },
-    { command: 'accept', describe: 'request to take protected files changed outside coo as their new pins', builder: approveOption, run: protectRequestRun('accept') },
+    {
+      command: 'list',
+      describe: 'patterns, pins, and what the tamper tripwire finds now (exit 4 if tampered)',
+      run: protectListRun,
+    },
+    {
+      command: 'add <pattern>',
+      describe: 'request to protect PATTERN, pinning the files it matches now',
+      builder: approveOption,
+      run: protectRequestRun('add'),
+    },
+    {
+      command: 'rm <pattern>',
+      describe: 'request to stop protecting PATTERN',
+      builder: approveOption,
+      run: protectRequestRun('rm'),
+    },
+    {
+      command: 'accept',
+      describe: 'request to take protected files changed outside coo as their new pins',
+      builder: approveOption,
+      run: protectRequestRun('accept'),
+    },
   ],
 };
 
 function decideRun(decision: 'approve' | 'veto') {
   return async (args: Args, ctx: CliContext): Promise<CommandOutput> => {
     const { decide } = await import('../approvals.js');
-    const result = await decide({ cwd: ctx.cwd, env: ctx.io.env, id: String(args['id']), decision, ...(typeof args['note'] === 'string' ? { note: args['note'] } : {}) });
+    const result = await decide({
+      cwd: ctx.cwd,
+      env: ctx.io.env,
+      id: String(args['id']),
+      decision,
+      ...(typeof args['note'] === 'string' ? { note: args['note'] } : {}),
+    });
     const head = `${decision === 'approve' ? 'approved' : 'vetoed'} ${result.request} (${result.summary}), signed by ${result.signer.join(',')} as ${short(result.commit)}`;
     const plan = result.result?.['plan'] as import('../../plan/status.js').PlanStatus | undefined;
     if (plan) {
@@ -99,7 +150,10 @@ export const requestsCommand: CommandSpec = {
     const { openRepo } = await import('../../store/repo.js');
     const { listRequests } = await import('../../governance/requests.js');
     const list = await listRequests(await openRepo({ cwd: ctx.cwd, env: ctx.io.env }));
-    return { data: list, text: list.map((r) => `${r.id.padEnd(6)} ${r.status.padEnd(8)} ${r.summary}`).join('\n') || '(no requests)' };
+    return {
+      data: list,
+      text: list.map((r) => `${r.id.padEnd(6)} ${r.status.padEnd(8)} ${r.summary}`).join('\n') || '(no requests)',
+    };
   },
 };
 
@@ -133,7 +187,10 @@ export const guardCommand: CommandSpec = {
   describe: 'what the git hooks run: check a commit (pre-commit) or ref updates on stdin (reference-transaction)',
   positionals: {
     hook: { type: 'string', choices: ['pre-commit', 'reference-transaction'], describe: 'the git hook that runs it' },
-    state: { type: 'string', describe: "the hook's own argument (reference-transaction: prepared, committed or aborted)" },
+    state: {
+      type: 'string',
+      describe: "the hook's own argument (reference-transaction: prepared, committed or aborted)",
+    },
   },
   async run(args, ctx) {
     const { guard } = await import('../../governance/guard.js');

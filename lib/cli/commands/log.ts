@@ -7,7 +7,10 @@ function when(seconds: number): string {
 export const logCommand: CommandSpec = {
   command: 'log [ref]',
   describe: 'the operation log (newest first), or the history of REF',
-  builder: (y) => y.positional('ref', { type: 'string' }).option('max-count', { alias: 'n', type: 'number', describe: 'show at most N entries' }),
+  builder: (y) =>
+    y
+      .positional('ref', { type: 'string' })
+      .option('max-count', { alias: 'n', type: 'number', describe: 'show at most N entries' }),
   async run(args, ctx) {
     const { log } = await import('../../state/log.js');
     const entries = await log({
@@ -16,7 +19,12 @@ export const logCommand: CommandSpec = {
       ...(typeof args['ref'] === 'string' ? { rev: args['ref'] } : {}),
       ...(typeof args['maxCount'] === 'number' ? { limit: args['maxCount'] } : {}),
     });
-    const text = entries.map((e) => `${short(e.oid)}  ${when(e.time)}  ${(e.op ?? '-').padEnd(16)} ${e.signed ? '[signed] ' : ''}${e.subject}`).join('\n');
+    const text = entries
+      .map(
+        (e) =>
+          `${short(e.oid)}  ${when(e.time)}  ${(e.op ?? '-').padEnd(16)} ${e.signed ? '[signed] ' : ''}${e.subject}`,
+      )
+      .join('\n');
     return { data: entries, text: text || '(no entries)' };
   },
 };

@@ -15,14 +15,34 @@ export function describeWorkflow(report: WorkflowReport): string {
 
 export function describeRun(report: RunReport): string {
   const lines = [`${report.run}: ${report.state} (from ${report.baseline.rev} ${report.baseline.commit.slice(0, 12)})`];
-  for (const s of report.steps) lines.push(`  step ${s.index + 1} ${s.kind}${s.title ? ` "${s.title}"` : ''}: ${s.status}${s.tree ? ` (tree ${s.tree.slice(0, 12)})` : ''}`);
-  if (report.awaiting) lines.push(`waiting for a person: \`coo approve ${report.awaiting.request}\` or \`coo veto ${report.awaiting.request}\``);
+  for (const s of report.steps)
+    lines.push(
+      `  step ${s.index + 1} ${s.kind}${s.title ? ` "${s.title}"` : ''}: ${s.status}${s.tree ? ` (tree ${s.tree.slice(0, 12)})` : ''}`,
+    );
+  if (report.awaiting)
+    lines.push(
+      `waiting for a person: \`coo approve ${report.awaiting.request}\` or \`coo veto ${report.awaiting.request}\``,
+    );
   if (report.changes.length > 0) lines.push(`changes: ${report.changes.map((c) => `${c.kind} ${c.path}`).join(', ')}`);
-  if (report.applied) lines.push(report.applied.write ? `applied through the gateway as write ${report.applied.write.slice(0, 12)}` : 'nothing to apply');
+  if (report.applied)
+    lines.push(
+      report.applied.write
+        ? `applied through the gateway as write ${report.applied.write.slice(0, 12)}`
+        : 'nothing to apply',
+    );
   if (report.failure) {
-    lines.push(`FAILED${report.failure.step === null ? '' : ` at step ${report.failure.step + 1}`}: ${report.failure.reason}`);
+    lines.push(
+      `FAILED${report.failure.step === null ? '' : ` at step ${report.failure.step + 1}`}: ${report.failure.reason}`,
+    );
     const output = report.steps[report.failure.step ?? -1]?.output;
-    if (output) lines.push(...output.trimEnd().split('\n').slice(-20).map((l) => `  | ${l}`));
+    if (output)
+      lines.push(
+        ...output
+          .trimEnd()
+          .split('\n')
+          .slice(-20)
+          .map((l) => `  | ${l}`),
+      );
   }
   return lines.join('\n');
 }
@@ -39,7 +59,10 @@ async function reportRun(args: Args, ctx: CliContext): Promise<CommandOutput> {
   const { parseRunName } = await import('../../mission/run-state.js');
   const { runReport } = await import('../../mission/report.js');
   const id = parseRunName(String(args['run']));
-  if (!id) throw new CooError('E_RUN_NOT_FOUND', `${String(args['run'])} is not a run name (runs/<mission>/<n>)`, { run: args['run'] });
+  if (!id)
+    throw new CooError('E_RUN_NOT_FOUND', `${String(args['run'])} is not a run name (runs/<mission>/<n>)`, {
+      run: args['run'],
+    });
   const report = await runReport(await openRepo({ cwd: ctx.cwd, env: ctx.io.env }), id);
   return { data: report, text: describeRun(report) };
 }
@@ -48,8 +71,16 @@ export const missionCommand: CommandGroup = {
   command: 'mission',
   describe: 'missions: validate FILE (the workflow validator) | report RUN',
   subcommands: [
-    { command: 'validate <file>', describe: 'schema and workflow rules: at most 5 steps, 2 human, no routine human work (exit 1 if rejected)', run: validateRun },
-    { command: 'report <run>', describe: "a run's report, read from the state repository (runs/<mission>/<n>)", run: reportRun },
+    {
+      command: 'validate <file>',
+      describe: 'schema and workflow rules: at most 5 steps, 2 human, no routine human work (exit 1 if rejected)',
+      run: validateRun,
+    },
+    {
+      command: 'report <run>',
+      describe: "a run's report, read from the state repository (runs/<mission>/<n>)",
+      run: reportRun,
+    },
   ],
 };
 
@@ -58,11 +89,20 @@ async function startOrResume(args: Args, ctx: CliContext): Promise<RunReport> {
   const { parseRunName } = await import('../../mission/run-state.js');
   if (typeof args['resume'] === 'string') {
     const id = parseRunName(args['resume']);
-    if (!id) throw new CooError('E_RUN_NOT_FOUND', `${args['resume']} is not a run name (runs/<mission>/<n>)`, { run: args['resume'] });
+    if (!id)
+      throw new CooError('E_RUN_NOT_FOUND', `${args['resume']} is not a run name (runs/<mission>/<n>)`, {
+        run: args['resume'],
+      });
     return resumeRun({ cwd: ctx.cwd, env: ctx.io.env, run: id });
   }
-  if (typeof args['file'] !== 'string') throw new CooError('E_USAGE', 'name the mission file to run, or --resume RUN', {});
-  return runMission({ cwd: ctx.cwd, env: ctx.io.env, file: resolve(ctx.cwd, args['file']), ...(typeof args['from'] === 'string' ? { from: args['from'] } : {}) });
+  if (typeof args['file'] !== 'string')
+    throw new CooError('E_USAGE', 'name the mission file to run, or --resume RUN', {});
+  return runMission({
+    cwd: ctx.cwd,
+    env: ctx.io.env,
+    file: resolve(ctx.cwd, args['file']),
+    ...(typeof args['from'] === 'string' ? { from: args['from'] } : {}),
+  });
 }
 
 export const runCommand: CommandSpec = {
@@ -71,7 +111,10 @@ export const runCommand: CommandSpec = {
   builder: (y) =>
     y
       .positional('file', { type: 'string', describe: 'the mission document' })
-      .option('from', { type: 'string', describe: 'the state to start from (default: the mission baseline, else amu0)' })
+      .option('from', {
+        type: 'string',
+        describe: 'the state to start from (default: the mission baseline, else amu0)',
+      })
       .option('resume', { type: 'string', describe: 'go on with a run whose process died (runs/<mission>/<n>)' }),
   async run(args, ctx) {
     try {
@@ -96,7 +139,10 @@ export const runsCommand: CommandSpec = {
   async run(args, ctx) {
     const { openRepo } = await import('../../store/repo.js');
     const { listRuns } = await import('../../mission/run-state.js');
-    const runs = await listRuns(await openRepo({ cwd: ctx.cwd, env: ctx.io.env }), typeof args['mission'] === 'string' ? args['mission'] : undefined);
+    const runs = await listRuns(
+      await openRepo({ cwd: ctx.cwd, env: ctx.io.env }),
+      typeof args['mission'] === 'string' ? args['mission'] : undefined,
+    );
     const data = runs.map((r) => ({ run: r.name, state: r.record.state, commit: r.commit, tree: r.tree }));
     return { data, text: data.map((r) => `${r.run.padEnd(24)} ${r.state}`).join('\n') || '(no runs)' };
   },

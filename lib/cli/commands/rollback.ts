@@ -17,7 +17,12 @@ export const rollbackCommand: CommandSpec = {
     const { rollback } = await import('../../baseline/rollback.js');
     const to = typeof args['ref'] === 'string' ? args['ref'] : undefined;
     const result = await withProgress(ctx, (onProgress) =>
-      rollback({ cwd: ctx.cwd, env: ctx.io.env, ...(to === undefined ? {} : { to }), ...(onProgress ? { onProgress } : {}) }),
+      rollback({
+        cwd: ctx.cwd,
+        env: ctx.io.env,
+        ...(to === undefined ? {} : { to }),
+        ...(onProgress ? { onProgress } : {}),
+      }),
     );
     return { data: result, text: describeRestore('rolled back to', result, result.to) };
   },
@@ -28,7 +33,9 @@ export const undoCommand: CommandSpec = {
   describe: 'undo the last rollback, restore or undo (or finish backing out of an interrupted one)',
   async run(_args, ctx) {
     const { undo } = await import('../../state/undo.js');
-    const result = await withProgress(ctx, (onProgress) => undo({ cwd: ctx.cwd, env: ctx.io.env, ...(onProgress ? { onProgress } : {}) }));
+    const result = await withProgress(ctx, (onProgress) =>
+      undo({ cwd: ctx.cwd, env: ctx.io.env, ...(onProgress ? { onProgress } : {}) }),
+    );
     return { data: result, text: describeRestore('returned to', result, 'safety snapshot') };
   },
 };

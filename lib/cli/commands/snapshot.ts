@@ -22,7 +22,13 @@ export const snapshotCommand: CommandSpec = {
     const head = result.created
       ? `snapshot ${short(result.commit)}: ${result.files} files (${result.hashed} hashed, ${result.reused} unchanged)`
       : `nothing changed since snapshot ${short(result.commit)} (${result.files} files)`;
-    const skipped = result.skipped.length === 0 ? [] : [`skipped ${result.skipped.length} path(s), recorded with the snapshot:`, ...result.skipped.map((s) => `  ${s.path}: ${s.reason}`)];
+    const skipped =
+      result.skipped.length === 0
+        ? []
+        : [
+            `skipped ${result.skipped.length} path(s), recorded with the snapshot:`,
+            ...result.skipped.map((s) => `  ${s.path}: ${s.reason}`),
+          ];
     return { data: result, text: [head, ...skipped].join('\n') };
   },
 };

@@ -23,13 +23,26 @@ function readSet(file: string, cwd: string): WriteOp[] {
   }
   if (!Array.isArray(doc)) throw new CooError('E_USAGE', `--set ${file} must hold a JSON array of writes`, { file });
   return (doc as SetEntry[]).map((e, i): WriteOp => {
-    if (typeof e.path !== 'string') throw new CooError('E_USAGE', `--set ${file}: entry ${i} has no "path"`, { file, index: i });
+    if (typeof e.path !== 'string')
+      throw new CooError('E_USAGE', `--set ${file}: entry ${i} has no "path"`, { file, index: i });
     if (e.delete === true) return { kind: 'delete', path: e.path };
     const content =
-      typeof e.content === 'string' ? Buffer.from(e.content) : typeof e.contentBase64 === 'string' ? Buffer.from(e.contentBase64, 'base64') : typeof e.from === 'string' ? readFileSync(resolve(cwd, e.from)) : null;
-    if (!content) throw new CooError('E_USAGE', `--set ${file}: entry ${i} needs "content", "contentBase64", "from" or "delete": true`, { file, index: i });
+      typeof e.content === 'string'
+        ? Buffer.from(e.content)
+        : typeof e.contentBase64 === 'string'
+          ? Buffer.from(e.contentBase64, 'base64')
+          : typeof e.from === 'string'
+            ? readFileSync(resolve(cwd, e.from))
+            : null;
+    if (!content)
+      throw new CooError(
+        'E_USAGE',
+        `--set ${file}: entry ${i} needs "content", "contentBase64", "from" or "delete": true`,
+        { file, index: i },
+      );
     const mode = e.mode === undefined ? '100644' : e.mode;
-    if (mode !== '100644' && mode !== '100755' && mode !== '120000') throw new CooError('E_USAGE', `--set ${file}: entry ${i} has mode ${String(mode)}`, { file, index: i });
+    if (mode !== '100644' && mode !== '100755' && mode !== '120000')
+      throw new CooError('E_USAGE', `--set ${file}: entry ${i} has mode ${String(mode)}`, { file, index: i });
     return { kind: 'write', path: e.path, content, mode };
   });
 }
@@ -44,7 +57,10 @@ function describe(result: GatewayResult): string {
 async function run(ops: WriteOp[], args: Args, ctx: CliContext): Promise<CommandOutput> {
   const { gatewayWrite } = await import('../../gateway/gateway.js');
   const { loadMission, missionScope } = await import('../../mission/mission.js');
-  const mission = typeof args['mission'] === 'string' ? missionScope(await loadMission(resolve(ctx.cwd, args['mission']))) : undefined;
+  const mission =
+    typeof args['mission'] === 'string'
+      ? missionScope(await loadMission(resolve(ctx.cwd, args['mission'])))
+      : undefined;
   const result = await gatewayWrite({
     cwd: ctx.cwd,
     env: ctx.io.env,
@@ -63,22 +79,31 @@ const common = {
 // Declared as data, so that a plain `coo write` line is read by the quick parser, without yargs.
 export const writeCommand: CommandSpec = {
   command: 'write [path]',
-  describe: 'write one file through the gateway (content from --from FILE or stdin), or a whole write set with --set FILE',
+  describe:
+    'write one file through the gateway (content from --from FILE or stdin), or a whole write set with --set FILE',
   positionals: { path: { type: 'string', describe: 'the file to write' } },
   options: {
     from: { type: 'string', describe: 'read the content from this file' },
     exec: { type: 'boolean', default: false, describe: 'make the file executable (mode 100755)' },
     symlink: { type: 'string', describe: 'write a symbolic link pointing here instead of a file' },
-    set: { type: 'string', describe: 'a JSON array of {path, content|contentBase64|from, mode} or {path, delete: true}' },
+    set: {
+      type: 'string',
+      describe: 'a JSON array of {path, content|contentBase64|from, mode} or {path, delete: true}',
+    },
     ...common,
   },
   async run(args, ctx) {
     if (typeof args['set'] === 'string') return run(readSet(args['set'], ctx.cwd), args, ctx);
     const path = args['path'];
     if (typeof path !== 'string') throw new CooError('E_USAGE', 'name the path to write, or give --set FILE', {});
-    if (typeof args['symlink'] === 'string') return run([{ kind: 'write', path, content: Buffer.from(args['symlink']), mode: '120000' }], args, ctx);
+    if (typeof args['symlink'] === 'string')
+      return run([{ kind: 'write', path, content: Buffer.from(args['symlink']), mode: '120000' }], args, ctx);
     const content =
-      typeof args['from'] === 'string' ? readFileSync(resolve(ctx.cwd, args['from'])) : ctx.io.stdin ? await ctx.io.stdin() : null;
+      typeof args['from'] === 'string'
+        ? readFileSync(resolve(ctx.cwd, args['from']))
+        : ctx.io.stdin
+          ? await ctx.io.stdin()
+          : null;
     if (!content) throw new CooError('E_USAGE', 'give the content with --from FILE or on standard input', {});
     return run([{ kind: 'write', path, content, mode: args['exec'] === true ? '100755' : '100644' }], args, ctx);
   },
@@ -90,6 +115,10 @@ export const rmCommand: CommandSpec = {
   builder: (y) => y.positional('paths', { type: 'string', array: true }).options(common),
   run(args, ctx) {
     const paths = (args['paths'] as string[] | undefined) ?? [];
-    return run(paths.map((path) => ({ kind: 'delete', path })), args, ctx);
+    return run(
+      paths.map((path) => ({ kind: 'delete', path })),
+      args,
+      ctx,
+    );
   },
 };
