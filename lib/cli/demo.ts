@@ -58,6 +58,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   say(`# a throwaway project in ${dir}`);
   mkdirSync(join(dir, 'src'));
   writeFileSync(join(dir, 'README.md'), '# demo\n\nA project an agent is about to change.\n');
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the demo project's source, a template literal of its own
   writeFileSync(join(dir, 'src', 'app.js'), 'export const greet = (name) => `hello ${name}`;\n');
   writeFileSync(join(dir, 'build.sh'), '#!/bin/sh\necho building\n');
   chmodSync(join(dir, 'build.sh'), 0o755);

@@ -94,7 +94,7 @@ export function quickParse(
     const word = words[i];
     if (word === undefined) continue;
     const decl = spec.positionals?.[p.name];
-    if (!decl || decl.type !== 'string' || (decl.choices && !decl.choices.includes(word))) return null;
+    if (decl?.type !== 'string' || (decl.choices && !decl.choices.includes(word))) return null;
     set(p.name, decl, word);
   }
   return { spec, args: args as Args };

@@ -21,6 +21,7 @@ export interface GatewayPathProblem {
 
 export const gatewayLimits = { componentBytes: 255, pathBytes: 4096, depth: 32 } as const;
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses
 const controlChar = /[\u0000-\u001f\u007f-\u009f]/u;
 const bidiChar = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 const invisibleChar = /[\p{Default_Ignorable_Code_Point}\u200b]/u;

@@ -12,8 +12,10 @@ export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'coo')
-      return (found = dir);
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'coo') {
+      found = dir;
+      return dir;
+    }
     const parent = dirname(dir);
     if (parent === dir) throw new Error('coo: cannot find its own package.json');
     dir = parent;

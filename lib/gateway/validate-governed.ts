@@ -1,4 +1,5 @@
 import {
+  type Artefact,
   compareVersions,
   formatVersion,
   governedDirOf,
@@ -62,8 +63,8 @@ export function checkGoverned(
     const latest = [...current.keys()]
       .filter((p) => governedDirOf(governed, p) === rule)
       .map((p) => parseArtefact(rule, baseName(p)))
-      .filter((a) => a !== null && a.name === artefact.name)
-      .sort((a, b) => compareVersions(b!.version, a!.version))[0];
+      .filter((a): a is Artefact => a !== null && a.name === artefact.name)
+      .sort((a, b) => compareVersions(b.version, a.version))[0];
     if (latest && compareVersions(artefact.version, latest.version) <= 0) {
       fail(
         op.path,

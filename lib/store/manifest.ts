@@ -76,6 +76,7 @@ function inPathOrder(entries: readonly ManifestEntry[]): readonly ManifestEntry[
 // cid (base32) and mode (digits) never need escaping; the path may. JSON.stringify escapes only
 // `"`, `\`, control characters and lone surrogates; a path with none of these (nearly every one)
 // is quoted as it is, which for 10,000 paths is a few milliseconds instead of ~40 (cold).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters JSON.stringify escapes
 const needsEscape = /["\\\u0000-\u001f\ud800-\udfff]/u;
 const quoted = (path: string): string => (needsEscape.test(path) ? JSON.stringify(path) : `"${path}"`);
 

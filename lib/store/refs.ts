@@ -1,4 +1,14 @@
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  type Dirent,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CooError } from '../core/coo-error.js';
 import { crashPoint } from './crash-point.js';
@@ -116,7 +126,7 @@ export function listRefs(gitdir: string, prefix: string): Map<string, string> {
   const found = readPackedRefs(gitdir);
   for (const name of [...found.keys()]) if (!name.startsWith(prefix)) found.delete(name);
   const walk = (dir: string): void => {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = readdirSync(join(gitdir, dir), { withFileTypes: true });
     } catch {

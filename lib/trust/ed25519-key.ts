@@ -83,7 +83,7 @@ export function parseOpenSshPrivateKey(text: string, source: string): Ed25519Key
   const fail = (reason: string): CooError =>
     new CooError('E_SIGNING_KEY', `${source}: ${reason}`, { path: source, reason });
   const blob = dearmor('OPENSSH PRIVATE KEY', text);
-  if (!blob || !blob.subarray(0, magic.length).equals(magic)) throw fail('not an OpenSSH private key');
+  if (!blob?.subarray(0, magic.length).equals(magic)) throw fail('not an OpenSSH private key');
   try {
     const r = new SshReader(blob.subarray(magic.length));
     const cipher = r.string();
@@ -93,7 +93,8 @@ export function parseOpenSshPrivateKey(text: string, source: string): Ed25519Key
     if (r.uint32() !== 1) throw fail('the file holds more than one key');
     r.bytes(); // public key blob, repeated inside the private section
     const p = new SshReader(r.bytes());
-    if (p.uint32() !== p.uint32()) throw fail('the key file is damaged (check bytes differ)');
+    const check = p.uint32(); // OpenSSH writes one random number twice here
+    if (p.uint32() !== check) throw fail('the key file is damaged (check bytes differ)');
     const type = p.string();
     if (type !== 'ssh-ed25519') throw fail(`the key is ${type}, not Ed25519`);
     const publicKey = p.bytes();

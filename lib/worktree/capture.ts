@@ -239,7 +239,8 @@ export async function captureWorktree(options: CaptureOptions): Promise<CaptureR
       seen.push(w);
       files.push({ path: w.path, mode: w.mode, oid, size: w.size, cid: cids[i] ?? cidAt(cache, rowOf[i] as number) });
     }
-    return (listed = { seen, files });
+    listed = { seen, files };
+    return listed;
   };
   skipped.sort((a, b) => compareUtf8(a.path, b.path));
   return {

@@ -42,10 +42,10 @@ interface ReadBlob {
 }
 
 function blobOf(scratch: Buffer, content: Buffer): ReadBlob {
-  return readInto(scratch, content.length, (target) => content.copy(target));
+  return readInto(scratch, (target) => content.copy(target));
 }
 
-function readInto(scratch: Buffer, size: number, fill: (target: Buffer) => number): ReadBlob {
+function readInto(scratch: Buffer, fill: (target: Buffer) => number): ReadBlob {
   const got = fill(scratch.subarray(headerRoom));
   const header = objectHeader('blob', got);
   header.copy(scratch, headerRoom - header.length);
@@ -60,7 +60,7 @@ function readBlob(scratch: Buffer, abs: string, size: number): ReadBlob {
   const fd = openSync(abs, 'r');
   try {
     // One byte more than expected is asked for, to see a file that grew.
-    return readInto(scratch, size, (target) => {
+    return readInto(scratch, (target) => {
       let got = 0;
       for (let n = -1; n !== 0 && got <= size; got += n)
         n = readSync(fd, target, got, Math.min(size + 1, target.length) - got, null);

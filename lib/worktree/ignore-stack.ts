@@ -59,7 +59,7 @@ export class IgnoreStack {
   isIgnored(active: readonly Level[], relPath: string, isDir: boolean): boolean {
     for (const level of active) {
       const local = relPath.slice(level.base.length) + (isDir ? '/' : '');
-      let result;
+      let result: ignore.TestResult;
       try {
         result = level.rules.test(local);
       } catch {

@@ -97,7 +97,7 @@ export function walkWorktree(root: string, onProgress?: ScanProgress): WalkResul
   let scanned = 0;
 
   const visit = (absDir: string, relDir: string): void => {
-    let dirents;
+    let dirents: Dirent[];
     try {
       dirents = readdirSync(absDir, { withFileTypes: true });
     } catch (err) {

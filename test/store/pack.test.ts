@@ -48,7 +48,9 @@ test('a pack coo writes is one git verifies, with the very index git would build
   const all = objects(300);
   const pack = new PackWriter(gitdir);
   for (const o of all) pack.add(o.oid, o.type, o.content);
-  pack.add(all[1]!.oid, 'blob', all[1]!.content); // the same object twice is stored once
+  const again = all[1];
+  assert.ok(again);
+  pack.add(again.oid, 'blob', again.content); // the same object twice is stored once
   const name = pack.finish();
   const idx = join(packDir(gitdir), `${name}.idx`);
   const verify = box.git(['--git-dir', gitdir, 'verify-pack', '-v', idx]);
@@ -164,7 +166,8 @@ test('the bulk writer packs many objects, leaves out what the repository has, an
     [had.size, added.size].sort((a, b) => a - b),
   );
   for (const o of all) assert.ok(inPack(gitdir, o.oid));
-  const oid = all[3]!.oid;
+  const oid = all[3]?.oid;
+  assert.ok(oid);
   assert.equal(packedIdsWithPrefix(gitdir, oid.slice(0, 7)), [oid]);
   // An abbreviated id names a packed commit as it names a loose one.
   const tree = hashObject('tree', Buffer.alloc(0));
@@ -229,7 +232,7 @@ test("an object past 2 GiB in a pack is found through the index's 64-bit offsets
   const entry = Buffer.concat([entryHeader('blob', content.length), compress(content)]);
   const at = 2 ** 31 + 4096;
   mkdirSync(packDir(gitdir), { recursive: true });
-  const name = 'pack-' + 'ab'.repeat(20);
+  const name = `pack-${'ab'.repeat(20)}`;
   // A sparse pack: its header, the one entry past 2 GiB, a trailer (coo's reader checks objects, not the trailer).
   const fd = openSync(join(packDir(gitdir), `${name}.pack`), 'w');
   writeSync(fd, Buffer.from('PACK\0\0\0\x02\0\0\0\x01', 'latin1'), 0, 12, 0);

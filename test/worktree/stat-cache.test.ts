@@ -58,8 +58,10 @@ function saved(files: ReturnType<typeof sample>, trees: ReadonlyMap<string, stri
 
 test('what is saved is what is read back, racy entries marked, trees included', () => {
   const files = sample(50);
+  const [first] = files;
+  assert.ok(first);
   files.push([
-    { ...files[0]![0], path: 'late.txt', mtimeMs: started - racyMarginMs + 1 },
+    { ...first[0], path: 'late.txt', mtimeMs: started - racyMarginMs + 1 },
     { oid: oid(99), cid: 'bafkreilate' },
   ]);
   const trees = new Map([

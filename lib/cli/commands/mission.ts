@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { CooError } from '../../core/coo-error.js';
 import type { RunReport } from '../../mission/report.js';
 import type { WorkflowReport } from '../../mission/workflow.js';
-import { type Args, type CliContext, type CommandGroup, type CommandOutput, type CommandSpec } from '../context.js';
+import type { Args, CliContext, CommandGroup, CommandOutput, CommandSpec } from '../context.js';
 
 export function describeWorkflow(report: WorkflowReport): string {
   const head = `${report.mission}: ${report.steps} step(s), ${report.humanSteps} human: ${report.valid ? 'valid' : `REJECTED (${report.violations.length} rule(s) broken)`}`;
