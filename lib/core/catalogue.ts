@@ -411,6 +411,11 @@ export const catalogue = {
     summary: 'The state repository holds a missing or malformed object.',
     hint: 'Run `git --git-dir=.coo/state.git fsck --strict` to see the damage.',
   },
+  E_GIT_INDEX: {
+    exit: exitCodes.checkFailed,
+    summary: "The user's git index cannot be read, so coo cannot tell which ignored files git tracks.",
+    hint: 'Run `git status` to see what git makes of it (`git read-tree HEAD` rebuilds a lost index); coo only reads it.',
+  },
   E_IO: {
     exit: exitCodes.io,
     summary: 'A filesystem operation failed.',

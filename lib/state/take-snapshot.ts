@@ -8,6 +8,7 @@ import {
   type CapturedFile,
   type CaptureResult,
 } from '../worktree/capture.js';
+import { captureRules } from '../worktree/capture-now.js';
 import type { StatCache } from '../worktree/stat-cache.js';
 import type { Skipped } from '../worktree/walk.js';
 import { appendOperation } from './oplog.js';
@@ -77,6 +78,7 @@ export async function captureSnapshot(
     cachePath: statCachePath(privateDir),
     store: true,
     maxNewFileBytes: repo.config.capture.maxNewFileBytes,
+    ...(await captureRules(repo)),
     previousPaths: async () =>
       tip
         ? new Set((await readFlatTree(gitdir, (await readCommit(gitdir, tip)).tree)).files.map((f) => f.path))

@@ -20,6 +20,7 @@ import {
   saveStatCache,
   type StatCache,
 } from './stat-cache.js';
+import type { GitSources } from './git-sources.js';
 import { walkWorktree, type Skipped, type WalkEntry, type WalkResult } from './walk.js';
 
 // A capture turns the working tree into a git tree: walk, reuse what the stat cache vouches for,
@@ -42,6 +43,8 @@ export interface CaptureResult {
   readonly reused: number;
   /** The tree id of every directory of `tree` ('' is the root). */
   readonly trees: ReadonlyMap<string, string>;
+  /** Directories holding a repository of their own (nested repositories, submodules), whose files were captured. */
+  readonly nested: readonly string[];
   /** Saves the stat cache, once the capture's tree is held by `commit` (only for storing captures). */
   commitCache(commit: string): void;
 }
@@ -65,6 +68,10 @@ export interface CaptureOptions {
   /** Paths of the previous state, read only if an oversized file is not in the stat cache. */
   readonly previousPaths?: () => Promise<ReadonlySet<string>>;
   readonly onProgress?: (progress: CaptureProgress) => void;
+  /** git's sources for the root (its index, `info/exclude`, global excludes); none for a tree git does not know (a quarantine). */
+  readonly sources?: GitSources;
+  /** Paths coo wrote in the tree, captured whatever the ignore rules say. */
+  readonly written?: ReadonlySet<string>;
 }
 
 /** What the capture knows of each walked entry (by index), and of the cache rows around them. */
@@ -201,7 +208,11 @@ async function hashChanged(
 export async function captureWorktree(options: CaptureOptions): Promise<CaptureResult> {
   const startedMs = Date.now();
   const progress = options.onProgress;
-  const walked = walkWorktree(options.root, progress && ((n) => progress({ phase: 'scan', done: n, total: null })));
+  const walked = walkWorktree(options.root, {
+    ...(options.sources ? { sources: options.sources } : {}),
+    ...(options.written ? { written: options.written } : {}),
+    ...(progress ? { onProgress: (n: number) => progress({ phase: 'scan', done: n, total: null }) } : {}),
+  });
   const cache = options.cache ?? (await readStatCache(options.cachePath, options.gitdir));
   const entries = walked.entries;
   const pairing = await pairWithCache(walked, cache, options);
@@ -254,6 +265,7 @@ export async function captureWorktree(options: CaptureOptions): Promise<CaptureR
     hashed: todo.length,
     reused: pairing.reused,
     trees: treeIds,
+    nested: walked.nested,
     commitCache(commit) {
       if (!options.store) return;
       // Nothing to learn when the same files were all reused for the same commit.

@@ -2,47 +2,78 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 
-// gitignore semantics across nested directories: each `.gitignore` (and `.cooignore`, read after
-// it so its `!pattern` can re-include what git ignores) speaks for paths below its directory, the
-// deepest file with an opinion wins, and `.git/info/exclude` sits below the root's files. Pattern
-// matching itself is the `ignore` package's, which implements the gitignore spec.
+// gitignore semantics across nested directories, in two voices. git's: each `.gitignore` speaks
+// for paths below its directory, the deepest file with an opinion wins, and below the root's files
+// sit `info/exclude`, then the global excludes file, as in git. coo's: a `.cooignore` is read after
+// the `.gitignore` of its directory (so `!build/` undoes git's `build/`), and what it excludes stays
+// out of every capture, even where git tracks it; what git alone excludes is captured if git tracks
+// it. Pattern matching itself is the `ignore` package's, which implements the gitignore spec.
 
-export const ignoreFileNames = ['.gitignore', '.cooignore'] as const;
+export const gitIgnoreFile = '.gitignore';
+export const cooIgnoreFile = '.cooignore';
 
 export interface Level {
   /** Directory the rules belong to, relative to the root, with a trailing `/` ('' for the root). */
   readonly base: string;
-  readonly rules: Ignore;
+  /** The `.gitignore` (or info/exclude, global excludes) patterns. */
+  readonly git: Ignore | null;
+  /** The `.cooignore` patterns alone, and read after git's (so that `!build/` undoes git's `build/`). */
+  readonly coo: Ignore | null;
+  readonly both: Ignore | null;
+}
+
+/**
+ * What the rules say of a path, and whose word it is: git's (a tracked path stays captured
+ * whatever git's rules say) or coo's (the last word), or nothing.
+ */
+export type Verdict = 'git-ignored' | 'git-included' | 'coo-ignored' | 'coo-included' | null;
+
+function rulesOf(text: string): Ignore | null {
+  return text.trim() === '' ? null : ignore({ ignorecase: false }).add(text);
+}
+
+function readOr(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return ''; // unreadable or absent: it contributes no rules (the file itself is captured or skipped as any other)
+  }
+}
+
+function testOf(rules: Ignore | null, path: string): ignore.TestResult | null {
+  if (!rules) return null;
+  try {
+    return rules.test(path);
+  } catch {
+    return null; // a name `ignore` cannot parse; the path checks judge it instead
+  }
 }
 
 export class IgnoreStack {
   private readonly levels: Level[] = [];
 
-  /** Rules from files that are not in the tree itself (`.git/info/exclude`). */
+  /** git rules from outside the tree (the global excludes file, then `info/exclude`), lowest first. */
   addRoot(patterns: string): void {
-    if (patterns.trim() === '') return;
-    this.levels.push({ base: '', rules: ignore({ ignorecase: false }).add(patterns) });
+    const git = rulesOf(patterns);
+    if (git) this.levels.push({ base: '', git, coo: null, both: null });
   }
 
   /** Reads the ignore files present in `dir` (given its entries); returns how many levels it pushed. */
   enter(absDir: string, relDir: string, entries: readonly { readonly name: string }[]): number {
-    let text = '';
-    let present = 0; // which ignore files the directory has, found in one pass over its entries
+    let hasGit = false;
+    let hasCoo = false;
     for (const entry of entries) {
-      if (entry.name === ignoreFileNames[0]) present |= 1;
-      else if (entry.name === ignoreFileNames[1]) present |= 2;
+      if (entry.name === gitIgnoreFile) hasGit = true;
+      else if (entry.name === cooIgnoreFile) hasCoo = true;
     }
-    if (present === 0) return 0;
-    for (const [i, file] of ignoreFileNames.entries()) {
-      if ((present & (1 << i)) === 0) continue;
-      try {
-        text += `${readFileSync(join(absDir, file), 'utf8')}\n`;
-      } catch {
-        // unreadable ignore file: it contributes no rules (the file itself is captured or skipped as any other)
-      }
-    }
-    if (text.trim() === '') return 0;
-    this.levels.push({ base: relDir === '' ? '' : `${relDir}/`, rules: ignore({ ignorecase: false }).add(text) });
+    if (!hasGit && !hasCoo) return 0;
+    const gitText = hasGit ? readOr(join(absDir, gitIgnoreFile)) : '';
+    const cooText = hasCoo ? readOr(join(absDir, cooIgnoreFile)) : '';
+    const git = rulesOf(gitText);
+    const coo = rulesOf(cooText);
+    if (!git && !coo) return 0;
+    const both = coo ? rulesOf(`${gitText}\n${cooText}`) : null;
+    this.levels.push({ base: relDir === '' ? '' : `${relDir}/`, git, coo, both });
     return 1;
   }
 
@@ -56,18 +87,17 @@ export class IgnoreStack {
     return this.levels.filter((level) => prefix.startsWith(level.base)).reverse();
   }
 
-  isIgnored(active: readonly Level[], relPath: string, isDir: boolean): boolean {
+  /** The deepest level with an opinion decides; at one level, `.cooignore` speaks after `.gitignore`. */
+  verdict(active: readonly Level[], relPath: string, isDir: boolean): Verdict {
     for (const level of active) {
       const local = relPath.slice(level.base.length) + (isDir ? '/' : '');
-      let result: ignore.TestResult;
-      try {
-        result = level.rules.test(local);
-      } catch {
-        continue; // a name `ignore` cannot parse; the path checks judge it instead
-      }
-      if (result.ignored) return true;
-      if (result.unignored) return false;
+      const coo = testOf(level.coo, local);
+      if (coo?.ignored) return 'coo-ignored';
+      const git = testOf(level.git, local);
+      if (git?.ignored) return testOf(level.both, local)?.ignored === false ? 'coo-included' : 'git-ignored';
+      if (git?.unignored) return 'git-included';
+      if (coo?.unignored) return 'coo-included';
     }
-    return false;
+    return null;
   }
 }

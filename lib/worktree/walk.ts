@@ -6,12 +6,13 @@ import { cooDirName, privateCooEntries } from '../store/layout.js';
 import { tempNamePattern } from '../store/atomic-file.js';
 import { compareUtf8, utf8Rank } from '../core/compare-utf8.js';
 import type { FileMode } from '../store/tree.js';
+import { noTrackedPaths, readTrackedPaths, type TrackedPaths } from './git-index.js';
+import { noGitSources, type GitSources } from './git-sources.js';
 import { IgnoreStack } from './ignore-stack.js';
 
-// Lists what a snapshot captures: every regular file and symlink under the root that no ignore
-// rule excludes, with its stat data, never following a link and never entering a `.git` or coo's
-// own private directories. Whatever it cannot capture is returned as skipped with the reason, so
-// that nothing is dropped silently.
+// Lists what a snapshot captures, by git's rules (walkWorktree says which), with its stat data,
+// never following a link and never entering a `.git` or coo's own private directories. Whatever it
+// cannot capture is returned as skipped with the reason, so that nothing is dropped silently.
 
 export interface WalkEntry {
   readonly path: string;
@@ -34,6 +35,8 @@ export interface WalkResult {
   readonly skipped: Skipped[];
   /** For every directory entered ('' is the root): the index in `entries` just past its last entry. */
   readonly dirEnds: ReadonlyMap<string, number>;
+  /** Directories below the root that hold a `.git` of their own: nested repositories and submodules. */
+  readonly nested: readonly string[];
 }
 
 export type ScanProgress = (scanned: number) => void;
@@ -48,9 +51,9 @@ export function walkEntryOf(path: string, stat: Stats, mode: FileMode): WalkEntr
   return { path, mode, size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino };
 }
 
-function gitInfoExclude(root: string): string {
+function readOrEmpty(path: string): string {
   try {
-    return readFileSync(join(root, '.git', 'info', 'exclude'), 'utf8');
+    return readFileSync(path, 'utf8');
   } catch {
     return '';
   }
@@ -88,15 +91,52 @@ function unsafeReason(name: string, rel: string): string | null {
   return null;
 }
 
-export function walkWorktree(root: string, onProgress?: ScanProgress): WalkResult {
+export interface WalkOptions {
+  /** git's sources for this root (its index, `info/exclude`, the global excludes); none for a tree git does not know. */
+  readonly sources?: GitSources;
+  /** Paths coo itself wrote there, captured whatever the ignore rules say (as git keeps what it tracks). */
+  readonly written?: ReadonlySet<string>;
+  readonly onProgress?: ScanProgress;
+}
+
+/** What git tracks (its index) and what coo wrote, read once, when an ignore rule first matches. */
+function trackedLazily(sources: GitSources, written: ReadonlySet<string>): () => TrackedPaths {
+  let tracked: TrackedPaths | undefined;
+  return () => {
+    if (tracked) return tracked;
+    const index = sources.dirs ? readTrackedPaths(sources.dirs.gitdir, sources.objectFormat) : noTrackedPaths;
+    if (written.size === 0) return (tracked = index);
+    const writtenDirs = new Set<string>();
+    for (const path of written) for (let at = path.indexOf('/'); at > 0; at = path.indexOf('/', at + 1)) writtenDirs.add(path.slice(0, at));
+    return (tracked = {
+      has: (path) => index.has(path) || written.has(path),
+      hasUnder: (dir) => index.hasUnder(dir) || writtenDirs.has(dir),
+      size: index.size + written.size,
+    });
+  };
+}
+
+/**
+ * Lists what a capture takes, by git's rules: a path git tracks (or coo wrote) is captured whatever
+ * the ignore rules say; an untracked one unless git's ignore rules exclude it; `.cooignore` has the
+ * last word over both. As in git, nothing untracked inside an ignored directory is captured, and an
+ * ignored directory is entered only for what is tracked below it.
+ */
+export function walkWorktree(root: string, options: WalkOptions = {}): WalkResult {
+  const { onProgress } = options;
+  const sources = options.sources ?? noGitSources;
+  const tracked = trackedLazily(sources, options.written ?? new Set());
   const entries: WalkEntry[] = [];
   const skipped: Skipped[] = [];
+  const nested: string[] = [];
   const dirEnds = new Map<string, number>();
   const rules = new IgnoreStack();
-  rules.addRoot(gitInfoExclude(root));
+  if (sources.excludesFile) rules.addRoot(readOrEmpty(sources.excludesFile));
+  if (sources.dirs) rules.addRoot(readOrEmpty(join(sources.dirs.commondir, 'info', 'exclude')));
   let scanned = 0;
 
-  const visit = (absDir: string, relDir: string): void => {
+  /** `ignored`: the directory is ignored by git, so only what is tracked below it is captured. */
+  const visit = (absDir: string, relDir: string, ignored: boolean): void => {
     let dirents: Dirent[];
     try {
       dirents = readdirSync(absDir, { withFileTypes: true });
@@ -115,10 +155,22 @@ export function walkWorktree(root: string, onProgress?: ScanProgress): WalkResul
     for (const dirent of dirents) {
       const name = dirent.name;
       const rel = relDir === '' ? name : `${relDir}/${name}`;
-      if (relDir === '' && name === '.git') continue; // the user's own repository
+      if (name === '.git') {
+        if (relDir === '') continue; // the user's own repository
+        nested.push(relDir);
+      }
       if (relDir === cooDirName && (privateCooEntries as readonly string[]).includes(name)) continue;
       const isDir = dirent.isDirectory();
-      if (active.length > 0 && rules.isIgnored(active, rel, isDir)) continue;
+      let inIgnored = ignored;
+      if (active.length > 0 || ignored) {
+        const verdict = active.length > 0 ? rules.verdict(active, rel, isDir) : null;
+        if (verdict === 'coo-ignored') continue;
+        if (verdict === 'coo-included') inIgnored = false;
+        else if (ignored || verdict === 'git-ignored') {
+          if (isDir ? !tracked().hasUnder(rel) : !tracked().has(rel)) continue;
+          inIgnored = true;
+        }
+      }
       const unsafe = unsafeReason(name, rel);
       if (unsafe) {
         skipped.push({ path: rel, reason: unsafe });
@@ -126,7 +178,7 @@ export function walkWorktree(root: string, onProgress?: ScanProgress): WalkResul
       }
       const abs = `${absDir}/${name}`;
       if (isDir) {
-        visit(abs, rel);
+        visit(abs, rel, inIgnored);
         continue;
       }
       let stat: Stats;
@@ -140,7 +192,7 @@ export function walkWorktree(root: string, onProgress?: ScanProgress): WalkResul
       const mode = fileModeOf(stat);
       if (!mode) {
         if (stat.isDirectory())
-          visit(abs, rel); // was replaced by a directory meanwhile
+          visit(abs, rel, inIgnored); // was replaced by a directory meanwhile
         else skipped.push({ path: rel, reason: 'not a regular file or symbolic link' });
         continue;
       }
@@ -152,7 +204,35 @@ export function walkWorktree(root: string, onProgress?: ScanProgress): WalkResul
     dirEnds.set(relDir, entries.length);
   };
 
-  visit(root, '');
+  visit(root, '', false);
   skipped.sort((a, b) => compareUtf8(a.path, b.path));
-  return { entries, skipped, dirEnds };
+  return { entries, skipped, dirEnds, nested };
+}
+
+/**
+ * Whether the ignore rules (git's, then `.cooignore`) leave `path` out of a capture, whatever git
+ * tracks: each directory on the way is judged as the walk would judge it.
+ */
+export function isIgnoredPath(root: string, path: string, sources: GitSources = noGitSources): boolean {
+  const rules = new IgnoreStack();
+  if (sources.excludesFile) rules.addRoot(readOrEmpty(sources.excludesFile));
+  if (sources.dirs) rules.addRoot(readOrEmpty(join(sources.dirs.commondir, 'info', 'exclude')));
+  const parts = path.split('/');
+  let ignored = false;
+  for (let i = 0; i < parts.length; i++) {
+    const relDir = parts.slice(0, i).join('/');
+    const absDir = relDir === '' ? root : join(root, relDir);
+    let names: { name: string }[] = [];
+    try {
+      names = readdirSync(absDir, { withFileTypes: true });
+    } catch {
+      // a directory not there yet has no ignore files
+    }
+    rules.enter(absDir, relDir, names);
+    const verdict = rules.verdict(rules.activeFor(relDir), parts.slice(0, i + 1).join('/'), i < parts.length - 1);
+    if (verdict === 'coo-ignored') return true;
+    if (verdict === 'coo-included') ignored = false;
+    else if (verdict === 'git-ignored') ignored = true;
+  }
+  return ignored;
 }
