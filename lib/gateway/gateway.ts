@@ -10,6 +10,9 @@ import { judgeWriteSet, type Judged, type JudgeInput } from './judge.js';
 import { stageWriteSet, type GatewayChange } from './stage.js';
 import type { Violation } from './violation.js';
 import type { WriteOp } from './write-set.js';
+import { gitSourcesOfRepo } from '../worktree/capture-now.js';
+import { isIgnoredPath } from '../worktree/walk.js';
+import { updateWrittenPaths } from '../worktree/written-paths.js';
 
 // The write gateway: the one way coo, a mission or a person at the CLI changes the governed tree.
 // Data goes one way through it: judge (the write set and the policy alone, then against the
@@ -108,7 +111,16 @@ export async function gatewayApplyLocked(repo: Repo, input: GatewayInput, judged
       manifest,
     },
   });
+  await rememberWritten(repo, input.ops, judged);
   return { commit, safety: safety.commit, tree, changes, indexes };
+}
+
+/** Paths written where an ignore rule would hide them are captured from now on; deleted ones leave the list. */
+async function rememberWritten(repo: Repo, ops: readonly WriteOp[], judged: Judged): Promise<void> {
+  const sources = gitSourcesOfRepo(repo);
+  const add = ops.filter((op) => op.kind === 'write' && !judged.current.has(op.path) && isIgnoredPath(repo.layout.root, op.path, sources)).map((op) => op.path);
+  const remove = ops.filter((op) => op.kind === 'delete').map((op) => op.path);
+  if (add.length > 0 || remove.length > 0) await updateWrittenPaths(repo.layout.privateDir, { add, remove });
 }
 
 /** The gateway inside an opened, locked repository (for coo's own operations that write through it). */

@@ -254,6 +254,26 @@ test('after a snapshot, the gateway reuses the stat cache and its writes show in
   );
 });
 
+test('a write into an ignored directory can be undone, written again and removed: coo knows what it wrote', async () => {
+  box.write('.gitignore', 'generated/\n');
+  box.write('generated/by-hand.txt', 'not coo\'s');
+  await snapshot(o);
+  const first = await gatewayWrite({ ...o, ops: [w('generated/report.txt', 'one\n')] });
+  assert.equal(first.changes.map((c) => c.kind), ['create']);
+  assert.is(box.read('generated/report.txt'), 'one\n');
+  const undone = await undo(o);
+  assert.is(undone.removed, 1);
+  assert.not.ok(existsSync(join(box.repo, 'generated', 'report.txt')));
+  assert.is(box.read('generated/by-hand.txt'), 'not coo\'s');
+  await gatewayWrite({ ...o, ops: [w('generated/report.txt', 'one\n')] });
+  const again = await gatewayWrite({ ...o, ops: [w('generated/report.txt', 'two\n')] });
+  assert.equal(again.changes.map((c) => c.kind), ['modify']);
+  await gatewayWrite({ ...o, ops: [{ kind: 'delete', path: 'generated/report.txt' }] });
+  assert.not.ok(existsSync(join(box.repo, 'generated', 'report.txt')));
+  // A file in the ignored directory that coo did not write is still no business of coo's.
+  await expectCode(gatewayWrite({ ...o, ops: [w('generated/by-hand.txt', 'overwrite')] }), 'E_WORKTREE_CONFLICT');
+});
+
 test('a large write set stores its objects in one pack; git reads it and undo reverts it', async () => {
   const ops = Array.from({ length: 30 }, (_, i) => w(`bulk/d${i % 3}/f${i}.txt`, `content ${i}\n`));
   const result = await gatewayWrite({ ...o, ops, message: 'thirty files' });
