@@ -118,7 +118,11 @@ export async function gatewayApplyLocked(repo: Repo, input: GatewayInput, judged
 /** Paths written where an ignore rule would hide them are captured from now on; deleted ones leave the list. */
 async function rememberWritten(repo: Repo, ops: readonly WriteOp[], judged: Judged): Promise<void> {
   const sources = gitSourcesOfRepo(repo);
-  const add = ops.filter((op) => op.kind === 'write' && !judged.current.has(op.path) && isIgnoredPath(repo.layout.root, op.path, sources)).map((op) => op.path);
+  const add = ops
+    .filter(
+      (op) => op.kind === 'write' && !judged.current.has(op.path) && isIgnoredPath(repo.layout.root, op.path, sources),
+    )
+    .map((op) => op.path);
   const remove = ops.filter((op) => op.kind === 'delete').map((op) => op.path);
   if (add.length > 0 || remove.length > 0) await updateWrittenPaths(repo.layout.privateDir, { add, remove });
 }

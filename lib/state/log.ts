@@ -1,5 +1,7 @@
 import { readCommit, resolveCommit } from '../store/rev-parse.js';
 import { parseTrailers } from '../store/trailers.js';
+import type { GitHead } from '../worktree/git-head.js';
+import { recordedGitHeads } from './git-heads.js';
 import { listOperations, type OpRecord } from './oplog.js';
 import { openRepo, type RepoOptions } from '../store/repo.js';
 
@@ -18,6 +20,8 @@ export interface LogEntry {
   readonly sequence: number | null;
   /** For operation log entries: the operation's record. */
   readonly record: OpRecord | null;
+  /** The user's git HEAD recorded with a snapshot (branch and commit), where one was. */
+  readonly gitHead: GitHead | null;
 }
 
 /** `coo log [REF]`: newest first. */
@@ -34,6 +38,7 @@ export async function log(options: LogOptions = {}): Promise<LogEntry[]> {
       signed: false,
       sequence: typeof e.record['sequence'] === 'number' ? (e.record['sequence'] as number) : null,
       record: e.record,
+      gitHead: (e.record['gitHead'] as GitHead | undefined) ?? null,
     }));
   }
   const entries: LogEntry[] = [];
@@ -50,6 +55,7 @@ export async function log(options: LogOptions = {}): Promise<LogEntry[]> {
       signed: commit.gpgsig !== null,
       sequence: seq === undefined ? null : Number(seq),
       record: null,
+      gitHead: recordedGitHeads(commit.message)?.head ?? null,
     });
     oid = commit.parents[0] ?? null;
   }

@@ -13,6 +13,7 @@ import { registryOf } from '../governance/governance.js';
 import { keepsPin, sha256Pin } from '../governance/protected.js';
 import type { OpName } from './oplog.js';
 import type { Repo } from '../store/repo.js';
+import { headDrift, recordedGitHeads, type HeadDrift } from './git-heads.js';
 import { applyRewrite, planRewrite, type RewriteOutcome } from './rewrite-worktree.js';
 import { captureSnapshot, recordSnapshot } from './take-snapshot.js';
 
@@ -30,6 +31,8 @@ export interface RestoreProgress {
 export interface RestoreOutcome extends RewriteOutcome {
   readonly target: string;
   readonly safety: string;
+  /** Where git's HEAD (and nested repositories' HEADs) now differ from those recorded with the target. */
+  readonly git: HeadDrift;
 }
 
 const isCooPath = (f: { path: string }): boolean => f.path === cooDirName || f.path.startsWith(`${cooDirName}/`);
@@ -162,5 +165,10 @@ export async function restoreCommit(
     },
     ...(progress ? { onProgress: (p) => progress({ phase: 'write', done: p.done, total: p.total }) } : {}),
   });
-  return { ...outcome, target: commit.oid, safety: safety.commit };
+  return {
+    ...outcome,
+    target: commit.oid,
+    safety: safety.commit,
+    git: headDrift(repo, recordedGitHeads(commit.message)),
+  };
 }

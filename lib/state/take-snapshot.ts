@@ -11,6 +11,7 @@ import {
 import { captureRules } from '../worktree/capture-now.js';
 import type { StatCache } from '../worktree/stat-cache.js';
 import type { Skipped } from '../worktree/walk.js';
+import { gitHeadTrailers, nestedBody, readGitHeads, type GitHeads } from './git-heads.js';
 import { appendOperation } from './oplog.js';
 import type { Repo } from '../store/repo.js';
 import { writeStateCommit } from '../store/state-commit.js';
@@ -60,6 +61,8 @@ function skippedBody(skipped: readonly Skipped[]): string | null {
 /** A capture of the working tree whose objects are stored, not yet recorded as a commit. */
 export interface CapturedSnapshot {
   readonly capture: CaptureResult;
+  /** git's HEAD and the nested repositories' HEADs, as they were at the capture. */
+  readonly heads: GitHeads;
   readonly kind: 'snapshot' | 'safety';
   /** The tip of the ref the snapshot goes on, as read before the capture. */
   readonly tip: string | null;
@@ -86,7 +89,7 @@ export async function captureSnapshot(
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.cache ? { cache: options.cache } : {}),
   });
-  return { capture, kind: options.kind, tip };
+  return { capture, heads: readGitHeads(repo, capture.nested), kind: options.kind, tip };
 }
 
 /** Records a captured snapshot on its ref (and, for `coo snapshot`, in the operation log); the tip is returned as is when nothing changed. */
@@ -119,12 +122,13 @@ export async function recordSnapshot(
     tree: capture.tree,
     parents: tip ? [tip] : [],
     subject: options.subject,
-    body: skippedBody(capture.skipped),
+    body: [skippedBody(capture.skipped), nestedBody(captured.heads)].filter((b) => b !== null).join('\n\n') || null,
     manifest: capture.manifest,
     trailers: [
       ['Coo-Op', kind],
       ['Coo-Files', String(capture.fileCount)],
       ['Coo-Skipped', String(capture.skipped.length)],
+      ...gitHeadTrailers(captured.heads),
     ],
   });
   updateRef(gitdir, kind === 'snapshot' ? snapshotsRef : safetyRef, commit, tip);
@@ -132,7 +136,13 @@ export async function recordSnapshot(
   if (kind === 'snapshot') {
     appendOperation(repo, {
       subject: `snapshot ${commit.slice(0, 12)}: ${options.subject}`,
-      record: { op: 'snapshot', commit, files: capture.fileCount, skipped: capture.skipped },
+      record: {
+        op: 'snapshot',
+        commit,
+        files: capture.fileCount,
+        skipped: capture.skipped,
+        ...(captured.heads.head ? { gitHead: captured.heads.head } : {}),
+      },
       tree: capture.tree,
       manifest: capture.manifest,
     });

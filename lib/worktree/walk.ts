@@ -99,33 +99,36 @@ export interface WalkOptions {
   readonly onProgress?: ScanProgress;
 }
 
-/** What git tracks (its index) and what coo wrote, read once, when an ignore rule first matches. */
-function trackedLazily(sources: GitSources, written: ReadonlySet<string>): () => TrackedPaths {
-  let tracked: TrackedPaths | undefined;
-  return () => {
-    if (tracked) return tracked;
-    const index = sources.dirs ? readTrackedPaths(sources.dirs.gitdir, sources.objectFormat) : noTrackedPaths;
-    if (written.size === 0) return (tracked = index);
-    const writtenDirs = new Set<string>();
-    for (const path of written) for (let at = path.indexOf('/'); at > 0; at = path.indexOf('/', at + 1)) writtenDirs.add(path.slice(0, at));
-    return (tracked = {
-      has: (path) => index.has(path) || written.has(path),
-      hasUnder: (dir) => index.hasUnder(dir) || writtenDirs.has(dir),
-      size: index.size + written.size,
-    });
+/** What git tracks (its index) and what coo wrote, together. */
+function trackedOrWritten(sources: GitSources, written: ReadonlySet<string>): TrackedPaths {
+  const index = sources.dirs ? readTrackedPaths(sources.dirs.gitdir, sources.objectFormat) : noTrackedPaths;
+  if (written.size === 0) return index;
+  const writtenDirs = new Set<string>();
+  for (const path of written) {
+    for (let at = path.indexOf('/'); at > 0; at = path.indexOf('/', at + 1)) writtenDirs.add(path.slice(0, at));
+  }
+  return {
+    has: (path) => index.has(path) || written.has(path),
+    hasUnder: (dir) => index.hasUnder(dir) || writtenDirs.has(dir),
+    size: index.size + written.size,
   };
 }
 
 /**
  * Lists what a capture takes, by git's rules: a path git tracks (or coo wrote) is captured whatever
- * the ignore rules say; an untracked one unless git's ignore rules exclude it; `.cooignore` has the
- * last word over both. As in git, nothing untracked inside an ignored directory is captured, and an
+ * git's ignore rules say; an untracked one unless they exclude it; what `.cooignore` excludes stays
+ * out in both cases. As in git, nothing untracked inside an ignored directory is captured, and an
  * ignored directory is entered only for what is tracked below it.
  */
 export function walkWorktree(root: string, options: WalkOptions = {}): WalkResult {
   const { onProgress } = options;
   const sources = options.sources ?? noGitSources;
-  const tracked = trackedLazily(sources, options.written ?? new Set());
+  // Read once, when an ignore rule first matches: most paths never need it.
+  let trackedPaths: TrackedPaths | undefined;
+  const tracked = (): TrackedPaths => {
+    trackedPaths ??= trackedOrWritten(sources, options.written ?? new Set());
+    return trackedPaths;
+  };
   const entries: WalkEntry[] = [];
   const skipped: Skipped[] = [];
   const nested: string[] = [];

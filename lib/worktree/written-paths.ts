@@ -18,12 +18,19 @@ function listPath(privateDir: string): string {
 }
 
 export async function readWrittenPaths(privateDir: string): Promise<Set<string>> {
-  const file = await readJsonFile<WrittenFile, null>(listPath(privateDir), { schema: 'written-paths', code: 'E_STATE_CORRUPT', missing: () => null });
+  const file = await readJsonFile<WrittenFile, null>(listPath(privateDir), {
+    schema: 'written-paths',
+    code: 'E_STATE_CORRUPT',
+    missing: () => null,
+  });
   return new Set(file?.paths ?? []);
 }
 
 /** Adds and removes paths (the caller holds the lock); writes nothing when nothing changes. */
-export async function updateWrittenPaths(privateDir: string, change: { add: readonly string[]; remove: readonly string[] }): Promise<void> {
+export async function updateWrittenPaths(
+  privateDir: string,
+  change: { add: readonly string[]; remove: readonly string[] },
+): Promise<void> {
   const paths = await readWrittenPaths(privateDir);
   const before = paths.size;
   let changed = false;

@@ -99,8 +99,13 @@ test('snapshot: skipped paths are printed and recorded in the commit; nothing ch
   box.write('large.txt', 'x'.repeat(1000));
   const snap = await coo(['snapshot'], o);
   assert.is(snap.code, 0);
-  assert.ok(snap.stdout.includes('skipped 1 path(s)'), snap.stdout); // .coo/ files are never held back by the limit
-  assert.ok(snap.stdout.includes('large.txt: new file larger than the capture limit'));
+  assert.ok(snap.stdout.includes('large.txt: new file larger than the capture limit'), snap.stdout);
+  const skipped = (await coo(['snapshot', '--json', '--allow-empty'], o)).json<{ skipped: { path: string }[] }>()
+    .skipped;
+  assert.equal(
+    skipped.map((s) => s.path),
+    ['large.txt'],
+  ); // .coo/ files are never held back by the limit
   const message = box.git(['--git-dir', '.coo/state.git', 'log', '-1', '--format=%B', 'snapshots']).stdout;
   assert.ok(message.includes('"large.txt": new file larger than the capture limit'));
   assert.ok(message.includes('Coo-Skipped: 1'));

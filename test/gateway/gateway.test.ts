@@ -256,18 +256,24 @@ test('after a snapshot, the gateway reuses the stat cache and its writes show in
 
 test('a write into an ignored directory can be undone, written again and removed: coo knows what it wrote', async () => {
   box.write('.gitignore', 'generated/\n');
-  box.write('generated/by-hand.txt', 'not coo\'s');
+  box.write('generated/by-hand.txt', "not coo's");
   await snapshot(o);
   const first = await gatewayWrite({ ...o, ops: [w('generated/report.txt', 'one\n')] });
-  assert.equal(first.changes.map((c) => c.kind), ['create']);
+  assert.equal(
+    first.changes.map((c) => c.kind),
+    ['create'],
+  );
   assert.is(box.read('generated/report.txt'), 'one\n');
   const undone = await undo(o);
   assert.is(undone.removed, 1);
   assert.not.ok(existsSync(join(box.repo, 'generated', 'report.txt')));
-  assert.is(box.read('generated/by-hand.txt'), 'not coo\'s');
+  assert.is(box.read('generated/by-hand.txt'), "not coo's");
   await gatewayWrite({ ...o, ops: [w('generated/report.txt', 'one\n')] });
   const again = await gatewayWrite({ ...o, ops: [w('generated/report.txt', 'two\n')] });
-  assert.equal(again.changes.map((c) => c.kind), ['modify']);
+  assert.equal(
+    again.changes.map((c) => c.kind),
+    ['modify'],
+  );
   await gatewayWrite({ ...o, ops: [{ kind: 'delete', path: 'generated/report.txt' }] });
   assert.not.ok(existsSync(join(box.repo, 'generated', 'report.txt')));
   // A file in the ignored directory that coo did not write is still no business of coo's.

@@ -8,7 +8,7 @@ import { sandbox, type Sandbox } from '../helpers/sandbox.js';
 // The user's index, read the way git writes it: versions 2, 3 and 4, a split index, a sparse index.
 // Native git makes each one and is the judge of what is tracked (`git ls-files`).
 
-const test = suite('reading git\'s index');
+const test = suite("reading git's index");
 let box: Sandbox;
 test.before.each(() => {
   box = sandbox();
@@ -16,7 +16,15 @@ test.before.each(() => {
 });
 test.after.each(() => box.cleanup());
 
-const names = ['a.txt', 'src/x.js', 'src/deep/y.js', 'docs/read me.md', 'é/ü.txt', 'z', 'src/deep/longer-name-than-the-one-before.js'];
+const names = [
+  'a.txt',
+  'src/x.js',
+  'src/deep/y.js',
+  'docs/read me.md',
+  'é/ü.txt',
+  'z',
+  'src/deep/longer-name-than-the-one-before.js',
+];
 
 function addAll(): void {
   for (const name of names) box.write(name, `${name}\n`);
@@ -101,9 +109,15 @@ test('a sparse index: a directory outside the cone is one entry, and everything 
 test('a damaged index is E_GIT_INDEX, not a guess', () => {
   addAll();
   box.write('.git/index', 'DIRC\0\0\0\x09\0\0\0\x01');
-  assert.throws(() => readTrackedPaths(join(box.repo, '.git')), (e: { code: string }) => e.code === 'E_GIT_INDEX');
+  assert.throws(
+    () => readTrackedPaths(join(box.repo, '.git')),
+    (e: { code: string }) => e.code === 'E_GIT_INDEX',
+  );
   box.write('.git/index', 'not an index at all, just text');
-  assert.throws(() => readTrackedPaths(join(box.repo, '.git')), (e: { code: string }) => e.code === 'E_GIT_INDEX');
+  assert.throws(
+    () => readTrackedPaths(join(box.repo, '.git')),
+    (e: { code: string }) => e.code === 'E_GIT_INDEX',
+  );
 });
 
 test('EWAH bitmaps: runs of ones, runs of zeros, literal words', () => {

@@ -8,7 +8,7 @@ import { walkWorktree } from '../../lib/worktree/walk.js';
 import { compareUtf8 } from '../../lib/core/compare-utf8.js';
 import { fc } from '../helpers/property.js';
 import { rmSync } from 'node:fs';
-import { sandbox, type Sandbox } from '../helpers/sandbox.js';
+import { projectRoot, sandbox, type Sandbox } from '../helpers/sandbox.js';
 
 const test = suite('walk and capture rules');
 let box: Sandbox;
@@ -142,7 +142,11 @@ test("property: paths come out in git's byte order, a directory sorting as its n
 
 /** What git says a capture should hold: tracked files that exist, and untracked files no ignore rule excludes. */
 function gitsCaptureSet(root: string, env: Sandbox['env'] = box.env): string[] {
-  const run = spawnSync('git', ['-c', 'core.quotepath=false', 'ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root, env: env as NodeJS.ProcessEnv, encoding: 'utf8' });
+  const run = spawnSync(
+    'git',
+    ['-c', 'core.quotepath=false', 'ls-files', '-z', '--cached', '--others', '--exclude-standard'],
+    { cwd: root, env: env as NodeJS.ProcessEnv, encoding: 'utf8' },
+  );
   const listed = run.stdout.split('\0').filter((p) => p !== '' && existsSync(join(root, p)));
   return [...new Set(listed)].sort(compareUtf8);
 }
@@ -173,8 +177,13 @@ test("the global excludes file (core.excludesFile, or ~/.config/git/ignore) and 
   assert.equal(paths(box.repo), gitsCaptureSet(box.repo));
   // core.excludesFile names another file: that one counts, the default place does not.
   writeFileSync(join(box.home, 'excludes'), 'notes.md\n');
-  const withConfig = walkWorktree(box.repo, { sources: gitSourcesOf(box.repo, box.env, new Map([['core.excludesfile', '~/excludes']])) });
-  assert.equal(withConfig.entries.map((e) => e.path), ['.env']);
+  const withConfig = walkWorktree(box.repo, {
+    sources: gitSourcesOf(box.repo, box.env, new Map([['core.excludesfile', '~/excludes']])),
+  });
+  assert.equal(
+    withConfig.entries.map((e) => e.path),
+    ['.env'],
+  );
   // A linked worktree: its .git is a file, its info/exclude is the main repository's.
   box.git(['add', 'notes.md']);
   box.git(['commit', '-q', '-m', 'n']);
@@ -182,7 +191,9 @@ test("the global excludes file (core.excludesFile, or ~/.config/git/ignore) and 
   assert.is(box.git(['worktree', 'add', '-q', linked]).status, 0);
   writeFileSync(join(linked, 'scratch.tmp'), 's');
   writeFileSync(join(linked, 'new.txt'), 'x');
-  const inLinked = walkWorktree(linked, { sources: gitSourcesOf(linked, box.env, new Map()) }).entries.map((e) => e.path);
+  const inLinked = walkWorktree(linked, { sources: gitSourcesOf(linked, box.env, new Map()) }).entries.map(
+    (e) => e.path,
+  );
   assert.equal(inLinked, ['new.txt', 'notes.md']);
   assert.equal(inLinked, gitsCaptureSet(linked));
 });
@@ -194,29 +205,73 @@ test('paths coo wrote are captured whatever the ignore rules say; .cooignore kee
   box.write('tracked.txt', 't');
   box.write('.cooignore', 'tracked.txt\n');
   box.git(['add', 'tracked.txt']);
-  const walked = walkWorktree(box.repo, { sources: gitSourcesOf(box.repo, box.env, new Map()), written: new Set(['out/written.txt']) });
-  assert.equal(walked.entries.map((e) => e.path), ['.cooignore', '.gitignore', 'out/written.txt']);
+  const walked = walkWorktree(box.repo, {
+    sources: gitSourcesOf(box.repo, box.env, new Map()),
+    written: new Set(['out/written.txt']),
+  });
+  assert.equal(
+    walked.entries.map((e) => e.path),
+    ['.cooignore', '.gitignore', 'out/written.txt'],
+  );
+});
+
+test("on this repository, the captured set is git's own", () => {
+  const git = spawnSync('git', ['rev-parse', '--show-toplevel'], { cwd: projectRoot, encoding: 'utf8' });
+  if (git.status !== 0 || git.stdout.trim() !== projectRoot.replace(/\/$/u, '')) return; // not a git checkout (an unpacked tarball)
+  const walked = walkWorktree(projectRoot, { sources: gitSourcesOf(projectRoot, process.env, new Map()) }).entries.map(
+    (e) => e.path,
+  );
+  const listed = gitsCaptureSet(projectRoot, process.env);
+  assert.ok(listed.length > 100, `${listed.length} files`);
+  assert.equal(walked, listed);
 });
 
 test("property: the captured set is git's own (ls-files --cached --others --exclude-standard) on generated trees", () => {
   const dirs = ['', 'src/', 'src/deep/', 'build/', 'test-data/', 'logs/'];
   const names = ['a.js', 'b.log', 'test-x.js', 'keep.log', 'c.tmp', 'd.txt'];
-  const patterns = ['*.log', '!keep.log', 'build/', 'test-*', '*.tmp', 'deep/', '/d.txt', 'src/*.js', 'logs', '!src/deep/a.js'];
+  const patterns = [
+    '*.log',
+    '!keep.log',
+    'build/',
+    'test-*',
+    '*.tmp',
+    'deep/',
+    '/d.txt',
+    'src/*.js',
+    'logs',
+    '!src/deep/a.js',
+  ];
   const file = fc.tuple(fc.constantFrom(...dirs), fc.constantFrom(...names)).map(([d, n]) => `${d}${n}`);
   fc.assert(
     fc.property(
       fc.uniqueArray(file, { minLength: 1, maxLength: 14 }),
-      fc.array(fc.tuple(fc.constantFrom('', 'src/', 'logs/'), fc.subarray(patterns, { minLength: 1, maxLength: 4 })), { maxLength: 3 }),
+      fc.array(fc.tuple(fc.constantFrom('', 'src/', 'logs/'), fc.subarray(patterns, { minLength: 1, maxLength: 4 })), {
+        maxLength: 3,
+      }),
       fc.subarray(patterns, { maxLength: 2 }),
       fc.subarray(patterns, { maxLength: 2 }),
       fc.array(fc.nat(), { maxLength: 4 }),
       (files, ignoreFiles, exclude, global, trackPicks) => {
         rmSync(join(box.repo, '.git', 'index'), { force: true });
-        for (const entry of ['src', 'build', 'test-data', 'logs', 'a.js', 'b.log', 'test-x.js', 'keep.log', 'c.tmp', 'd.txt', '.gitignore']) {
+        for (const entry of [
+          'src',
+          'build',
+          'test-data',
+          'logs',
+          'a.js',
+          'b.log',
+          'test-x.js',
+          'keep.log',
+          'c.tmp',
+          'd.txt',
+          '.gitignore',
+        ]) {
           rmSync(join(box.repo, entry), { recursive: true, force: true });
         }
         for (const f of files) box.write(f, f);
-        for (const [dir, lines] of ignoreFiles) if (dir === '' || files.some((f) => f.startsWith(dir))) box.write(`${dir}.gitignore`, `${lines.join('\n')}\n`);
+        for (const [dir, lines] of ignoreFiles)
+          if (dir === '' || files.some((f) => f.startsWith(dir)))
+            box.write(`${dir}.gitignore`, `${lines.join('\n')}\n`);
         writeFileSync(join(box.repo, '.git', 'info', 'exclude'), `${exclude.join('\n')}\n`);
         mkdirSync(join(box.home, '.config', 'git'), { recursive: true });
         writeFileSync(join(box.home, '.config', 'git', 'ignore'), `${global.join('\n')}\n`);

@@ -22,7 +22,7 @@ export const logCommand: CommandSpec = {
     const text = entries
       .map(
         (e) =>
-          `${short(e.oid)}  ${when(e.time)}  ${(e.op ?? '-').padEnd(16)} ${e.signed ? '[signed] ' : ''}${e.subject}`,
+          `${short(e.oid)}  ${when(e.time)}  ${(e.op ?? '-').padEnd(16)} ${e.signed ? '[signed] ' : ''}${e.subject}${e.gitHead ? `  (git: ${e.gitHead.branch ?? 'detached'}@${e.gitHead.commit ? short(e.gitHead.commit) : 'no commit'})` : ''}`,
       )
       .join('\n');
     return { data: entries, text: text || '(no entries)' };

@@ -1,11 +1,41 @@
 import type { RollbackResult } from '../../baseline/rollback.js';
+import type { HeadDrift } from '../../state/git-heads.js';
+import type { GitHead } from '../../worktree/git-head.js';
 import { short, type CommandSpec } from '../context.js';
 import { withProgress } from '../progress.js';
 
+const headText = (head: GitHead | null): string =>
+  head === null
+    ? 'no readable HEAD'
+    : `${head.branch ?? 'a detached HEAD'} at ${head.commit ? short(head.commit) : '(no commit yet)'}`;
+
+/** What a restore says of git: a HEAD that moved since the state was recorded, nested repositories that no longer match. */
+export function describeGitDrift(git: HeadDrift): string[] {
+  const lines: string[] = [];
+  if (git.head?.moved) {
+    lines.push(
+      `note: this state was recorded on ${headText(git.head.recorded)}; git is now on ${headText(git.head.now)} (its files are now in your working tree, git's HEAD was not changed)`,
+    );
+  }
+  for (const n of git.nested) {
+    lines.push(
+      `note: nested repository ${n.path} was on ${headText(n.recorded)} when recorded, now on ${headText(n.now)}: its files and its HEAD may disagree`,
+    );
+  }
+  return lines;
+}
+
 export function describeRestore(verb: string, result: RollbackResult, label: string): string {
+  const changes = [
+    `${result.written} written`,
+    `${result.removed} removed`,
+    `${result.chmod} mode change${result.chmod === 1 ? '' : 's'}`,
+    `${result.unchanged} unchanged`,
+  ];
   return [
-    `${verb} ${label} (${short(result.target)}): ${result.written} written, ${result.removed} removed, ${result.chmod} mode changes, ${result.unchanged} unchanged`,
+    `${verb} ${label} (${short(result.target)}): ${changes.join(', ')}`,
     `safety snapshot ${short(result.safety)} holds the tree from before; \`coo undo\` returns to it`,
+    ...describeGitDrift(result.git),
   ].join('\n');
 }
 

@@ -26,7 +26,9 @@ export const snapshotCommand: CommandSpec = {
       result.skipped.length === 0
         ? []
         : [
-            `skipped ${result.skipped.length} path(s), recorded with the snapshot:`,
+            result.created
+              ? `not captured, ${result.skipped.length} path(s), listed in the snapshot's message:`
+              : `not captured, ${result.skipped.length} path(s) (nothing was recorded, as nothing changed):`,
             ...result.skipped.map((s) => `  ${s.path}: ${s.reason}`),
           ];
     return { data: result, text: [head, ...skipped].join('\n') };
