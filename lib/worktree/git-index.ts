@@ -56,62 +56,88 @@ function varint(c: Cursor): number {
   return value;
 }
 
+/**
+ * The names of an index's entries, as byte ranges: into the index file itself (versions 2 and 3,
+ * where each name is written whole), or into a buffer the names are rebuilt in (version 4). No
+ * string is made for a name until a question needs one.
+ */
+interface Names {
+  readonly bytes: Buffer;
+  readonly starts: number[];
+  readonly ends: number[];
+}
+
 interface Parsed {
-  /** Each entry's path and whether it is a sparse directory; '' for a split index's replacement. */
-  readonly entries: { path: string; dir: boolean }[];
+  readonly names: Names;
+  /** Sparse directory entries (mode 040000), without their trailing slash. */
+  readonly dirs: string[];
   /** The split index's link to its shared index, if any. */
   readonly link: { shared: string; deleted: number[] } | null;
 }
 
 function parseIndex(buf: Buffer, path: string, hashBytes: number): Parsed {
   if (buf.length < 12 + hashBytes || buf.toString('latin1', 0, 4) !== 'DIRC') throw damaged(path, 'not a git index');
-  const c = new Cursor(buf, 4);
-  const version = c.u32();
+  const version = buf.readUInt32BE(4);
   if (version < 2 || version > 4) throw damaged(path, `index version ${version} is not one coo reads (2, 3, 4)`);
-  const count = c.u32();
-  const entries: { path: string; dir: boolean }[] = [];
-  let previous = '';
+  const count = buf.readUInt32BE(8);
   const end = buf.length - hashBytes;
+  const names: Names = { bytes: version === 4 ? Buffer.allocUnsafe(Math.max(0, end)) : buf, starts: [], ends: [] };
+  const dirs: string[] = [];
+  let at = 12;
+  let out = 0; // version 4: where the next rebuilt name goes
+  let previous = -1; // version 4: the start of the previous name in `names.bytes`
+  let previousLength = 0;
   for (let i = 0; i < count; i++) {
-    const start = c.at;
+    const start = at;
     if (start + 40 + hashBytes + 2 > end) throw damaged(path, 'truncated');
-    c.at += 24; // ctime, mtime, dev, ino
-    const mode = c.u32();
-    c.at += 12 + hashBytes; // uid, gid, size, object id
-    const flags = c.u16();
-    if (flags & 0x4000) c.u16(); // extended flags (version 3 on)
-    let name: string;
+    const mode = buf.readUInt32BE(start + 24);
+    at = start + 40 + hashBytes;
+    const flags = buf.readUInt16BE(at);
+    at += flags & 0x4000 ? 4 : 2; // extended flags (version 3 on)
+    let nameStart: number;
+    let nameEnd: number;
     if (version === 4) {
+      const c = new Cursor(buf, at);
       const strip = varint(c);
       const nul = buf.indexOf(0, c.at);
-      if (nul < 0 || strip > previous.length) throw damaged(path, 'a damaged path');
-      name = previous.slice(0, previous.length - strip) + buf.toString('utf8', c.at, nul);
-      c.at = nul + 1;
+      if (nul < 0 || nul >= end || strip > previousLength) throw damaged(path, 'a damaged path');
+      const kept = previousLength - strip;
+      if (kept > 0) names.bytes.copy(names.bytes, out, previous, previous + kept);
+      buf.copy(names.bytes, out + kept, c.at, nul);
+      nameStart = out;
+      nameEnd = out + kept + (nul - c.at);
+      out = nameEnd;
+      previous = nameStart;
+      previousLength = nameEnd - nameStart;
+      at = nul + 1;
     } else {
-      const nul = buf.indexOf(0, c.at);
+      const nul = buf.indexOf(0, at);
       if (nul < 0 || nul >= end) throw damaged(path, 'a damaged path');
-      name = buf.toString('utf8', c.at, nul);
-      c.at = start + ((nul - start + 8) & ~7); // NUL-padded to a multiple of 8
+      nameStart = at;
+      nameEnd = nul;
+      at = start + ((nul - start + 8) & ~7); // NUL-padded to a multiple of 8
     }
-    // Version 4 strips from the previous path as written; the bytes are UTF-8 in practice.
-    previous = name;
-    const dir = (mode & 0o170000) === sparseDirMode;
-    entries.push({ path: dir ? name.replace(/\/$/u, '') : name, dir });
+    if ((mode & 0o170000) === sparseDirMode) {
+      dirs.push(names.bytes.toString('latin1', nameStart, nameEnd).replace(/\/$/u, ''));
+      continue;
+    }
+    names.starts.push(nameStart);
+    names.ends.push(nameEnd);
   }
   let link: Parsed['link'] = null;
-  while (c.at + 8 <= end) {
-    const signature = buf.toString('latin1', c.at, c.at + 4);
-    const size = buf.readUInt32BE(c.at + 4);
-    const data = c.at + 8;
+  while (at + 8 <= end) {
+    const signature = buf.toString('latin1', at, at + 4);
+    const size = buf.readUInt32BE(at + 4);
+    const data = at + 8;
     if (data + size > end) throw damaged(path, `extension ${JSON.stringify(signature)} overruns the file`);
     if (signature === 'link') {
       const shared = buf.toString('hex', data, data + hashBytes);
       const deleted = size > hashBytes ? ewahPositions(buf, data + hashBytes, path) : [];
       link = { shared, deleted };
     }
-    c.at = data + size;
+    at = data + size;
   }
-  return { entries, link };
+  return { names, dirs, link };
 }
 
 /**
@@ -142,25 +168,60 @@ export function ewahPositions(buf: Buffer, at: number, path = 'bitmap'): number[
   return out.filter((p) => p < bits);
 }
 
-function makeTracked(files: Iterable<string>, dirs: Iterable<string>): TrackedPaths {
-  const exact = new Set(files);
-  const under = new Set<string>();
-  const addParents = (path: string, self: boolean): void => {
-    if (self) under.add(path);
-    for (let at = path.lastIndexOf('/'); at > 0; at = path.lastIndexOf('/', at - 1)) {
-      const parent = path.slice(0, at);
-      if (under.has(parent)) return;
-      under.add(parent);
-    }
-  };
-  for (const path of exact) addParents(path, false);
-  for (const dir of dirs) addParents(dir, true);
-  const sparse = [...dirs];
+/** The first position whose name is not below `key` (names sorted by bytes, as git sorts them). */
+function lowerBound(names: Names, key: Buffer): number {
+  let lo = 0;
+  let hi = names.starts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (names.bytes.compare(key, 0, key.length, names.starts[mid], names.ends[mid]) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The tracked paths as the index lists them, searched in place: no set of 50,000 strings is built
+ * for the few questions a walk asks (only about what an ignore rule matched).
+ */
+function makeTracked(names: Names, dirs: readonly string[]): TrackedPaths {
+  const sparse = dirs.map((d) => `${d}/`);
+  const inSparse = (path: string): boolean => sparse.some((d) => path.startsWith(d) || `${path}/` === d);
+  const nameIs = (i: number, key: Buffer): boolean =>
+    i < names.starts.length && names.bytes.compare(key, 0, key.length, names.starts[i], names.ends[i]) === 0;
+  const nameStartsWith = (i: number, prefix: Buffer): boolean =>
+    i < names.starts.length &&
+    (names.ends[i] as number) - (names.starts[i] as number) > prefix.length &&
+    names.bytes.compare(prefix, 0, prefix.length, names.starts[i], (names.starts[i] as number) + prefix.length) === 0;
   return {
-    has: (path) => exact.has(path) || sparse.some((d) => path.startsWith(`${d}/`)),
-    hasUnder: (dir) => under.has(dir) || sparse.some((d) => dir.startsWith(`${d}/`)),
-    size: exact.size,
+    has(path) {
+      const key = Buffer.from(path, 'utf8');
+      return nameIs(lowerBound(names, key), key) || inSparse(path);
+    },
+    hasUnder(dir) {
+      const prefix = Buffer.from(`${dir}/`, 'utf8');
+      return nameStartsWith(lowerBound(names, prefix), prefix) || inSparse(dir);
+    },
+    size: names.starts.length,
   };
+}
+
+/** A split index made whole: the shared entries less those deleted, with the split index's new ones, sorted again. */
+function mergeSplit(shared: Parsed, split: Parsed): Names {
+  const deleted = new Set(split.link?.deleted ?? []);
+  const bytes = Buffer.concat([shared.names.bytes, split.names.bytes]);
+  const offset = shared.names.bytes.length;
+  const ranges: [number, number][] = [];
+  shared.names.starts.forEach((s, i) => {
+    if (!deleted.has(i)) ranges.push([s, shared.names.ends[i] as number]);
+  });
+  // A split index's entries with an empty name replace shared entries (same paths); the others are added.
+  split.names.starts.forEach((s, i) => {
+    const e = split.names.ends[i] as number;
+    if (e > s) ranges.push([offset + s, offset + e]);
+  });
+  ranges.sort((a, b) => bytes.compare(bytes, b[0], b[1], a[0], a[1]));
+  return { bytes, starts: ranges.map((r) => r[0]), ends: ranges.map((r) => r[1]) };
 }
 
 /**
@@ -178,22 +239,14 @@ export function readTrackedPaths(gitdir: string, objectFormat: 'sha1' | 'sha256'
     throw damaged(indexPath, (err as NodeJS.ErrnoException).code ?? 'unreadable');
   }
   const parsed = parseIndex(buf, indexPath, hashBytes);
-  let entries = parsed.entries;
-  if (parsed.link) {
-    const sharedPath = join(gitdir, `sharedindex.${parsed.link.shared}`);
-    let sharedBuf: Buffer;
-    try {
-      sharedBuf = readFileSync(sharedPath);
-    } catch {
-      throw damaged(sharedPath, 'the shared index of a split index is missing');
-    }
-    const deleted = new Set(parsed.link.deleted);
-    // A split index's entries with an empty name replace shared entries (same paths); the others are added.
-    const kept = parseIndex(sharedBuf, sharedPath, hashBytes).entries.filter((_, i) => !deleted.has(i));
-    entries = [...kept, ...entries.filter((e) => e.path !== '')];
+  if (!parsed.link) return makeTracked(parsed.names, parsed.dirs);
+  const sharedPath = join(gitdir, `sharedindex.${parsed.link.shared}`);
+  let sharedBuf: Buffer;
+  try {
+    sharedBuf = readFileSync(sharedPath);
+  } catch {
+    throw damaged(sharedPath, 'the shared index of a split index is missing');
   }
-  return makeTracked(
-    entries.filter((e) => !e.dir).map((e) => e.path),
-    entries.filter((e) => e.dir).map((e) => e.path),
-  );
+  const shared = parseIndex(sharedBuf, sharedPath, hashBytes);
+  return makeTracked(mergeSplit(shared, parsed), [...shared.dirs, ...parsed.dirs]);
 }
