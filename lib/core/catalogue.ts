@@ -44,6 +44,16 @@ export const catalogue = {
     summary: '.coo/config.json does not match its schema.',
     hint: 'Fix the field named in `data.pointer`; the schema is schemas/config.schema.json.',
   },
+  E_GIT_NOT_FOUND: {
+    exit: exitCodes.usage,
+    summary: 'git is not installed or not on PATH; coo reads the git configuration through it.',
+    hint: 'Install git, or put it on the PATH that `data.path` shows.',
+  },
+  E_GIT_CONFIG: {
+    exit: exitCodes.usage,
+    summary: 'git could not read its configuration (a broken config file, include, or GIT_CONFIG_* variable).',
+    hint: 'Run `git config --list --show-origin` in the repository: `data.stderr` names what git refused; fix it there.',
+  },
   E_REF_NOT_FOUND: {
     exit: exitCodes.usage,
     summary: 'The name does not resolve to a state in the state repository.',

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -76,6 +76,17 @@ test('core.hooksPath is honoured (husky keeps its hooks in .husky/_)', () => {
   box.write('specs/constitution.md', 'changed\n');
   box.git(['add', 'specs/constitution.md']);
   assert.is.not(box.git(['commit', '-q', '--no-verify', '-m', 'x']).status, 0);
+});
+
+test('core.hooksPath set through includeIf is where the hooks go, as git reads it', () => {
+  writeFileSync(join(box.home, '.gitconfig'), `[includeIf "gitdir:${box.repo}/"]\n\tpath = hooks.inc\n`);
+  writeFileSync(join(box.home, 'hooks.inc'), '[core]\n\thooksPath = .githooks\n');
+  ok(['hooks', 'install']);
+  assert.ok(readFileSync(join(box.repo, '.githooks/pre-commit'), 'utf8').includes('coo-hook'));
+  assert.not.ok(existsSync(join(box.repo, '.git/hooks/pre-commit')));
+  box.write('specs/constitution.md', 'changed\n');
+  box.git(['add', 'specs/constitution.md']);
+  assert.is.not(box.git(['commit', '-q', '-m', 'x']).status, 0);
 });
 
 test('what hooks cannot stop (as the README says): -c core.hooksPath=/dev/null', () => {
