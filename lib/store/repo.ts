@@ -21,6 +21,7 @@ export interface Repo {
   readonly layout: Layout;
   readonly config: CooConfig;
   readonly env: Env;
+  /** The user's git configuration, read on first use (it costs a git process). */
   readonly gitConfig: ReadonlyMap<string, string>;
   /** Author/committer for a commit written now. */
   identity(): Identity;
@@ -29,13 +30,13 @@ export interface Repo {
 export const defaultName = 'coo';
 export const defaultEmail = 'coo@localhost';
 
-export function makeIdentity(gitConfig: ReadonlyMap<string, string>, env: Env, now?: () => number): () => Identity {
-  return () => ({
+function identityFrom(gitConfig: ReadonlyMap<string, string>, env: Env, now?: () => number): Identity {
+  return {
     name: gitConfig.get('user.name') ?? defaultName,
     email: gitConfig.get('user.email') ?? defaultEmail,
     timestamp: commitTimestamp(env, now),
     tzOffsetMinutes: 0,
-  });
+  };
 }
 
 export async function openRepo(options: RepoOptions = {}): Promise<Repo> {
@@ -44,12 +45,19 @@ export async function openRepo(options: RepoOptions = {}): Promise<Repo> {
   const root = findRoot(cwd);
   if (!root) throw new CooError('E_NOT_INITIALISED', `no .coo/state.git in ${cwd} or any parent`, { cwd });
   const layout = layoutFor(root);
-  const gitConfig = readGitConfig(root, env);
+  const config = await loadConfig(layout.configPath);
+  let gitConfig: ReadonlyMap<string, string> | undefined;
+  const readOnce = (): ReadonlyMap<string, string> => {
+    gitConfig ??= readGitConfig(root, env);
+    return gitConfig;
+  };
   return {
     layout,
-    config: await loadConfig(layout.configPath),
+    config,
     env,
-    gitConfig,
-    identity: makeIdentity(gitConfig, env, options.now),
+    get gitConfig() {
+      return readOnce();
+    },
+    identity: () => identityFrom(readOnce(), env, options.now),
   };
 }
