@@ -107,6 +107,8 @@ export async function initRepo(options: InitOptions = {}): Promise<InitResult> {
     );
   }
   const layout = layoutFor(root);
+  // Read first: a git configuration git refuses fails init before anything is written.
+  const gitConfig = readGitConfig(root, env);
   try {
     mkdirSync(layout.cooDir, { recursive: true });
     const created = createStateRepo(layout);
@@ -114,7 +116,6 @@ export async function initRepo(options: InitOptions = {}): Promise<InitResult> {
     writeIfMissing(layout.configPath, `${JSON.stringify(initialConfig, null, 2)}\n`);
     await loadConfig(layout.configPath); // an existing config must still be valid
 
-    const gitConfig = readGitConfig(root, env);
     const found = findSigningKey(layout, gitConfig, env);
     const principal = gitConfig.get('user.email') ?? defaultEmail;
     const key = found.key ?? createCooKey(layout, principal);
