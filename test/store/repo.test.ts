@@ -3,11 +3,15 @@ import * as assert from 'uvu/assert';
 import { initRepo } from '../../lib/state/init.js';
 import { openRepo } from '../../lib/store/repo.js';
 import { snapshot } from '../../lib/state/snapshot.js';
+import { log } from '../../lib/state/log.js';
+import { diff } from '../../lib/state/diff.js';
+import { show } from '../../lib/state/show.js';
+import { createAmu0Baseline } from '../../lib/baseline/baseline.js';
 import { expectCode } from '../helpers/expect.js';
 import { sandbox, type Sandbox } from '../helpers/sandbox.js';
 
 // The opened repository reads the user's git configuration (a git process) on first use only: a
-// command that writes no commit never starts git, and one that does reads git's configuration.
+// command that only reads history never starts git, and one that records a commit reads it.
 
 const test = suite('openRepo [C-STORE]');
 let box: Sandbox;
@@ -26,21 +30,28 @@ test('identity comes from git config, read once, on first use', async () => {
   assert.is(repo.gitConfig, repo.gitConfig);
 });
 
-test('a snapshot that changes nothing does not read git config; one that records a commit does', async () => {
+test('reading history reads no git config; recording a commit does', async () => {
+  const good = { cwd: box.repo, env: box.env };
   box.write('a.txt', 'a\n');
-  await initRepo({ cwd: box.repo, env: box.env });
-  const first = await snapshot({ cwd: box.repo, env: box.env });
+  await initRepo(good);
+  await createAmu0Baseline({ ...good, name: 'ONE' });
+  box.write('a.txt', 'b\n');
+  const taken = await snapshot(good);
   // A configuration git refuses to read: it fails whoever reads it, so it shows who does.
   const broken = { cwd: box.repo, env: { ...box.env, GIT_CONFIG_COUNT: '1' } };
   const repo = await openRepo(broken);
-  const again = await snapshot(broken);
-  assert.equal([again.created, again.commit], [false, first.commit]);
-  box.write('a.txt', 'b\n');
-  await expectCode(snapshot(broken), 'E_GIT_CONFIG');
+  assert.is((await log({ ...broken, rev: 'snapshots' }))[0]?.oid, taken.commit);
+  assert.equal(
+    (await diff({ ...broken, from: 'amu0', to: 'snapshots' })).changes.map((c) => c.path),
+    ['a.txt'],
+  );
+  assert.is((await show({ ...broken, rev: 'snapshots' })).commit, taken.commit);
   await expectCode(
     Promise.resolve().then(() => repo.identity()),
     'E_GIT_CONFIG',
   );
+  box.write('a.txt', 'c\n');
+  await expectCode(snapshot(broken), 'E_GIT_CONFIG');
 });
 
 test.run();
