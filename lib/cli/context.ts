@@ -48,6 +48,11 @@ export interface CommandSpec {
   readonly options?: Readonly<Record<string, ArgDecl>>;
   readonly positionals?: Readonly<Record<string, ArgDecl>>;
   readonly builder?: (yargs: Argv) => Argv;
+  /**
+   * What the command takes after `--` (its paths), described for help. A command without it takes
+   * nothing there: a word after `--` is a usage error, never ignored.
+   */
+  readonly afterDashDash?: string;
   run(args: Args, ctx: CliContext): Promise<CommandOutput>;
 }
 
@@ -56,6 +61,12 @@ export interface CommandGroup {
   readonly command: string;
   readonly describe: string;
   readonly subcommands: readonly CommandSpec[];
+}
+
+/** The words after `--` (both parsers leave them under `--`, absent when there are none). */
+export function afterDashDash(args: Args): string[] {
+  const rest = args['--'];
+  return Array.isArray(rest) ? rest.map(String) : [];
 }
 
 export function short(oid: string | null | undefined): string {

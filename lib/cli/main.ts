@@ -1,7 +1,15 @@
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { CooError } from '../core/coo-error.js';
-import type { Args, CliContext, CommandGroup, CommandOutput, CommandSpec, Io } from './context.js';
+import {
+  afterDashDash,
+  type Args,
+  type CliContext,
+  type CommandGroup,
+  type CommandOutput,
+  type CommandSpec,
+  type Io,
+} from './context.js';
 import { quickParse } from './quick-args.js';
 
 export type { Io } from './context.js';
@@ -84,6 +92,9 @@ export async function parseWithYargs(argv: readonly string[], io: Io): Promise<P
   let chosen: Parsed | null = null;
   let helpText = '';
   const parser = yargs([...argv])
+    // Words after `--` are kept apart (under `--`), so that a command that takes none can refuse them
+    // (and stay strings, as paths must: `coo rm -- 42`).
+    .parserConfiguration({ 'populate--': true, 'parse-positional-numbers': false })
     .scriptName('coo')
     .usage(
       'coo <command> [options]\n\nA git-native state store and governance runtime for repositories that agents change.',
@@ -105,9 +116,17 @@ export async function parseWithYargs(argv: readonly string[], io: Io): Promise<P
       throw err ?? new CooError('E_USAGE', message, { argv: [...argv] });
     });
   const register = (y: Argv, spec: CommandSpec): Argv =>
-    y.command(spec.command, spec.describe, spec.builder ?? ((b) => declared(b, spec)), (args) => {
-      chosen = { spec, args: args as unknown as Args };
-    });
+    y.command(
+      spec.command,
+      spec.describe,
+      (b) => {
+        const built = spec.builder ? spec.builder(b) : declared(b, spec);
+        return spec.afterDashDash ? built.epilogue(`after --: ${spec.afterDashDash}`) : built;
+      },
+      (args) => {
+        chosen = { spec, args: args as unknown as Args };
+      },
+    );
   for (const entry of commands) {
     if ('subcommands' in entry) {
       parser.command(entry.command, entry.describe, (y) => {
@@ -128,8 +147,21 @@ export async function parseWithYargs(argv: readonly string[], io: Io): Promise<P
   return picked;
 }
 
+/** Refuses words after `--` for a command that takes none there: they are never ignored. */
+function ensureTakesAfterDashDash(spec: CommandSpec, args: Args): void {
+  const rest = afterDashDash(args);
+  if (rest.length === 0 || spec.afterDashDash !== undefined) return;
+  const name = args._.map(String).join(' ');
+  throw new CooError('E_USAGE', `coo ${name} takes nothing after --, found ${JSON.stringify(rest)}`, {
+    command: name,
+    after: rest,
+  });
+}
+
 export async function main(argv: readonly string[], io: Io): Promise<number> {
-  let ctx: CliContext = { io, json: argv.includes('--json'), cwd: io.cwd, interactive: false };
+  const dashDash = argv.indexOf('--');
+  const options = dashDash < 0 ? argv : argv.slice(0, dashDash);
+  let ctx: CliContext = { io, json: options.includes('--json'), cwd: io.cwd, interactive: false };
   try {
     const parsed = quickParse(argv, commands) ?? (await parseWithYargs(argv, io));
     if ('help' in parsed) {
@@ -137,6 +169,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       return 0;
     }
     const { spec, args } = parsed;
+    ensureTakesAfterDashDash(spec, args);
     const cwd = typeof args['C'] === 'string' ? resolve(io.cwd, args['C']) : io.cwd;
     ctx = { io, json: args['json'] === true, cwd, interactive: args['json'] !== true && io.stderr.isTTY === true };
     const output: CommandOutput = await spec.run(args, ctx);

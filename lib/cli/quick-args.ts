@@ -6,11 +6,12 @@ import type { Args, ArgDecl, CommandGroup, CommandSpec } from './context.js';
 //
 // It reads only what a command declares as data (`options`, `positionals`) and accepts only an
 // unambiguous shape: known long options, their declared aliases, `--name=value`, the global
-// `--json` and `-C DIR`, and exactly the positionals the command names. Anything else (help,
-// `--version`, an unknown or repeated option, `--no-x`, `--`, a value that looks like an option,
-// a missing or extra positional, a value outside its choices) returns null, and yargs, the CLI's
-// one full parser, takes the whole line and gives its usual answer. The tests check that every
-// line this accepts yields what yargs yields.
+// `--json` and `-C DIR`, exactly the positionals the command names, and then `--` with whatever
+// follows it, kept as it is under `--` (as yargs keeps it; main refuses it for a command that
+// takes nothing there). Anything else (help, `--version`, an unknown or repeated option, `--no-x`,
+// a value that looks like an option, a missing or extra positional, a value outside its choices)
+// returns null, and yargs, the CLI's one full parser, takes the whole line and gives its usual
+// answer. The tests check that every line this accepts yields what yargs yields.
 
 export interface QuickParse {
   readonly spec: CommandSpec;
@@ -57,8 +58,13 @@ export function quickParse(
 
   const values = new Map<string, string | boolean>();
   const words: string[] = [];
+  let dashDash: string[] = [];
   for (let i = 0; i < rest.length; i++) {
     const token = rest[i] as string;
+    if (token === '--') {
+      dashDash = rest.slice(i + 1);
+      break;
+    }
     if (!token.startsWith('-')) {
       words.push(token);
       continue;
@@ -81,6 +87,7 @@ export function quickParse(
     return null;
 
   const args: Record<string, unknown> = { _: [name as string] };
+  if (dashDash.length > 0) args['--'] = dashDash;
   const set = (key: string, decl: ArgDecl, value: unknown): void => {
     args[key] = value;
     if (camel(key) !== key) args[camel(key)] = value;

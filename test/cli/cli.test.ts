@@ -1,5 +1,9 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { commands } from '../../lib/cli/main.js';
+import type { CommandSpec } from '../../lib/cli/context.js';
 import { coo, cooProcess } from '../helpers/cli.js';
 import { sandbox, type Sandbox } from '../helpers/sandbox.js';
 
@@ -140,6 +144,56 @@ test('diff between states and against the working tree, with --stat', async () =
     box.git(['--git-dir', '.coo/state.git', 'diff', '--name-only', 'snapshots~1', 'snapshots']).stdout,
     'a.txt\nb.bin\n',
   );
+});
+
+/** Every command and action, with its required positionals filled in. */
+function everyCommandLine(): { argv: string[]; spec: CommandSpec }[] {
+  const line = (words: string[], spec: CommandSpec): { argv: string[]; spec: CommandSpec } => {
+    const [name, ...positionals] = spec.command.split(' ');
+    const filled = positionals
+      .filter((p) => p.startsWith('<'))
+      .map((p) => spec.positionals?.[p.slice(1, -1)]?.choices?.[0] ?? 'x');
+    return { argv: [...words, name as string, ...filled], spec };
+  };
+  return commands.flatMap((entry) =>
+    'subcommands' in entry ? entry.subcommands.map((sub) => line([entry.command], sub)) : [line([], entry)],
+  );
+}
+
+test('anything after -- that a command cannot take is a usage error, for every command, before anything runs', async () => {
+  await coo(['init'], o);
+  box.write('a.txt', 'a\n');
+  const refs = (): string => box.git(['--git-dir', '.coo/state.git', 'for-each-ref']).stdout;
+  const before = refs();
+  const lines = everyCommandLine();
+  assert.ok(lines.length > 30, `${lines.length} command lines`);
+  for (const { argv, spec } of lines) {
+    if (spec.afterDashDash !== undefined) continue;
+    const run = await coo([...argv, '--json', '--', 'a.txt'], o);
+    assert.is(run.code, 2, `${argv.join(' ')} -- a.txt: ${run.stdout}`);
+    assert.is(run.json<{ code: string }>().code, 'E_USAGE', argv.join(' '));
+  }
+  // `coo snapshot -- x` recorded nothing, `coo log -- x` listed nothing; an empty `--` is no word at all.
+  assert.is(refs(), before);
+  assert.is((await coo(['snapshot', '--json', '--'], o)).code, 0);
+  assert.not.equal(refs(), before);
+  // A word after `--` that looks like --json is a word, not the option.
+  const plain = await coo(['log', '--', '--json'], o);
+  assert.is(plain.code, 2);
+  assert.ok(plain.stderr.startsWith('error E_USAGE:'), plain.stderr);
+});
+
+test('write and rm take their paths after -- too, so a name that looks like an option can be written and removed', async () => {
+  await coo(['init'], o);
+  box.write('f.txt', 'content\n');
+  assert.is((await coo(['write', '--from', 'f.txt', '--', '-x.txt'], o)).code, 0);
+  assert.is(box.read('-x.txt'), 'content\n');
+  assert.is((await coo(['write', '--from', 'f.txt', 'a.txt', '--', 'b.txt', '--json'], o)).code, 2);
+  assert.is((await coo(['write', '--set', 'f.txt', '--', 'b.txt', '--json'], o)).code, 2);
+  assert.is((await coo(['rm', '--json'], o)).code, 2);
+  assert.is((await coo(['rm', 'f.txt', '--', '-x.txt'], o)).code, 0);
+  assert.not.ok(existsSync(join(box.repo, '-x.txt')));
+  assert.not.ok(existsSync(join(box.repo, 'f.txt')));
 });
 
 test.run();

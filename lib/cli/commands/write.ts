@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { CooError } from '../../core/coo-error.js';
 import type { WriteOp } from '../../gateway/write-set.js';
 import type { GatewayResult } from '../../gateway/gateway.js';
-import { short, type Args, type CliContext, type CommandOutput, type CommandSpec } from '../context.js';
+import { afterDashDash, short, type Args, type CliContext, type CommandOutput, type CommandSpec } from '../context.js';
 
 interface SetEntry {
   path?: unknown;
@@ -92,10 +92,17 @@ export const writeCommand: CommandSpec = {
     },
     ...common,
   },
+  afterDashDash: 'the path to write, when it could be read as an option (`coo write -- -x`)',
   async run(args, ctx) {
-    if (typeof args['set'] === 'string') return run(readSet(args['set'], ctx.cwd), args, ctx);
-    const path = args['path'];
-    if (typeof path !== 'string') throw new CooError('E_USAGE', 'name the path to write, or give --set FILE', {});
+    const named = [...(typeof args['path'] === 'string' ? [args['path']] : []), ...afterDashDash(args)];
+    if (typeof args['set'] === 'string') {
+      if (named.length > 0)
+        throw new CooError('E_USAGE', 'give either a path or --set FILE, not both', { paths: named });
+      return run(readSet(args['set'], ctx.cwd), args, ctx);
+    }
+    if (named.length > 1) throw new CooError('E_USAGE', 'coo write takes one path', { paths: named });
+    const path = named[0];
+    if (path === undefined) throw new CooError('E_USAGE', 'name the path to write, or give --set FILE', {});
     if (typeof args['symlink'] === 'string')
       return run([{ kind: 'write', path, content: Buffer.from(args['symlink']), mode: '120000' }], args, ctx);
     const content =
@@ -110,11 +117,13 @@ export const writeCommand: CommandSpec = {
 };
 
 export const rmCommand: CommandSpec = {
-  command: 'rm <paths..>',
+  command: 'rm [paths..]',
   describe: 'delete files through the gateway',
   builder: (y) => y.positional('paths', { type: 'string', array: true }).options(common),
+  afterDashDash: 'more paths to delete, read as paths even when they look like options (`coo rm -- -x`)',
   run(args, ctx) {
-    const paths = (args['paths'] as string[] | undefined) ?? [];
+    const paths = [...((args['paths'] as string[] | undefined) ?? []), ...afterDashDash(args)];
+    if (paths.length === 0) throw new CooError('E_USAGE', 'name the paths to delete', {});
     return run(
       paths.map((path) => ({ kind: 'delete', path })),
       args,
