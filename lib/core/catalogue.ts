@@ -185,7 +185,7 @@ export const catalogue = {
   E_PATH_OUTSIDE_ROOT: {
     exit: exitCodes.governance,
     summary: 'A path resolves outside the repository root.',
-    hint: 'Write only inside the repository.',
+    hint: 'Name only paths inside the repository; on the command line they count from the current directory (`:/path` from the root).',
   },
   E_PATH_NOT_FOUND: {
     exit: exitCodes.usage,

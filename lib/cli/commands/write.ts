@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { CooError } from '../../core/coo-error.js';
 import type { WriteOp } from '../../gateway/write-set.js';
 import type { GatewayResult } from '../../gateway/gateway.js';
+import { cwdPaths } from '../cwd-paths.js';
 import { afterDashDash, short, type Args, type CliContext, type CommandOutput, type CommandSpec } from '../context.js';
 
 interface SetEntry {
@@ -14,6 +15,10 @@ interface SetEntry {
   delete?: unknown;
 }
 
+// A write set is a document: its paths are repository-relative wherever coo runs (as a mission's
+// are), never counted from the current directory; its `from` names a file to read, and that, like
+// every file coo reads rather than writes (--set, --from, --mission), counts from the current
+// directory.
 function readSet(file: string, cwd: string): WriteOp[] {
   let doc: unknown;
   try {
@@ -101,8 +106,8 @@ export const writeCommand: CommandSpec = {
       return run(readSet(args['set'], ctx.cwd), args, ctx);
     }
     if (named.length > 1) throw new CooError('E_USAGE', 'coo write takes one path', { paths: named });
-    const path = named[0];
-    if (path === undefined) throw new CooError('E_USAGE', 'name the path to write, or give --set FILE', {});
+    if (named[0] === undefined) throw new CooError('E_USAGE', 'name the path to write, or give --set FILE', {});
+    const path = cwdPaths(ctx.cwd).path(named[0]);
     if (typeof args['symlink'] === 'string')
       return run([{ kind: 'write', path, content: Buffer.from(args['symlink']), mode: '120000' }], args, ctx);
     const content =
@@ -122,8 +127,10 @@ export const rmCommand: CommandSpec = {
   builder: (y) => y.positional('paths', { type: 'string', array: true }).options(common),
   afterDashDash: 'more paths to delete, read as paths even when they look like options (`coo rm -- -x`)',
   run(args, ctx) {
-    const paths = [...((args['paths'] as string[] | undefined) ?? []), ...afterDashDash(args)];
-    if (paths.length === 0) throw new CooError('E_USAGE', 'name the paths to delete', {});
+    const named = [...((args['paths'] as string[] | undefined) ?? []), ...afterDashDash(args)];
+    if (named.length === 0) throw new CooError('E_USAGE', 'name the paths to delete', {});
+    const where = cwdPaths(ctx.cwd);
+    const paths = named.map((p) => where.path(p));
     return run(
       paths.map((path) => ({ kind: 'delete', path })),
       args,
