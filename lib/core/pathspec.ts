@@ -190,6 +190,10 @@ export interface PathspecSet {
 }
 
 export function pathspecSet(specs: readonly string[]): PathspecSet {
+  // An empty list is refused rather than read as "everything": a caller whose list of paths came
+  // out empty must not roll back the whole tree.
+  if (!Array.isArray(specs) || specs.length === 0)
+    throw new CooError('E_USAGE', 'no pathspecs given (leave `paths` out to mean the whole tree)', {});
   const parsed = specs.map(parsePathspec);
   const compiled = parsed.map((p) => ({ m: Buffer.from(p.match), literal: p.literal }));
   const test = (name: Buffer, c: { m: Buffer; literal: number }): boolean => matchBytes(c.m, c.literal, name);

@@ -10,16 +10,20 @@ import { planCheckout } from '../worktree/checkout-plan.js';
 import { openRepo, type Repo, type RepoOptions } from '../store/repo.js';
 import { snapshotsRef } from './take-snapshot.js';
 import { compareUtf8 } from '../core/compare-utf8.js';
+import { pathspecSet } from '../core/pathspec.js';
 
-// `coo diff [A [B]]`: what changed between two states, or between a state and the working tree
-// (without writing anything). Text files get a unified diff from the `diff` package; binary or
-// very large files are reported as such, the way git does.
+// `coo diff [A [B]] [-- PATH…]`: what changed between two states, or between a state and the
+// working tree (without writing anything), optionally only where some pathspecs match. Text files
+// get a unified diff from the `diff` package; binary or very large files are reported as such,
+// the way git does.
 
 export interface DiffOptions extends RepoOptions {
   /** Default: the latest snapshot. */
   readonly from?: string;
   /** Default: the working tree. */
   readonly to?: string;
+  /** Repository-relative pathspecs, as git reads them (core/pathspec.ts): only the paths they match are compared. */
+  readonly paths?: readonly string[];
   /** Compute patches (default true); false gives only paths and line counts. */
   readonly patch?: boolean;
   readonly context?: number;
@@ -43,6 +47,8 @@ export interface FileChange {
 export interface DiffResult {
   readonly from: { readonly rev: string; readonly commit: string | null };
   readonly to: { readonly rev: string; readonly commit: string | null };
+  /** The pathspecs the comparison was limited to (canonical); absent for the whole trees. */
+  readonly paths?: readonly string[];
   readonly changes: FileChange[];
 }
 
@@ -99,15 +105,20 @@ function renderPatch(
 }
 
 export async function diff(options: DiffOptions = {}): Promise<DiffResult> {
+  // Pathspecs are read first: a bad one is refused before any tree is read or hashed.
+  const spec = options.paths === undefined ? null : pathspecSet(options.paths);
   const repo = await openRepo(options);
   const fromRev = options.from ?? (readRef(repo.layout.gitdir, snapshotsRef) ? 'snapshots' : null);
   const from: Side = fromRev
     ? await storedSide(repo, fromRev)
     : { rev: '(empty)', commit: null, files: [], read: async () => Buffer.alloc(0) };
   const to = options.to === undefined ? await worktreeSide(repo) : await storedSide(repo, options.to);
-  const plan = planCheckout(from.files, to.files);
-  const before = new Map(from.files.map((f) => [f.path, f]));
-  const after = new Map(to.files.map((f) => [f.path, f]));
+  const only = (files: FileRecord[]): FileRecord[] => (spec ? files.filter((f) => spec.matches(f.path)) : files);
+  const fromFiles = only(from.files);
+  const toFiles = only(to.files);
+  const plan = planCheckout(fromFiles, toFiles);
+  const before = new Map(fromFiles.map((f) => [f.path, f]));
+  const after = new Map(toFiles.map((f) => [f.path, f]));
   const paths = [...plan.write.map((f) => f.path), ...plan.chmod.map((f) => f.path), ...plan.remove].sort(compareUtf8);
   const changes: FileChange[] = [];
   for (const path of paths) {
@@ -149,5 +160,10 @@ export async function diff(options: DiffOptions = {}): Promise<DiffResult> {
       ...counts,
     });
   }
-  return { from: { rev: from.rev, commit: from.commit }, to: { rev: to.rev, commit: to.commit }, changes };
+  return {
+    from: { rev: from.rev, commit: from.commit },
+    to: { rev: to.rev, commit: to.commit },
+    ...(spec ? { paths: spec.sources } : {}),
+    changes,
+  };
 }

@@ -108,6 +108,47 @@ test('diff: between two states and against the working tree, with the patches gi
   );
 });
 
+test('diff -- PATH…: only the paths the pathspecs match, as git diff -- PATH… lists them; from a subdirectory too', async () => {
+  box.write('src/a.js', 'a\n');
+  box.write('src/x/deep.js', 'deep\n');
+  box.write('lib/index.js', 'lib\n');
+  await snapshot(o);
+  box.write('a.txt', 'two\n');
+  box.write('src/a.js', 'a2\n');
+  box.write('src/x/deep.js', 'deep2\n');
+  box.write('src/new.ts', 'new\n');
+  box.write('lib/index.js', 'lib2\n');
+  await snapshot(o);
+  for (const specs of [['src'], ['src/a.js'], ['*.js'], ['src/*.ts', 'a.txt'], ['lib/', 'nope']]) {
+    const between = await diff({ ...o, from: 'snapshots~1', to: 'snapshots', paths: specs });
+    assert.equal(
+      between.changes.map((c) => c.path),
+      state('diff', '--name-only', 'snapshots~1', 'snapshots', '--', ...specs)
+        .split('\n')
+        .filter((p) => p !== ''),
+      specs.join(' '),
+    );
+    assert.equal(between.paths, specs);
+  }
+  // Against the working tree, from the command line in a subdirectory: the pathspecs count from there.
+  box.write('src/a.js', 'a3\n');
+  box.write('a.txt', 'three\n');
+  const sub = await coo(['diff', '--stat', '--json', '--', '*.js', ':/a.txt'], {
+    cwd: join(box.repo, 'src'),
+    env: box.env,
+  });
+  assert.is(sub.code, 0, sub.stderr);
+  const result = sub.json<{ paths: string[]; changes: { path: string }[] }>();
+  assert.equal(result.paths, ['src/*.js', 'a.txt']);
+  assert.equal(
+    result.changes.map((c) => c.path),
+    ['a.txt', 'src/a.js'],
+  );
+  const none = await coo(['diff', 'snapshots~1', 'snapshots', '--', 'nope'], o);
+  assert.is(none.stdout.trim(), '(no changes)');
+  await expectCode(diff({ ...o, paths: [':(exclude)src'] }), 'E_USAGE');
+});
+
 test("demo: init, snapshot, an agent's change, rollback byte-identical, a signed baseline git verifies", async () => {
   const lines: string[] = [];
   const dir = join(box.dir, 'demo');

@@ -1,5 +1,6 @@
 import type { FileChange } from '../../state/diff.js';
-import type { CommandSpec } from '../context.js';
+import { cwdPaths } from '../cwd-paths.js';
+import { afterDashDash, type CommandSpec } from '../context.js';
 
 function stat(changes: readonly FileChange[]): string {
   const width = Math.max(0, ...changes.map((c) => c.path.length));
@@ -34,15 +35,21 @@ function unified(c: FileChange): string {
 
 export const diffCommand: CommandSpec = {
   command: 'diff [from] [to]',
-  describe: 'changes between two states; FROM defaults to the latest snapshot, TO to the working tree',
+  describe:
+    'changes between two states (after --, only those paths); FROM defaults to the latest snapshot, TO to the working tree',
   builder: (y) =>
     y
       .positional('from', { type: 'string' })
       .positional('to', { type: 'string' })
       .option('stat', { type: 'boolean', default: false }),
+  afterDashDash:
+    'pathspecs, from the current directory as in git: a file, a directory, a glob (* and ? match / too); :/path from the root',
   async run(args, ctx) {
     const { diff } = await import('../../state/diff.js');
+    const specs = afterDashDash(args);
+    const where = specs.length > 0 ? cwdPaths(ctx.cwd) : null;
     const result = await diff({
+      ...(where ? { paths: specs.map((s) => where.pathspec(s)) } : {}),
       cwd: ctx.cwd,
       env: ctx.io.env,
       ...(typeof args['from'] === 'string' ? { from: args['from'] } : {}),
