@@ -68,23 +68,48 @@ export interface RestoreBaselineResult extends RestoreOutcome {
   readonly ref: string;
 }
 
-/** Restores in an already-locked repository (also the default of `coo rollback`). */
+/** The baseline a restore goes to, verified (and, unless only looking, its sequence remembered). */
+export async function resolveBaselineLocked(
+  repo: Repo,
+  options: { name?: string; raise: boolean },
+): Promise<{
+  oid: string;
+  label: string;
+  op: 'baseline-restore';
+  record: { sequence: number };
+  baseline: BaselineVerification;
+  ref: string;
+}> {
+  const target = baselineRef(repo, options.name);
+  const baseline = await verifyBaseline(repo, target.oid, { current: target.current });
+  if (target.current && options.raise) raiseHighWaterMark(repo, baseline.sequence);
+  return {
+    oid: target.oid,
+    label: options.name === undefined ? 'amu0' : `amu0/${options.name}`,
+    op: 'baseline-restore',
+    record: { sequence: baseline.sequence },
+    baseline,
+    ref: target.ref,
+  };
+}
+
+/** Restores in an already-locked repository. */
 export async function restoreBaselineLocked(
   repo: Repo,
   options: { name?: string; onProgress?: (p: RestoreProgress) => void },
 ): Promise<RestoreBaselineResult> {
-  const target = baselineRef(repo, options.name);
-  const baseline = await verifyBaseline(repo, target.oid, { current: target.current });
-  if (target.current) raiseHighWaterMark(repo, baseline.sequence);
-  const label = options.name === undefined ? 'amu0' : `amu0/${options.name}`;
+  const target = await resolveBaselineLocked(repo, {
+    ...(options.name === undefined ? {} : { name: options.name }),
+    raise: true,
+  });
   const outcome = await restoreCommit(repo, {
     target: target.oid,
-    label,
-    op: 'baseline-restore',
-    record: { sequence: baseline.sequence },
+    label: target.label,
+    op: target.op,
+    record: target.record,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
-  return { ...outcome, baseline, ref: target.ref };
+  return { ...outcome, baseline: target.baseline, ref: target.ref };
 }
 
 export async function restoreFromAmu0(options: RestoreBaselineOptions = {}): Promise<RestoreBaselineResult> {

@@ -192,6 +192,11 @@ export const catalogue = {
     summary: 'A path to delete does not exist in the working tree.',
     hint: 'Check the path; `coo diff` shows what exists.',
   },
+  E_PATHSPEC_NO_MATCH: {
+    exit: exitCodes.usage,
+    summary: 'A pathspec matches no path of the state or the working tree, so the command would do nothing with it.',
+    hint: 'Check `data.pathspecs`: paths count from the current directory (`:/path` from the root); `coo diff REF --stat` lists the paths.',
+  },
   E_PATH_HARDLINK: {
     exit: exitCodes.conflict,
     summary: 'The file has other hard links; writing or deleting it through the gateway is refused.',
@@ -364,7 +369,7 @@ export const catalogue = {
   E_WORKTREE_CONFLICT: {
     exit: exitCodes.conflict,
     summary: 'The working tree holds something coo must not overwrite or remove.',
-    hint: 'Move the files named in `data.paths` aside (they are ignored or not capturable, so no snapshot holds them), then try again.',
+    hint: 'Move the files named in `data.paths` aside (they are ignored or not capturable, so no snapshot holds them; or, in a path rollback, outside the paths given), then try again.',
   },
   E_WORKTREE_CHANGED: {
     exit: exitCodes.conflict,

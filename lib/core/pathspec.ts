@@ -141,6 +141,12 @@ export function formatPathspec(match: string, literal: number): string {
   return `:(top${prefix ? `,prefix:${literal}` : ''})${match}`;
 }
 
+/** A canonical pathspec as a command-line argument that means the same from any directory. */
+export function rootPathspecArg(source: string): string {
+  if (source === '.') return ':/';
+  return source.startsWith(':') ? source : `:/${source}`;
+}
+
 /**
  * Reads one repository-relative pathspec; E_USAGE for an empty or unsupported one. As git does,
  * a pattern with magic (`:/`, `:(top)`, `:(prefix:N)`) is taken as it is; one without is

@@ -4,6 +4,12 @@ import { CooError } from '../core/coo-error.js';
 import { writeFileAtomic } from '../store/atomic-file.js';
 import type { Repo } from '../store/repo.js';
 import { readJsonFile } from '../core/json-document.js';
+import { rootPathspecArg } from '../core/pathspec.js';
+
+/** A word as a POSIX shell reads it back: as it is when plain, else in single quotes. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/u.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
+}
 
 // A working-tree rewrite (rollback, restore, undo) cannot be atomic as a whole, so it is written
 // down before the first file changes and removed after the last one is checked. If coo dies in
@@ -16,6 +22,8 @@ export interface Journal {
   readonly target: string;
   /** The safety snapshot taken just before: the tree as it was. */
   readonly safety: string;
+  /** A path restore's pathspecs (repository-relative): finishing or undoing it touches only those. */
+  readonly paths?: readonly string[];
   readonly startedAt: string;
 }
 
@@ -49,7 +57,7 @@ export async function ensureNoJournal(repo: Repo): Promise<void> {
     {
       ...journal,
       todo: [
-        `coo rollback ${journal.target}   # finish it`,
+        `coo rollback ${journal.target}${journal.paths ? ` -- ${journal.paths.map((p) => shellWord(rootPathspecArg(p))).join(' ')}` : ''}   # finish it`,
         `coo undo   # return to the safety snapshot ${journal.safety.slice(0, 12)}`,
       ],
     },

@@ -1,26 +1,23 @@
-import { createHash } from 'node:crypto';
-import { CooError } from '../core/coo-error.js';
-import { checkRepoPath } from '../core/repo-path.js';
+import { pathspecSet, type PathspecSet } from '../core/pathspec.js';
 import { readFlatTree, type FileRecord } from '../store/flat-tree.js';
-import { cooDirName } from '../store/layout.js';
-import { readObjectOfType } from '../store/objects.js';
+import type { Repo } from '../store/repo.js';
 import { readCommit } from '../store/rev-parse.js';
 import { claimedManifest, computeManifestCid } from '../store/tree-manifest.js';
-import { readStatCache, statCachePath, type CaptureProgress } from '../worktree/capture.js';
+import { readStatCache, statCachePath, type CaptureProgress, type CaptureResult } from '../worktree/capture.js';
 import { modeAt, oidAt, pathAt, type StatCache } from '../worktree/stat-cache.js';
-import type { CheckoutPlan } from '../worktree/checkout-plan.js';
-import { registryOf } from '../governance/governance.js';
-import { keepsPin, sha256Pin } from '../governance/protected.js';
-import type { OpName } from './oplog.js';
-import type { Repo } from '../store/repo.js';
 import { headDrift, recordedGitHeads, type HeadDrift } from './git-heads.js';
-import { applyRewrite, planRewrite, type RewriteOutcome } from './rewrite-worktree.js';
-import { captureSnapshot, recordSnapshot } from './take-snapshot.js';
+import type { OpName } from './oplog.js';
+import { ensureMatched, ensureProtectedKept, ensureRestorable, isCooPath } from './restore-checks.js';
+import { treeAfterPlan } from './restored-tree.js';
+import { applyRewrite, planRewrite, type RewriteOutcome, type RewritePlan } from './rewrite-worktree.js';
+import { captureSnapshot, recordSnapshot, type CapturedSnapshot } from './take-snapshot.js';
 
-// Makes the working tree byte-identical to a stored state: every path of the target checked
-// first, the tree as it is captured, the rewrite planned and judged, the safety snapshot recorded,
-// then the shared rewrite (journal, writes, re-hash). `.coo/` is never touched, nor is anything no capture holds (ignored files,
-// `.git`), and a protected artefact may only be put back to its pin.
+// Makes the working tree byte-identical to a stored state, or only the paths some pathspecs match:
+// every path of the target checked first, the tree as it is captured, the rewrite planned and
+// judged (planRestore, which records nothing), then the safety snapshot
+// recorded and the shared rewrite (journal, writes, re-hash, log: applyRestore). `.coo/` is never
+// touched, nor is anything no capture holds (ignored files, `.git`), nor, in a path restore, any
+// path outside the pathspecs; a protected artefact may only be put back to its pin.
 
 export interface RestoreProgress {
   readonly phase: CaptureProgress['phase'] | 'write';
@@ -31,54 +28,26 @@ export interface RestoreProgress {
 export interface RestoreOutcome extends RewriteOutcome {
   readonly target: string;
   readonly safety: string;
+  /** The pathspecs that limited the restore (canonical, repository-relative); absent for a whole one. */
+  readonly paths?: readonly string[];
   /** Where git's HEAD (and nested repositories' HEADs) now differ from those recorded with the target. */
   readonly git: HeadDrift;
 }
 
-const isCooPath = (f: { path: string }): boolean => f.path === cooDirName || f.path.startsWith(`${cooDirName}/`);
-
-function ensureRestorable(
-  files: readonly FileRecord[],
-  unsupported: readonly { path: string }[],
-  target: string,
-): void {
-  const problems = files.flatMap((f) => {
-    const problem = checkRepoPath(f.path);
-    return problem ? [{ path: f.path, code: problem.code, reason: problem.reason }] : [];
-  });
-  for (const u of unsupported)
-    problems.push({ path: u.path, code: 'E_PATH_INVALID', reason: 'submodule (gitlink) entries cannot be restored' });
-  const first = problems[0];
-  if (first) {
-    throw new CooError(
-      first.code,
-      `state ${target.slice(0, 12)} has ${problems.length} path(s) that cannot be written safely, first ${JSON.stringify(first.path)}: ${first.reason}`,
-      {
-        target,
-        paths: problems,
-      },
-    );
-  }
+/** Which paths a restore may change. */
+export interface RestoreScope {
+  /** Repository-relative pathspecs (core/pathspec.ts): only the paths they match are restored. */
+  readonly paths?: readonly string[];
+  /** Each pathspec must match a path of the target or of the working tree, else E_PATHSPEC_NO_MATCH. */
+  readonly requireMatch?: boolean;
 }
 
-/** Refuses a plan that would leave a protected artefact other than its pin. */
-async function ensureProtectedKept(repo: Repo, plan: CheckoutPlan): Promise<void> {
-  const registry = await registryOf(repo);
-  const refused: string[] = [];
-  for (const file of [...plan.write, ...plan.chmod]) {
-    if (!registry.isProtected(file.path)) continue;
-    const content = await readObjectOfType(repo.layout.gitdir, file.oid, 'blob');
-    const after = sha256Pin(createHash('sha256').update(content).digest('hex'));
-    if (plan.chmod.includes(file) || !keepsPin(registry, { path: file.path, after })) refused.push(file.path);
-  }
-  for (const path of plan.remove) if (registry.isProtected(path) && registry.pinOf(path) !== null) refused.push(path);
-  if (refused.length > 0) {
-    throw new CooError(
-      'E_GOVERNANCE_PROTECTED',
-      `the restore would change ${refused.length} protected artefact(s), first ${JSON.stringify(refused[0])}`,
-      { paths: refused.sort() },
-    );
-  }
+export interface RestoreInput extends RestoreScope {
+  readonly target: string;
+  readonly label: string;
+  readonly op: OpName;
+  readonly record?: Record<string, unknown>;
+  readonly onProgress?: (p: RestoreProgress) => void;
 }
 
 /** Whether `path` lies under one of `dirs` ('' is the root). */
@@ -101,31 +70,37 @@ function filesUnder(cache: StatCache, dirs: readonly string[]): FileRecord[] {
   return out;
 }
 
-export async function restoreCommit(
-  repo: Repo,
-  options: {
-    target: string;
-    label: string;
-    op: OpName;
-    record?: Record<string, unknown>;
-    onProgress?: (p: RestoreProgress) => void;
-  },
-): Promise<RestoreOutcome> {
+/** A restore planned and judged, nothing recorded: what applyRestore carries out. */
+export interface PlannedRestore {
+  readonly commit: { readonly oid: string; readonly tree: string; readonly message: string };
+  readonly capture: CaptureResult;
+  /** The capture as a snapshot to record. */
+  readonly captured: CapturedSnapshot;
+  readonly planned: RewritePlan;
+  readonly paths: PathspecSet | null;
+  /** The manifest of the target (its files, before the pathspecs). */
+  manifest(): Promise<string>;
+}
+
+/** Captures the working tree, plans the restore and judges it; records nothing, writes nothing to the tree. */
+export async function planRestore(repo: Repo, options: RestoreInput): Promise<PlannedRestore> {
   const { gitdir, privateDir } = repo.layout;
   const commit = await readCommit(gitdir, options.target);
+  const paths = options.paths === undefined ? null : pathspecSet(options.paths);
   // Subtrees of the target that the last capture recorded with the same id are not read: their
   // files are the stat cache's, and their paths passed the walk's rules when they were captured.
   const cache = await readStatCache(statCachePath(privateDir), gitdir);
   const flat = await readFlatTree(gitdir, commit.tree, (dir) => cache.trees.get(dir));
   ensureRestorable(flat.files, flat.unsupported, commit.oid);
 
-  // One way through: capture the tree as it is, plan and judge the rewrite, and only then record
-  // the safety snapshot and write. A refused restore moves no ref and changes no file.
+  // One way through: capture the tree as it is, plan and judge the rewrite, and only then (in
+  // applyRestore) record the safety snapshot and write. A refused restore moves no ref and changes no file.
   const progress = options.onProgress;
+  const onCapture = progress ? (p: CaptureProgress) => progress(p) : undefined;
   const captured = await captureSnapshot(repo, {
     kind: 'safety',
     cache,
-    ...(progress ? { onProgress: (p: CaptureProgress) => progress(p) } : {}),
+    ...(onCapture ? { onProgress: onCapture } : {}),
   });
   const { capture } = captured;
   // A reused directory that the working tree also holds unchanged needs no plan: both sides leave it out.
@@ -138,30 +113,67 @@ export async function restoreCommit(
     ),
   ];
   const current = same.size === 0 ? capture.files : capture.files.filter((f) => !isUnder(f.path, same));
+  if (paths && options.requireMatch) ensureMatched(paths, target, capture.files);
+  const selected = (f: { path: string }): boolean => !isCooPath(f) && (paths === null || paths.matches(f.path));
   const planned = await planRewrite(repo, {
-    current: current.filter((f) => !isCooPath(f)),
-    leftOut:
-      capture.files.length - current.length - capture.files.filter((f) => isCooPath(f) && isUnder(f.path, same)).length,
-    target: target.filter((f) => !isCooPath(f)),
+    current: current.filter(selected),
+    leftOut: paths
+      ? capture.files.filter((f) => isUnder(f.path, same) && selected(f)).length
+      : capture.files.length -
+        current.length -
+        capture.files.filter((f) => isCooPath(f) && isUnder(f.path, same)).length,
+    target: target.filter(selected),
+    // In a path restore, a file outside the pathspecs is captured but not planned: it must not be in the way either.
+    ...(paths ? { captured: new Set(capture.files.map((f) => f.path)) } : {}),
     label: options.label,
     op: options.op,
   });
   await ensureProtectedKept(repo, planned.plan);
-  const manifest =
-    claimedManifest(commit) ?? (await computeManifestCid(gitdir, [...flat.files, ...filesUnder(cache, flat.reused)]));
+  return {
+    commit,
+    capture,
+    captured,
+    planned,
+    paths,
+    manifest: async () =>
+      claimedManifest(commit) ?? (await computeManifestCid(gitdir, [...flat.files, ...filesUnder(cache, flat.reused)])),
+  };
+}
+
+/** Records the safety snapshot, then rewrites the working tree as planned and logs the operation. */
+export async function applyRestore(
+  repo: Repo,
+  restore: PlannedRestore,
+  options: RestoreInput,
+): Promise<RestoreOutcome> {
+  const { commit, captured, planned, paths } = restore;
+  // A path restore leaves a tree of its own (the old one with those paths changed): the log records that one.
+  const after = paths
+    ? await treeAfterPlan(repo, captured.capture, planned.plan)
+    : { tree: commit.tree, manifest: await restore.manifest() };
   const safety = await recordSnapshot(repo, captured, {
     subject: `safety snapshot before ${options.op} to ${options.label}`,
   });
+  const scope = paths ? { paths: paths.sources } : {};
+  const progress = options.onProgress;
   const outcome = await applyRewrite(repo, planned, {
     targetCommit: commit.oid,
     safety: safety.commit,
     label: options.label,
     op: options.op,
+    ...scope,
     oplog: {
-      subject: `${options.op} to ${options.label} (${commit.oid.slice(0, 12)})`,
-      record: { op: options.op, ...options.record, target: commit.oid, safety: safety.commit, label: options.label },
-      tree: commit.tree,
-      manifest,
+      subject: `${options.op} to ${options.label} (${commit.oid.slice(0, 12)})${paths ? `, only ${paths.sources.join(' ')}` : ''}`,
+      record: {
+        op: options.op,
+        ...options.record,
+        target: commit.oid,
+        safety: safety.commit,
+        label: options.label,
+        ...scope,
+      },
+      tree: after.tree,
+      manifest: after.manifest,
     },
     ...(progress ? { onProgress: (p) => progress({ phase: 'write', done: p.done, total: p.total }) } : {}),
   });
@@ -169,6 +181,11 @@ export async function restoreCommit(
     ...outcome,
     target: commit.oid,
     safety: safety.commit,
+    ...scope,
     git: headDrift(repo, recordedGitHeads(commit.message)),
   };
+}
+
+export async function restoreCommit(repo: Repo, options: RestoreInput): Promise<RestoreOutcome> {
+  return applyRestore(repo, await planRestore(repo, options), options);
 }

@@ -32,12 +32,14 @@ export async function planRewrite(
     current: readonly FileRecord[];
     target: readonly FileRecord[];
     leftOut?: number;
+    /** Every path the capture holds, when `current` is only part of it (a path restore); default: current's. */
+    captured?: ReadonlySet<string>;
     label: string;
     op: OpRecord['op'];
   },
 ): Promise<RewritePlan> {
   const { root } = repo.layout;
-  const captured = new Set(input.current.map((f) => f.path));
+  const captured = input.captured ?? new Set(input.current.map((f) => f.path));
   const plan = await withoutIdenticalUncaptured(root, planCheckout(input.current, input.target), captured);
   const conflicts = findConflicts(root, plan, captured);
   if (conflicts.length > 0) {
@@ -58,6 +60,8 @@ export interface ApplyInput {
   readonly safety: string;
   readonly label: string;
   readonly op: OpRecord['op'];
+  /** The pathspecs a path restore is limited to (for the journal, so that finishing it stays limited). */
+  readonly paths?: readonly string[];
   readonly oplog: {
     readonly subject: string;
     readonly record: OpRecord;
@@ -86,6 +90,7 @@ export async function applyRewrite(repo: Repo, planned: RewritePlan, input: Appl
     op: input.op,
     target: input.targetCommit,
     safety: input.safety,
+    ...(input.paths ? { paths: input.paths } : {}),
     startedAt: new Date().toISOString(),
   });
   crashPoint('journal-written');

@@ -16,12 +16,21 @@ export interface UndoResult extends RestoreOutcome {
 
 const rewrites = new Set(['rollback', 'undo', 'baseline-restore', 'write']);
 
-/** `coo undo`: returns the working tree to the safety snapshot of the last (or interrupted) rewrite: a rollback, restore, undo or gateway write. */
+function pathsOf(value: unknown): readonly string[] | undefined {
+  return Array.isArray(value) && value.length > 0 && value.every((p) => typeof p === 'string') ? value : undefined;
+}
+
+/**
+ * `coo undo`: returns the working tree to the safety snapshot of the last (or interrupted) rewrite:
+ * a rollback, restore, undo or gateway write. Undoing a path rollback puts back the same paths only,
+ * so what changed elsewhere since stays as it is.
+ */
 export async function undo(options: UndoOptions = {}): Promise<UndoResult> {
   const repo = await openRepo(options);
   return withLock(repo, 'undo', async () => {
     const interrupted = await readJournal(repo);
     let safety = interrupted?.safety;
+    let paths = interrupted?.paths;
     if (!safety) {
       const [last] = await listOperations(repo, 1);
       if (!last || !rewrites.has(last.record.op) || typeof last.record['safety'] !== 'string') {
@@ -34,11 +43,13 @@ export async function undo(options: UndoOptions = {}): Promise<UndoResult> {
         );
       }
       safety = last.record['safety'] as string;
+      paths = pathsOf(last.record['paths']);
     }
     const outcome = await restoreCommit(repo, {
       target: safety,
       label: `safety snapshot ${safety.slice(0, 12)}`,
       op: 'undo',
+      ...(paths ? { paths } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
     return { ...outcome, to: safety };

@@ -53,8 +53,9 @@ export async function withoutIdenticalUncaptured(
 
 /**
  * Everything in the working tree that the plan would have to overwrite or remove but must not:
- * files that no capture holds (ignored or skipped), and symbolic links on the way to a path.
- * `captured` holds the paths of the capture the plan was made from.
+ * files that no capture holds (ignored or skipped), files a path restore leaves out of its plan,
+ * and symbolic links on the way to a path. `captured` holds the paths of the capture the plan was
+ * made from (all of them, when the plan covers only some).
  */
 export function findConflicts(root: string, plan: CheckoutPlan, captured: ReadonlySet<string>): Conflict[] {
   const removing = new Set(plan.remove);
@@ -72,7 +73,9 @@ export function findConflicts(root: string, plan: CheckoutPlan, captured: Readon
         path: parent,
         reason: stat.isSymbolicLink()
           ? 'symbolic link on the way to a path'
-          : 'uncaptured file where a directory must go',
+          : captured.has(parent)
+            ? 'a file outside the paths given, where a directory must go'
+            : 'uncaptured file where a directory must go',
       });
       return;
     }
@@ -83,7 +86,12 @@ export function findConflicts(root: string, plan: CheckoutPlan, captured: Readon
     if (!stat) continue;
     if (stat.isDirectory()) {
       for (const blocker of blockersUnder(root, file.path, removing))
-        conflicts.push({ path: blocker, reason: 'uncaptured file in a directory that must become a file' });
+        conflicts.push({
+          path: blocker,
+          reason: captured.has(blocker)
+            ? 'a file outside the paths given, in a directory that must become a file'
+            : 'uncaptured file in a directory that must become a file',
+        });
     } else if (!captured.has(file.path)) {
       conflicts.push({ path: file.path, reason: 'uncaptured (ignored or skipped) file would be overwritten' });
     }

@@ -34,7 +34,7 @@ async function restore(args: Args, ctx: CliContext): Promise<CommandOutput> {
   const signer = result.baseline.signer.principals.join(',');
   return {
     data: result,
-    text: `verified baseline #${result.baseline.sequence} signed by ${signer}\n${describeRestore('restored', { ...result, to: result.ref }, name === undefined ? 'amu0' : `amu0/${name}`)}`,
+    text: `verified baseline #${result.baseline.sequence} signed by ${signer}\n${describeRestore('restored', result, name === undefined ? 'amu0' : `amu0/${name}`)}`,
   };
 }
 

@@ -1,7 +1,9 @@
 import type { RollbackResult } from '../../baseline/rollback.js';
 import type { HeadDrift } from '../../state/git-heads.js';
+import type { RestoreOutcome } from '../../state/restore-commit.js';
 import type { GitHead } from '../../worktree/git-head.js';
-import { short, type CommandSpec } from '../context.js';
+import { cwdPaths } from '../cwd-paths.js';
+import { afterDashDash, short, type CommandSpec } from '../context.js';
 import { withProgress } from '../progress.js';
 
 const headText = (head: GitHead | null): string =>
@@ -25,7 +27,9 @@ export function describeGitDrift(git: HeadDrift): string[] {
   return lines;
 }
 
-export function describeRestore(verb: string, result: RollbackResult, label: string): string {
+const only = (paths: readonly string[] | undefined): string => (paths ? ` (only ${paths.join(' ')})` : '');
+
+export function describeRestore(verb: string, result: RestoreOutcome, label: string): string {
   const changes = [
     `${result.written} written`,
     `${result.removed} removed`,
@@ -33,7 +37,7 @@ export function describeRestore(verb: string, result: RollbackResult, label: str
     `${result.unchanged} unchanged`,
   ];
   return [
-    `${verb} ${label} (${short(result.target)}): ${changes.join(', ')}`,
+    `${verb} ${label} (${short(result.target)})${only(result.paths)}: ${changes.join(', ')}`,
     `safety snapshot ${short(result.safety)} holds the tree from before; \`coo undo\` returns to it`,
     ...describeGitDrift(result.git),
   ].join('\n');
@@ -41,18 +45,24 @@ export function describeRestore(verb: string, result: RollbackResult, label: str
 
 export const rollbackCommand: CommandSpec = {
   command: 'rollback [ref]',
-  describe: 'make the working tree byte-identical to REF (default: the current AMU0 baseline), after a safety snapshot',
+  describe:
+    'make the working tree (or, after --, only those paths) byte-identical to REF (default: the current AMU0 baseline), after a safety snapshot',
   positionals: { ref: { type: 'string', describe: 'a state: snapshots~2, amu0/NAME, runs/M/1, a commit id' } },
+  afterDashDash:
+    'pathspecs, from the current directory as in git: a file, a directory, a glob (* and ? match / too); :/path from the root',
   async run(args, ctx) {
     const { rollback } = await import('../../baseline/rollback.js');
     const to = typeof args['ref'] === 'string' ? args['ref'] : undefined;
-    const result = await withProgress(ctx, (onProgress) =>
-      rollback({
-        cwd: ctx.cwd,
-        env: ctx.io.env,
-        ...(to === undefined ? {} : { to }),
-        ...(onProgress ? { onProgress } : {}),
-      }),
+    const specs = afterDashDash(args);
+    const where = specs.length > 0 ? cwdPaths(ctx.cwd) : null;
+    const options = {
+      cwd: ctx.cwd,
+      env: ctx.io.env,
+      ...(to === undefined ? {} : { to }),
+      ...(where ? { paths: specs.map((s) => where.pathspec(s)) } : {}),
+    };
+    const result: RollbackResult = await withProgress(ctx, (onProgress) =>
+      rollback({ ...options, ...(onProgress ? { onProgress } : {}) }),
     );
     return { data: result, text: describeRestore('rolled back to', result, result.to) };
   },
@@ -60,7 +70,7 @@ export const rollbackCommand: CommandSpec = {
 
 export const undoCommand: CommandSpec = {
   command: 'undo',
-  describe: 'undo the last rollback, restore or undo (or finish backing out of an interrupted one)',
+  describe: 'undo the last rollback, restore, undo or write (or finish backing out of an interrupted one)',
   async run(_args, ctx) {
     const { undo } = await import('../../state/undo.js');
     const result = await withProgress(ctx, (onProgress) =>
