@@ -1,6 +1,7 @@
 import { openRepo, type RepoOptions } from '../store/repo.js';
 import { withLock } from '../store/with-lock.js';
-import { restoreCommit, type RestoreOutcome, type RestoreProgress } from '../state/restore-commit.js';
+import { applyRestore, planRestore, type RestoreOutcome, type RestoreProgress } from '../state/restore-commit.js';
+import { previewRestore, type RestorePreview } from '../state/restore-preview.js';
 import { resolveBaselineLocked } from './baseline.js';
 import { resolveState } from './resolve-state.js';
 
@@ -18,10 +19,16 @@ export interface RollbackOptions extends RepoOptions {
    * path of REF or of the working tree (E_PATHSPEC_NO_MATCH).
    */
   readonly paths?: readonly string[];
+  /** Plan and judge the rollback, list what it would change, and change nothing: no file, ref or log entry. */
+  readonly dryRun?: boolean;
   readonly onProgress?: (p: RestoreProgress) => void;
 }
 
 export interface RollbackResult extends RestoreOutcome {
+  readonly to: string;
+}
+
+export interface RollbackPreview extends RestorePreview {
   readonly to: string;
 }
 
@@ -30,12 +37,16 @@ export interface RollbackResult extends RestoreOutcome {
  * a safety snapshot that `coo undo` returns to. A baseline (named through `amu0`) is verified
  * before it is used.
  */
-export async function rollback(options: RollbackOptions = {}): Promise<RollbackResult> {
+export async function rollback(options: RollbackOptions & { dryRun: true }): Promise<RollbackPreview>;
+export async function rollback(options?: RollbackOptions & { dryRun?: false }): Promise<RollbackResult>;
+export async function rollback(options?: RollbackOptions): Promise<RollbackResult | RollbackPreview>;
+export async function rollback(options: RollbackOptions = {}): Promise<RollbackResult | RollbackPreview> {
   const repo = await openRepo(options);
   return withLock(repo, 'rollback', async () => {
+    const dryRun = options.dryRun === true;
     const base =
       options.to === undefined
-        ? await resolveBaselineLocked(repo, { raise: true })
+        ? await resolveBaselineLocked(repo, { raise: !dryRun })
         : { oid: (await resolveState(repo, options.to)).commit.oid, label: options.to, op: 'rollback' as const };
     const to = options.to ?? 'amu0';
     const input = {
@@ -48,6 +59,8 @@ export async function rollback(options: RollbackOptions = {}): Promise<RollbackR
     };
     // With no REF, the result also says which baseline it was and how it verified.
     const extra = 'baseline' in base ? { baseline: base.baseline, ref: base.ref } : {};
-    return { ...(await restoreCommit(repo, input)), ...extra, to };
+    const planned = await planRestore(repo, { ...input, dryRun });
+    if (dryRun) return { ...previewRestore(planned), ...extra, to };
+    return { ...(await applyRestore(repo, planned, input)), ...extra, to };
   });
 }

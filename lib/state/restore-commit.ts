@@ -1,20 +1,23 @@
+import { CooError } from '../core/coo-error.js';
 import { pathspecSet, type PathspecSet } from '../core/pathspec.js';
 import { readFlatTree, type FileRecord } from '../store/flat-tree.js';
+import { readRef } from '../store/refs.js';
 import type { Repo } from '../store/repo.js';
 import { readCommit } from '../store/rev-parse.js';
 import { claimedManifest, computeManifestCid } from '../store/tree-manifest.js';
 import { readStatCache, statCachePath, type CaptureProgress, type CaptureResult } from '../worktree/capture.js';
+import { captureNow } from '../worktree/capture-now.js';
 import { modeAt, oidAt, pathAt, type StatCache } from '../worktree/stat-cache.js';
 import { headDrift, recordedGitHeads, type HeadDrift } from './git-heads.js';
 import type { OpName } from './oplog.js';
 import { ensureMatched, ensureProtectedKept, ensureRestorable, isCooPath } from './restore-checks.js';
 import { treeAfterPlan } from './restored-tree.js';
 import { applyRewrite, planRewrite, type RewriteOutcome, type RewritePlan } from './rewrite-worktree.js';
-import { captureSnapshot, recordSnapshot, type CapturedSnapshot } from './take-snapshot.js';
+import { captureSnapshot, recordSnapshot, safetyRef, type CapturedSnapshot } from './take-snapshot.js';
 
 // Makes the working tree byte-identical to a stored state, or only the paths some pathspecs match:
 // every path of the target checked first, the tree as it is captured, the rewrite planned and
-// judged (planRestore, which records nothing), then the safety snapshot
+// judged (planRestore, which records nothing: a dry run stops here), then the safety snapshot
 // recorded and the shared rewrite (journal, writes, re-hash, log: applyRestore). `.coo/` is never
 // touched, nor is anything no capture holds (ignored files, `.git`), nor, in a path restore, any
 // path outside the pathspecs; a protected artefact may only be put back to its pin.
@@ -70,20 +73,35 @@ function filesUnder(cache: StatCache, dirs: readonly string[]): FileRecord[] {
   return out;
 }
 
-/** A restore planned and judged, nothing recorded: what applyRestore carries out. */
+/** A restore planned and judged, nothing recorded: what applyRestore carries out or a dry run shows. */
 export interface PlannedRestore {
   readonly commit: { readonly oid: string; readonly tree: string; readonly message: string };
   readonly capture: CaptureResult;
-  /** The capture as a snapshot to record. */
-  readonly captured: CapturedSnapshot;
+  /** The capture as a snapshot to record (null for a dry run's, which stored nothing). */
+  readonly captured: CapturedSnapshot | null;
   readonly planned: RewritePlan;
   readonly paths: PathspecSet | null;
   /** The manifest of the target (its files, before the pathspecs). */
   manifest(): Promise<string>;
 }
 
+/**
+ * A capture that stores nothing, for a dry run: captureNow with the safety snapshot's limits (new
+ * files over the size cap skipped, unless the last safety snapshot held them), so it sees the tree
+ * by the same rules as the capture the real run would store.
+ */
+async function captureOnly(repo: Repo): Promise<CaptureResult> {
+  const { gitdir } = repo.layout;
+  const tip = readRef(gitdir, safetyRef);
+  const expected = tip ? (await readCommit(gitdir, tip)).tree : undefined;
+  return captureNow(repo, { asSnapshot: true, ...(expected ? { expected } : {}) });
+}
+
 /** Captures the working tree, plans the restore and judges it; records nothing, writes nothing to the tree. */
-export async function planRestore(repo: Repo, options: RestoreInput): Promise<PlannedRestore> {
+export async function planRestore(
+  repo: Repo,
+  options: RestoreInput & { readonly dryRun?: boolean },
+): Promise<PlannedRestore> {
   const { gitdir, privateDir } = repo.layout;
   const commit = await readCommit(gitdir, options.target);
   const paths = options.paths === undefined ? null : pathspecSet(options.paths);
@@ -97,12 +115,10 @@ export async function planRestore(repo: Repo, options: RestoreInput): Promise<Pl
   // applyRestore) record the safety snapshot and write. A refused restore moves no ref and changes no file.
   const progress = options.onProgress;
   const onCapture = progress ? (p: CaptureProgress) => progress(p) : undefined;
-  const captured = await captureSnapshot(repo, {
-    kind: 'safety',
-    cache,
-    ...(onCapture ? { onProgress: onCapture } : {}),
-  });
-  const { capture } = captured;
+  const captured = options.dryRun
+    ? null
+    : await captureSnapshot(repo, { kind: 'safety', cache, ...(onCapture ? { onProgress: onCapture } : {}) });
+  const capture = captured ? captured.capture : await captureOnly(repo);
   // A reused directory that the working tree also holds unchanged needs no plan: both sides leave it out.
   const same = new Set(flat.reused.filter((dir) => capture.trees.get(dir) === cache.trees.get(dir)));
   const target = [
@@ -147,6 +163,7 @@ export async function applyRestore(
   options: RestoreInput,
 ): Promise<RestoreOutcome> {
   const { commit, captured, planned, paths } = restore;
+  if (!captured) throw new CooError('E_INTERNAL', 'a dry run’s plan cannot be applied', {});
   // A path restore leaves a tree of its own (the old one with those paths changed): the log records that one.
   const after = paths
     ? await treeAfterPlan(repo, captured.capture, planned.plan)

@@ -3,14 +3,22 @@ import { openRepo, type RepoOptions } from '../store/repo.js';
 import { withLock } from '../store/with-lock.js';
 import { readJournal } from './journal.js';
 import { listOperations } from './oplog.js';
-import { restoreCommit, type RestoreOutcome, type RestoreProgress } from './restore-commit.js';
+import { applyRestore, planRestore, type RestoreOutcome, type RestoreProgress } from './restore-commit.js';
+import { previewRestore, type RestorePreview } from './restore-preview.js';
 
 export interface UndoOptions extends RepoOptions {
   readonly onProgress?: (p: RestoreProgress) => void;
+  /** Plan and judge the undo, list what it would change, and change nothing: no file, ref or log entry. */
+  readonly dryRun?: boolean;
 }
 
 export interface UndoResult extends RestoreOutcome {
   /** The safety snapshot the working tree returned to. */
+  readonly to: string;
+}
+
+export interface UndoPreview extends RestorePreview {
+  /** The safety snapshot the working tree would return to. */
   readonly to: string;
 }
 
@@ -25,7 +33,10 @@ function pathsOf(value: unknown): readonly string[] | undefined {
  * a rollback, restore, undo or gateway write. Undoing a path rollback puts back the same paths only,
  * so what changed elsewhere since stays as it is.
  */
-export async function undo(options: UndoOptions = {}): Promise<UndoResult> {
+export async function undo(options: UndoOptions & { dryRun: true }): Promise<UndoPreview>;
+export async function undo(options?: UndoOptions & { dryRun?: false }): Promise<UndoResult>;
+export async function undo(options?: UndoOptions): Promise<UndoResult | UndoPreview>;
+export async function undo(options: UndoOptions = {}): Promise<UndoResult | UndoPreview> {
   const repo = await openRepo(options);
   return withLock(repo, 'undo', async () => {
     const interrupted = await readJournal(repo);
@@ -45,13 +56,15 @@ export async function undo(options: UndoOptions = {}): Promise<UndoResult> {
       safety = last.record['safety'] as string;
       paths = pathsOf(last.record['paths']);
     }
-    const outcome = await restoreCommit(repo, {
+    const input = {
       target: safety,
       label: `safety snapshot ${safety.slice(0, 12)}`,
-      op: 'undo',
+      op: 'undo' as const,
       ...(paths ? { paths } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
-    return { ...outcome, to: safety };
+    };
+    const planned = await planRestore(repo, { ...input, dryRun: options.dryRun === true });
+    if (options.dryRun) return { ...previewRestore(planned), to: safety };
+    return { ...(await applyRestore(repo, planned, input)), to: safety };
   });
 }

@@ -49,6 +49,8 @@ test('the plain lines of the hot commands are parsed without yargs', () => {
     ['rollback', 'snapshots', '--', 'src/', '-x', '--json'],
     ['snapshot', '--', 'x'],
     ['undo', '--'],
+    ['rollback', 'snapshots', '--dry-run', '--', 'src/', '*.js'],
+    ['undo', '--dry-run', '--json'],
   ]) {
     assert.ok(quickParse(argv, commands), JSON.stringify(argv));
   }
@@ -56,6 +58,7 @@ test('the plain lines of the hot commands are parsed without yargs', () => {
 
 test('anything unusual is left to yargs: help, version, unknown or repeated options, bad positionals', () => {
   for (const argv of [
+    ['rollback', '--dry-run=yes'],
     ['snapshot', '--help'],
     ['--version'],
     ['snapshot', '-x'],
@@ -105,6 +108,8 @@ test('every line the quick parser takes, yargs reads the same way', async () => 
     '--symlink',
     '--mission',
     'a.txt',
+    '--dry-run',
+    '--dryRun',
   );
   // Every command the quick parser may take: those declared as data (no yargs builder).
   const quick = commands
