@@ -32,9 +32,18 @@ test.before.each(async () => {
   box.git(['add', '.gitignore', 'src']);
   box.git(['add', '-f', 'tests', 'build/config/settings.json']);
   box.git(['commit', '-q', '-m', 'first']);
-  const init = await coo(['init'], o);
+  // The user's signing key comes through an included file, as many people keep it.
+  const key = box.useFixtureKey();
+  writeFileSync(join(box.home, '.gitconfig-signing'), `[user]\n\tsigningkey = ${key}\n[gpg]\n\tformat = ssh\n`);
+  writeFileSync(
+    join(box.home, '.gitconfig'),
+    '[user]\n\tname = Newcomer\n\temail = newcomer@coo.test\n[include]\n\tpath = ~/.gitconfig-signing\n',
+  );
+  const init = await coo(['init', '--json'], o);
   assert.is(init.code, 0, init.stderr);
+  initKey = init.json<{ key: { source: string; created: boolean } }>().key;
 });
+let initKey: { source: string; created: boolean };
 test.after.each(() => box.cleanup());
 
 test('tracked files an ignore rule matches are captured and come back; untracked ignored files and global excludes stay out', async () => {
@@ -57,6 +66,22 @@ test('tracked files an ignore rule matches are captured and come back; untracked
   assert.is(box.read('build/out.js'), 'untracked output\n');
   assert.is(box.read('.env'), 'SECRET=hunter2\n');
   assert.is(box.git(['status', '--porcelain']).stdout, '');
+});
+
+test('the signing key set through an [include] is the one coo uses: a baseline verifies with plain git', async () => {
+  assert.equal([initKey.source, initKey.created], ['git-config', false]);
+  assert.not.ok(existsSync(join(box.repo, '.coo', 'keys')));
+  const made = await coo(['baseline', 'create', 'FIRST'], o);
+  assert.is(made.code, 0, made.stderr);
+  const verified = box.git([
+    '--git-dir',
+    '.coo/state.git',
+    '-c',
+    `gpg.ssh.allowedSignersFile=${join(box.repo, '.coo', 'allowed_signers')}`,
+    'verify-commit',
+    'amu0',
+  ]);
+  assert.is(verified.status, 0, verified.stderr);
 });
 
 test('a snapshot records the branch and commit git was on; a rollback after a branch switch says so, and coo log shows it', async () => {
