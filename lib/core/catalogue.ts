@@ -426,6 +426,11 @@ export const catalogue = {
     summary: 'The state repository holds a missing or malformed object.',
     hint: 'Run `git --git-dir=.coo/state.git fsck --strict` to see the damage.',
   },
+  E_SANDBOX_UNAVAILABLE: {
+    exit: exitCodes.governance,
+    summary: 'Mission steps run in a sandbox (bubblewrap), and none can be made on this machine.',
+    hint: 'Install bubblewrap (Debian: apt-get install bubblewrap), or accept an unconfined run: `coo run FILE --unconfined`, or `"sandbox": {"unconfined": true}` in the mission.',
+  },
   E_GIT_INDEX: {
     exit: exitCodes.checkFailed,
     summary: "The user's git index cannot be read, so coo cannot tell which ignored files git tracks.",

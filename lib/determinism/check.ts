@@ -14,6 +14,7 @@ import { writeStateCommit } from '../store/state-commit.js';
 import { resolveState } from '../baseline/resolve-state.js';
 import { loadMission, type Mission } from '../mission/mission.js';
 import { validateWorkflow } from '../mission/workflow.js';
+import { chooseConfinement, type Confinement } from '../mission/sandbox.js';
 import { ensureNotInMission } from '../governance/human-only.js';
 import {
   controlAgain,
@@ -115,6 +116,8 @@ export interface DeterminismResult {
     readonly host: string;
     readonly platform: string;
     readonly node: string;
+    /** How the steps were confined (a property of this machine, so not of the report). */
+    readonly confinement: Confinement;
   };
   readonly commit: string;
   readonly exitCode: number;
@@ -124,6 +127,8 @@ export interface CheckOptions extends RepoOptions {
   readonly file: string;
   readonly runs?: number;
   readonly from?: string;
+  /** Where no sandbox can be made, run the steps unconfined instead of refusing. */
+  readonly unconfined?: boolean;
 }
 
 const applies: Readonly<Record<PerturbationName, string>> = {
@@ -289,9 +294,10 @@ async function investigate(
 export async function checkDeterminismLocked(
   repo: Repo,
   mission: Mission,
-  options: { runs?: number; from?: string },
+  options: { runs?: number; from?: string; unconfined?: boolean },
 ): Promise<DeterminismResult> {
   const started = Date.now();
+  const confinement = chooseConfinement(mission.sandbox ?? {}, repo.env, { byPerson: options.unconfined === true });
   const runs = options.runs ?? 3;
   if (!Number.isInteger(runs) || runs < 3)
     throw new CooError(
@@ -318,6 +324,7 @@ export async function checkDeterminismLocked(
       workDir,
       config,
       runName,
+      confinement,
       ...(lastStep === undefined ? {} : { lastStep }),
     });
 
@@ -391,6 +398,7 @@ export async function checkDeterminismLocked(
     host: hostname(),
     platform: `${platform()}-${arch()}`,
     node: process.version,
+    confinement,
   };
   const commit = storeCheck(repo, mission.id, report, volatile, [...results, ...extra]);
   rmSync(workDir, { recursive: true, force: true });
@@ -447,6 +455,7 @@ export async function checkDeterminism(options: CheckOptions): Promise<Determini
     checkDeterminismLocked(repo, mission, {
       ...(options.runs === undefined ? {} : { runs: options.runs }),
       ...(options.from ? { from: options.from } : {}),
+      ...(options.unconfined ? { unconfined: true } : {}),
     }),
   );
 }

@@ -7,6 +7,7 @@ import { applyCheckout } from '../worktree/checkout-apply.js';
 import { captureWorktree } from '../worktree/capture.js';
 import type { Repo } from '../store/repo.js';
 import type { Mission } from '../mission/mission.js';
+import { confinedCommand, type Confinement } from '../mission/sandbox.js';
 import { runCommand } from '../mission/step-exec.js';
 import { stepEnvironment } from '../mission/step-env.js';
 import type { IsolationApplied } from '../mission/isolation.js';
@@ -62,6 +63,8 @@ export async function executeRun(
     config: RunConfig;
     runName: string;
     lastStep?: number;
+    /** How steps are confined (decided once for the whole check). */
+    confinement: Confinement;
   },
 ): Promise<RunResult> {
   const started = Date.now();
@@ -119,7 +122,15 @@ export async function executeRun(
     });
     applied = isolation;
     const timeoutMs = 1000 * (step.timeoutSeconds ?? input.mission.timeoutSeconds ?? 600);
-    const outcome = await runCommand(`umask ${input.config.umask}; ${step.run}`, { cwd: place.tree, env, timeoutMs });
+    const command = `umask ${input.config.umask}; ${step.run}`;
+    const places = { ...place, also: [join(input.workDir, 'logs')] };
+    const program = confinedCommand(command, input.confinement, {
+      root: repo.layout.root,
+      places,
+      env,
+      hostEnv: repo.env,
+    });
+    const outcome = await runCommand(command, { cwd: place.tree, env, timeoutMs, program });
     const captured = await captureWorktree({
       root: place.tree,
       gitdir: repo.layout.gitdir,

@@ -32,6 +32,8 @@ export interface Mission {
   readonly sourceDateEpoch?: number;
   readonly env?: Readonly<Record<string, string>>;
   readonly timeoutSeconds?: number;
+  /** How command steps are confined (sandbox.ts). */
+  readonly sandbox?: { readonly network?: boolean; readonly unconfined?: boolean };
   readonly scope: {
     readonly rules: readonly ScopeRule[];
     readonly ceilings?: Ceilings;

@@ -2,6 +2,7 @@ import type { Repo } from '../store/repo.js';
 import type { MissionState } from './fsm.js';
 import type { Mission } from './mission.js';
 import { runName, runRecords, type RunId, type RunRecord } from './run-state.js';
+import type { Confinement } from './sandbox.js';
 import type { WorkflowReport } from './workflow.js';
 
 // A run's report, read back from its history in the state repository (so a run that paused for a
@@ -25,6 +26,8 @@ export interface RunReport {
   readonly run: string;
   readonly state: MissionState;
   readonly baseline: { readonly rev: string; readonly commit: string };
+  /** How the command steps were confined (absent for runs recorded before coo confined them). */
+  readonly confinement?: Confinement;
   readonly workflow: WorkflowReport | null;
   readonly steps: readonly StepReport[];
   readonly changes: readonly { path: string; kind: string }[];
@@ -51,14 +54,19 @@ export async function runHistory(repo: Repo, id: RunId): Promise<HistoryEntry[]>
 export function missionOf(history: readonly HistoryEntry[]): {
   mission: Mission;
   baseline: { rev: string; commit: string; tree: string };
+  confinement: Confinement | null;
 } {
-  const data = history[0]?.record.data as { mission: Mission; baseline: { rev: string; commit: string; tree: string } };
-  return { mission: data.mission, baseline: data.baseline };
+  const data = history[0]?.record.data as {
+    mission: Mission;
+    baseline: { rev: string; commit: string; tree: string };
+    confinement?: Confinement;
+  };
+  return { mission: data.mission, baseline: data.baseline, confinement: data.confinement ?? null };
 }
 
 export async function runReport(repo: Repo, id: RunId): Promise<RunReport> {
   const history = await runHistory(repo, id);
-  const { mission, baseline } = missionOf(history);
+  const { mission, baseline, confinement } = missionOf(history);
   const last = history[history.length - 1]?.record as RunRecord;
   const steps: StepReport[] = mission.steps.map((s, index) => ({
     index,
@@ -125,6 +133,7 @@ export async function runReport(repo: Repo, id: RunId): Promise<RunReport> {
     run: runName(id),
     state: last.state,
     baseline: { rev: baseline.rev, commit: baseline.commit },
+    ...(confinement ? { confinement } : {}),
     workflow,
     steps,
     changes,

@@ -17,6 +17,7 @@ import { captureQuarantine, discard, materialise, quarantineOf } from './quarant
 import { missionOf, runHistory, runReport, type RunReport } from './report.js';
 import { createRun, readRun, runName, transition, type RunId } from './run-state.js';
 import { writeSetBetween } from './stage.js';
+import { chooseConfinement, confinedCommand } from './sandbox.js';
 import { runCommand } from './step-exec.js';
 import { stepEnvironment } from './step-env.js';
 import { isolation } from './isolation.js';
@@ -34,6 +35,8 @@ export interface RunMissionOptions extends RepoOptions {
   readonly file: string;
   /** The state to start from (overrides the mission's `baseline`); default the current AMU0. */
   readonly from?: string;
+  /** The person accepts an unconfined run where no sandbox can be made (the report says so). */
+  readonly unconfined?: boolean;
 }
 
 interface Baseline {
@@ -85,7 +88,10 @@ async function fail(
 
 /** Runs steps from `from` on, then stages, commits and applies (the caller holds the lock). */
 async function continueRun(repo: Repo, id: RunId, from: number): Promise<RunReport> {
-  const { mission, baseline } = missionOf(await runHistory(repo, id));
+  const recorded = missionOf(await runHistory(repo, id));
+  const { mission, baseline } = recorded;
+  // A run recorded before coo confined steps is confined now, as a new run would be.
+  const confinement = recorded.confinement ?? chooseConfinement(mission.sandbox ?? {}, repo.env, { byPerson: false });
   const q = quarantineOf(repo, id);
   const current = await readRun(repo, id);
   if (!existsSync(q.tree)) await materialise(repo, q, current.tree);
@@ -113,7 +119,13 @@ async function continueRun(repo: Repo, id: RunId, from: number): Promise<RunRepo
       host: repo.env,
       place: { home: q.home, tmp: q.tmp, user: 'coo' },
     });
-    const outcome = await runCommand(step.run, { cwd: q.tree, env, timeoutMs });
+    const confined = confinedCommand(step.run, confinement, {
+      root: repo.layout.root,
+      places: q,
+      env,
+      hostEnv: repo.env,
+    });
+    const outcome = await runCommand(step.run, { cwd: q.tree, env, timeoutMs, program: confined });
     if (outcome.timedOut)
       await fail(repo, id, {
         step: index,
@@ -174,9 +186,11 @@ async function continueRun(repo: Repo, id: RunId, from: number): Promise<RunRepo
 export async function startRunLocked(
   repo: Repo,
   mission: Mission,
-  options: { from?: string; file?: string },
+  options: { from?: string; file?: string; unconfined?: boolean },
 ): Promise<RunReport> {
   await ensureNoJournal(repo);
+  // Decided before anything is recorded: a run that cannot be confined (and was not accepted unconfined) never starts.
+  const confinement = chooseConfinement(mission.sandbox ?? {}, repo.env, { byPerson: options.unconfined === true });
   const baseline = await resolveBaseline(repo, options.from ?? mission.baseline ?? 'amu0');
   const workflow = validateWorkflow(mission);
   const run = await createRun(repo, mission.id, baseline, {
@@ -184,6 +198,7 @@ export async function startRunLocked(
     baseline,
     file: options.file ?? null,
     isolation: isolation({ epoch: 0, seed: 0, env: repo.env }).applied,
+    confinement,
   });
   const id = run.id;
   if (!workflow.valid) {
@@ -208,7 +223,11 @@ export async function runMission(options: RunMissionOptions): Promise<RunReport>
   ensureNotInMission(repo.env, 'starting a mission');
   const mission = await loadMission(options.file);
   return withLock(repo, 'run', () =>
-    startRunLocked(repo, mission, { ...(options.from ? { from: options.from } : {}), file: basename(options.file) }),
+    startRunLocked(repo, mission, {
+      ...(options.from ? { from: options.from } : {}),
+      file: basename(options.file),
+      ...(options.unconfined ? { unconfined: true } : {}),
+    }),
   );
 }
 

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import type { Env } from '../core/git-config.js';
 
-// Runs one command step: /bin/sh -c in the quarantine tree, with exactly the environment it is
-// given, a time limit that kills the whole process group, and the tail of its output kept for the
-// report.
+// Runs one command: /bin/sh -c in the quarantine tree (a mission's step, inside its sandbox when
+// `program` says how: sandbox.ts) or in the working tree (a plan's acceptance command), with exactly
+// the environment it is given, a time limit that kills the whole process group, and the tail of its
+// output kept for the report.
 
 export interface StepOutcome {
   readonly exitCode: number | null;
@@ -18,11 +19,12 @@ const keep = 16 * 1024;
 
 export function runCommand(
   command: string,
-  options: { cwd: string; env: Env; timeoutMs: number },
+  options: { cwd: string; env: Env; timeoutMs: number; program?: { program: string; args: string[] } },
 ): Promise<StepOutcome> {
   const started = Date.now();
+  const { program, args } = options.program ?? { program: '/bin/sh', args: ['-c', command] };
   return new Promise((resolve) => {
-    const child = spawn('/bin/sh', ['-c', command], {
+    const child = spawn(program, args, {
       cwd: options.cwd,
       env: options.env as NodeJS.ProcessEnv,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -264,9 +264,13 @@ test('a bad mission document is refused with a pointer into it', async () => {
 
 test('killed in the middle of a step, the run survives in the store and resumes from the last recorded tree', async () => {
   // Step 2 waits (at most 30 s) for a file the test creates once coo is dead: the killed attempt
-  // then ends at once instead of lingering, and the resumed one goes straight through.
+  // then ends at once instead of lingering, and the resumed one goes straight through. A sandboxed
+  // step could not see that file (that is the sandbox's point), so this run is unconfined, on a
+  // machine made to have no sandbox and with the mission accepting that.
   const go = join(box.dir, 'go');
+  const unconfined = { ...o, env: { ...box.env, COO_BWRAP: '' } };
   const file = missionFile('crash', {
+    sandbox: { unconfined: true },
     steps: [
       { kind: 'command', run: 'echo one >> docs/log.md' },
       {
@@ -278,7 +282,7 @@ test('killed in the middle of a step, the run survives in the store and resumes 
   });
   const child = spawn(process.execPath, [cooBin, 'run', file], {
     cwd: box.repo,
-    env: box.env as NodeJS.ProcessEnv,
+    env: unconfined.env as NodeJS.ProcessEnv,
     stdio: 'ignore',
   });
   const closed = new Promise((resolve) => child.on('close', resolve));
@@ -295,8 +299,9 @@ test('killed in the middle of a step, the run survives in the store and resumes 
   assert.is((await readRun(repo, { mission: 'crash', n: 1 })).record.state, 'running');
   const lock = join(box.repo, '.coo', 'state.git', 'coo.lock');
   assert.ok(existsSync(lock)); // left by the dead process; the next command takes it over
-  const resumed = await resumeRun({ ...o, run: { mission: 'crash', n: 1 } });
+  const resumed = await resumeRun({ ...unconfined, run: { mission: 'crash', n: 1 } });
   assert.is(resumed.state, 'applied');
+  assert.is(resumed.confinement?.kind, 'none');
   assert.is(box.read('docs/log.md'), 'one\ntwo\nthree\n');
 });
 

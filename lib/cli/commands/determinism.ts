@@ -28,6 +28,9 @@ function describe(result: DeterminismResult): string {
   lines.push(
     `isolation: node ${report.isolation.node.split(':')[0]}; other programs ${report.isolation.otherPrograms}`,
   );
+  lines.push(
+    `steps ran ${result.volatile.confinement.kind === 'none' ? '' : 'in a sandbox, '}${result.volatile.confinement.why}`,
+  );
   const notApplied = report.perturbations.filter(
     (p) => !p.applied.startsWith('applied:') || p.applied.includes('not applied'),
   );
@@ -49,6 +52,10 @@ export const determinismCommand: CommandSpec = {
       .option('from', {
         type: 'string',
         describe: 'the baseline to start from (default: the mission baseline, else amu0)',
+      })
+      .option('unconfined', {
+        type: 'boolean',
+        describe: 'where no sandbox (bubblewrap) can be made, run the steps unconfined instead of refusing',
       }),
   async run(args, ctx) {
     const { checkDeterminism } = await import('../../determinism/check.js');
@@ -58,6 +65,7 @@ export const determinismCommand: CommandSpec = {
       file: resolve(ctx.cwd, String(args['file'])),
       runs: Number(args['runs']),
       ...(typeof args['from'] === 'string' ? { from: args['from'] } : {}),
+      ...(args['unconfined'] === true ? { unconfined: true } : {}),
     });
     return { data: result, text: describe(result), exitCode: result.exitCode };
   },

@@ -15,6 +15,8 @@ export function describeWorkflow(report: WorkflowReport): string {
 
 export function describeRun(report: RunReport): string {
   const lines = [`${report.run}: ${report.state} (from ${report.baseline.rev} ${report.baseline.commit.slice(0, 12)})`];
+  if (report.confinement)
+    lines.push(`  steps ${report.confinement.kind === 'none' ? 'ran' : 'run in a sandbox,'} ${report.confinement.why}`);
   for (const s of report.steps)
     lines.push(
       `  step ${s.index + 1} ${s.kind}${s.title ? ` "${s.title}"` : ''}: ${s.status}${s.tree ? ` (tree ${s.tree.slice(0, 12)})` : ''}`,
@@ -102,6 +104,7 @@ async function startOrResume(args: Args, ctx: CliContext): Promise<RunReport> {
     env: ctx.io.env,
     file: resolve(ctx.cwd, args['file']),
     ...(typeof args['from'] === 'string' ? { from: args['from'] } : {}),
+    ...(args['unconfined'] === true ? { unconfined: true } : {}),
   });
 }
 
@@ -115,7 +118,11 @@ export const runCommand: CommandSpec = {
         type: 'string',
         describe: 'the state to start from (default: the mission baseline, else amu0)',
       })
-      .option('resume', { type: 'string', describe: 'go on with a run whose process died (runs/<mission>/<n>)' }),
+      .option('resume', { type: 'string', describe: 'go on with a run whose process died (runs/<mission>/<n>)' })
+      .option('unconfined', {
+        type: 'boolean',
+        describe: 'where no sandbox (bubblewrap) can be made, run the steps unconfined instead of refusing',
+      }),
   async run(args, ctx) {
     try {
       const report = await startOrResume(args, ctx);
