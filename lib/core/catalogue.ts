@@ -378,9 +378,10 @@ export const catalogue = {
   },
   E_FILE_CHANGED_DURING_CAPTURE: {
     exit: exitCodes.conflict,
-    summary: 'A file kept changing while it was being read.',
-    hint: 'Stop whatever is writing the file named in `data.path`, then snapshot again.',
+    summary: 'A file changed while coo read it (its size, mtime or ctime moved): the read may mix versions.',
+    hint: 'A capture reads such a file again, and after three tries skips it and records why; stop the writer and snapshot again to capture it.',
   },
+
   E_LOCKED: {
     exit: exitCodes.busy,
     summary: 'Another coo process is working on this repository.',

@@ -1,5 +1,5 @@
 import { createHash, hash } from 'node:crypto';
-import { closeSync, createReadStream, lstatSync, openSync, readlinkSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, lstatSync, openSync, readFileSync, readlinkSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { CooError, ioError } from '../core/coo-error.js';
 import { objectHeader } from '../store/git-object.js';
@@ -72,8 +72,10 @@ function readBlob(scratch: Buffer, abs: string, size: number): ReadBlob {
 }
 
 /**
- * Hashes one file (git id and CID) and, given a writer, stores it; a file that changes while it is
- * read is taken again (up to three times), one that vanishes or turns into something else is skipped.
+ * Hashes one file (git id and CID) and, given a writer, stores it. A file whose stat moved while it
+ * was read (a rewrite in place, of the same size too) is taken again with its new stat, up to three
+ * times, then skipped and recorded: a capture never holds a blob that mixes versions. One that
+ * vanishes or turns into something else is skipped.
  * `scratch` is a buffer of at least `scratchBytes` the caller reuses for every file. A small file
  * whose id turns out to be `stored` (the stat cache's, for a file hashed again) is not stored again.
  */
@@ -88,21 +90,35 @@ export async function hashEntry(
   let current = entry;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
+      const readStart = Date.now();
       if (current.mode !== '120000' && current.size > streamAbove) {
-        if (!writer) return { entry: current, hashed: await hashFileStreaming(abs, current.size) };
-        const blob = await writeBlobFromFile(where.gitdir, abs, current.size);
-        return { entry: current, hashed: { oid: blob.oid, cid: blobCid(blob.sha256) } };
+        const read = (): Promise<Hashed> =>
+          writer
+            ? writeBlobFromFile(where.gitdir, abs, current.size).then((b) => ({ oid: b.oid, cid: blobCid(b.sha256) }))
+            : hashFileStreaming(abs, current.size);
+        // A blob stored from a read that raced a writer is unreachable litter, never referenced.
+        const hashed = await read();
+        if (await settled(abs, current, readStart, async () => (await read()).oid === hashed.oid))
+          return { entry: current, hashed };
+        throw new CooError('E_FILE_CHANGED_DURING_CAPTURE', `${abs} changed while it was read`, { path: abs });
       }
-      const object =
+      const readOnce = (): ReadBlob =>
         current.mode === '120000'
           ? blobOf(scratch, readlinkSync(abs, { encoding: 'buffer' }))
           : readBlob(scratch, abs, current.size);
-      if (object.content.length === current.size) {
-        const oid = hash('sha1', object.whole, 'hex');
-        const cid = blobCid(hash('sha256', object.content, 'buffer'));
-        if (oid !== stored) writer?.put(oid, 'blob', object.content);
-        return { entry: current, hashed: { oid, cid } };
+      const object = readOnce();
+      const oid = hash('sha1', object.whole, 'hex');
+      // A second read, only for a file changed a moment ago, goes to a buffer of its own (the scratch holds the first).
+      const readsAgain = (): boolean => {
+        const again = current.mode === '120000' ? readlinkSync(abs, { encoding: 'buffer' }) : readFileSync(abs);
+        return again.equals(object.content);
+      };
+      if (object.content.length !== current.size || !(await settled(abs, current, readStart, readsAgain))) {
+        throw new CooError('E_FILE_CHANGED_DURING_CAPTURE', `${abs} changed while it was read`, { path: abs });
       }
+      const cid = blobCid(hash('sha256', object.content, 'buffer'));
+      if (oid !== stored) writer?.put(oid, 'blob', object.content);
+      return { entry: current, hashed: { oid, cid } };
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return { path: entry.path, reason: 'deleted while the snapshot was taken' };
@@ -114,7 +130,39 @@ export async function hashEntry(
     if (!stat || !mode) return { path: entry.path, reason: 'replaced while the snapshot was taken' };
     current = walkEntryOf(entry.path, stat, mode);
   }
-  throw new CooError('E_FILE_CHANGED_DURING_CAPTURE', `${entry.path} kept changing while it was read`, {
-    path: entry.path,
-  });
+  return { path: entry.path, reason: 'kept changing while it was read (taken three times)' };
+}
+
+/**
+ * The kernel stamps mtime and ctime from a coarse clock (one tick, up to 10 ms), so a write in the
+ * same tick as the stat a read started from leaves both as they were. A file whose stamps are that
+ * recent is read a second time, and counts as settled only if both reads agree.
+ */
+const racyMs = 50;
+
+async function settled(
+  abs: string,
+  before: WalkEntry,
+  readStart: number,
+  readsAgain: () => boolean | Promise<boolean>,
+): Promise<boolean> {
+  if (!unchangedSince(abs, before)) return false;
+  if (Math.max(before.mtimeMs, before.ctimeMs) < readStart - racyMs) return true;
+  return (await readsAgain()) && unchangedSince(abs, before);
+}
+
+/**
+ * Whether the file still has the stat it was read under: size, mtime, ctime and inode. A writer
+ * that rewrote it in place while it was read, even to the same size, moved its mtime and ctime,
+ * so the read may mix versions and is taken again.
+ */
+function unchangedSince(abs: string, before: WalkEntry): boolean {
+  const after = lstatSync(abs, { throwIfNoEntry: false });
+  return (
+    !!after &&
+    after.size === before.size &&
+    after.mtimeMs === before.mtimeMs &&
+    after.ctimeMs === before.ctimeMs &&
+    after.ino === before.ino
+  );
 }

@@ -1,4 +1,5 @@
 import { lstatSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -9,6 +10,7 @@ import { layoutFor } from '../../lib/store/layout.js';
 import { manifestCid } from '../../lib/store/manifest.js';
 import { formatCommit } from '../../lib/store/commit.js';
 import { writeObject } from '../../lib/store/loose-objects.js';
+import { readObjectOfType } from '../../lib/store/objects.js';
 import { gitTreeOfWorktree } from '../helpers/git-tree.js';
 import { sandbox, type Sandbox } from '../helpers/sandbox.js';
 
@@ -228,6 +230,43 @@ test('a new file over the size limit is skipped and recorded; a file already cap
   box.write('small.txt', 'y'.repeat(5000));
   const second = await capture(true, 1000);
   assert.ok(second.files.some((f) => f.path === 'small.txt' && f.size === 5000));
+});
+
+test('a file rewritten in place while it is read, to the same size, is never stored as a mix of versions', async () => {
+  // A writer rewrites a file of 8 MiB (streamed in 1 MiB reads) over and over, all A then all B,
+  // in place and never changing its size. Every capture holds one whole version, or skips the file
+  // and records it; none holds a blob with both letters.
+  const size = 8 * 1024 * 1024;
+  box.write('busy.bin', Buffer.alloc(size, 0x41));
+  const script = `const fs=require('fs');const fd=fs.openSync(${JSON.stringify(join(box.repo, 'busy.bin'))},'r+');const a=Buffer.alloc(${size},0x41),b=Buffer.alloc(${size},0x42);for(let i=0;;i++){fs.writeSync(fd,i%2?b:a,0,${size},0)}`;
+  const writer = spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
+  try {
+    await new Promise((r) => setTimeout(r, 200));
+    const layout = layoutFor(box.repo);
+    for (let i = 0; i < 6; i++) {
+      const result = await captureWorktree({
+        root: box.repo,
+        gitdir: layout.gitdir,
+        cachePath: join(box.dir, `no-cache-${i}`),
+        store: true,
+        maxNewFileBytes: 1 << 30,
+      });
+      const file = result.files.find((f) => f.path === 'busy.bin');
+      if (!file) {
+        assert.ok(result.skipped.some((s) => s.path === 'busy.bin' && s.reason.startsWith('kept changing')));
+        continue;
+      }
+      const content = await readObjectOfType(layout.gitdir, file.oid, 'blob');
+      assert.is(content.length, size);
+      const first = content[0] as number;
+      assert.ok(
+        content.every((byte) => byte === first),
+        `capture ${i} stored a blob mixing two versions`,
+      );
+    }
+  } finally {
+    writer.kill('SIGKILL');
+  }
 });
 
 test('a capture that does not store writes no objects', async () => {
