@@ -31,8 +31,13 @@ export function probeBoundary(root: string, rootReal: string, path: string): Bou
     if (!stat.isDirectory()) break; // a file in the way: the collision check names it
     deepest = dir;
   }
-  if (!isInside(rootReal, realpathSync(deepest)))
-    return { code: 'E_PATH_OUTSIDE_ROOT', reason: `${path} resolves outside ${rootReal}` };
+  let real: string;
+  try {
+    real = realpathSync(deepest);
+  } catch {
+    return { code: 'E_WORKTREE_CHANGED', reason: `${path}: a directory on the way changed while it was checked` };
+  }
+  if (!isInside(rootReal, real)) return { code: 'E_PATH_OUTSIDE_ROOT', reason: `${path} resolves outside ${rootReal}` };
   const target = lstat(join(root, path));
   if (target) {
     if (target.isFIFO() || target.isSocket() || target.isBlockDevice() || target.isCharacterDevice()) {

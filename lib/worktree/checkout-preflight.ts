@@ -35,6 +35,16 @@ function blockersUnder(root: string, dir: string, removing: ReadonlySet<string>)
  * capture holds (an ignored file equal to the target): overwriting it would lose nothing, and
  * refusing it would be a conflict about nothing.
  */
+/** The blob id of what is at `path` now, or null if it went away meanwhile. */
+async function contentOid(path: string, isLink: boolean): Promise<string | null> {
+  try {
+    return await hashPathContent(path, isLink);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
 export async function withoutIdenticalUncaptured(
   root: string,
   plan: CheckoutPlan,
@@ -44,7 +54,7 @@ export async function withoutIdenticalUncaptured(
   let same = 0;
   for (const file of plan.write) {
     const stat = captured.has(file.path) ? undefined : lstat(join(root, file.path));
-    if (holdsKind(stat, file) && (await hashPathContent(join(root, file.path), file.mode === '120000')) === file.oid)
+    if (holdsKind(stat, file) && (await contentOid(join(root, file.path), file.mode === '120000')) === file.oid)
       same += 1;
     else write.push(file);
   }
