@@ -427,6 +427,12 @@ export const catalogue = {
     summary: 'The state repository holds a missing or malformed object.',
     hint: 'Run `git --git-dir=.coo/state.git fsck --strict` to see the damage.',
   },
+  E_GUARD_UNREADABLE: {
+    exit: exitCodes.governance,
+    summary:
+      "coo's git hook cannot read what a commit or a ref update records (an object in an alternate store, a partial clone), so it refuses it rather than let it through unjudged.",
+    hint: 'Bring the objects into this repository (`git repack -a -d`, which also ends the dependence on alternates), then commit again.',
+  },
   E_SANDBOX_UNAVAILABLE: {
     exit: exitCodes.governance,
     summary: 'Mission steps run in a sandbox (bubblewrap), and none can be made on this machine.',

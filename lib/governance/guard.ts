@@ -85,10 +85,25 @@ export async function guard(options: GuardOptions): Promise<GuardResult> {
   const registry = await registryOf(repo);
   const git = await isogit();
   const base = { fs: isogitFs, dir: paths.top, gitdir: paths.gitDir };
-  const readBlob = async (oid: string): Promise<Uint8Array> => (await git.readBlob({ ...base, oid })).blob;
+  // What the guard cannot read it cannot judge, so it refuses (an object in an alternate store, a
+  // partial clone's missing object): a commit the guard let through unread would be a way around it.
+  const unreadable = (what: string, cause: unknown): CooError =>
+    new CooError(
+      'E_GUARD_UNREADABLE',
+      `the guard cannot read ${what}, so it cannot judge the change and refuses it`,
+      { what },
+      { cause },
+    );
+  const readBlob = async (oid: string): Promise<Uint8Array> => {
+    try {
+      return (await git.readBlob({ ...base, oid })).blob;
+    } catch (cause) {
+      throw unreadable(`blob ${oid}`, cause);
+    }
+  };
   const changesBetween = async (trees: ReturnType<typeof git.TREE | typeof git.STAGE>[]): Promise<Change[]> => {
     const out: Change[] = [];
-    await git.walk({
+    await walkOrRefuse({
       ...base,
       trees,
       map: async (path, [before, after]) => {
@@ -105,6 +120,13 @@ export async function guard(options: GuardOptions): Promise<GuardResult> {
     });
     return out;
   };
+  const walkOrRefuse = async (args: Parameters<typeof git.walk>[0]): Promise<void> => {
+    try {
+      await git.walk(args);
+    } catch (cause) {
+      throw unreadable('the trees the change compares', cause);
+    }
+  };
 
   let checked = 0;
   if (options.hook === 'pre-commit') {
@@ -117,7 +139,12 @@ export async function guard(options: GuardOptions): Promise<GuardResult> {
     for (const line of (options.updates ?? '').split('\n')) {
       const [oldOid, newOid, ref] = line.trim().split(' ');
       if (!ref || !newOid || newOid === zero || !(ref.startsWith('refs/heads/') || ref === 'HEAD')) continue;
-      const type = (await git.readObject({ ...base, oid: newOid, format: 'content' }).catch(() => null))?.type;
+      let type: string;
+      try {
+        type = (await git.readObject({ ...base, oid: newOid, format: 'content' })).type;
+      } catch (cause) {
+        throw unreadable(`${newOid}, which ${ref} would point to`, cause);
+      }
       if (type !== 'commit') continue;
       const before =
         oldOid && oldOid !== zero

@@ -54,6 +54,25 @@ test('plumbing is caught too: commit-tree + update-ref', () => {
   assert.is.not(box.git(['rev-parse', 'HEAD']).stdout.trim(), commit);
 });
 
+test('a branch moved to a commit the guard cannot read (its objects in an alternate store) is refused, not let through', () => {
+  // A source repository holds a commit that weakens the constitution; this repository borrows its
+  // objects (objects/info/alternates, as `git clone --shared` sets up) without holding them.
+  const source = join(box.dir, 'source');
+  assert.is(box.git(['clone', '-q', box.repo, source]).status, 0);
+  writeFileSync(join(source, 'specs', 'constitution.md'), 'rule 1, weakened elsewhere\n');
+  box.git(['commit', '-q', '-am', 'weaken'], { cwd: source });
+  const weakened = box.git(['rev-parse', 'HEAD'], { cwd: source }).stdout.trim();
+  writeFileSync(join(box.repo, '.git', 'objects', 'info', 'alternates'), `${join(source, '.git', 'objects')}\n`);
+  assert.is(box.git(['cat-file', '-t', weakened]).stdout.trim(), 'commit'); // git reads it through the alternate
+  ok(['hooks', 'install']);
+  const head = box.git(['rev-parse', 'HEAD']).stdout.trim();
+  const branch = box.git(['symbolic-ref', 'HEAD']).stdout.trim();
+  const moved = box.git(['update-ref', branch, weakened]);
+  assert.is.not(moved.status, 0);
+  assert.ok(moved.stderr.includes('E_GUARD_UNREADABLE'), moved.stderr);
+  assert.is(box.git(['rev-parse', branch]).stdout.trim(), head);
+});
+
 test('an existing hook is chained and still runs; uninstall puts it back', () => {
   box.write('.git/hooks/pre-commit', '#!/bin/sh\necho ran >> "$(git rev-parse --git-dir)/chained-ran"\n', 0o755);
   ok(['hooks', 'install']);
