@@ -51,6 +51,7 @@ export { gatewayWrite, type GatewayWriteOptions, type GatewayResult } from './ga
 export type { WriteOp } from './gateway/write-set.js';
 export { indexCheck, indexFix, type IndexReport } from './gateway/index-check.js';
 export { protectList, protectRequest, type ProtectRequestOptions } from './gateway/protect.js';
+export { trustRequest, type TrustRequestOptions } from './gateway/trust.js';
 
 // mission: documents, the workflow validator, runs
 export { validateWorkflow, type WorkflowReport, type WorkflowViolation } from './mission/workflow.js';

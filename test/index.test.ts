@@ -55,6 +55,7 @@ test('lib/index.ts exports exactly this list', () => {
     'runReport',
     'show',
     'snapshot',
+    'trustRequest',
     'undo',
     'uninstallHooks',
     'validateWorkflow',

@@ -1,5 +1,6 @@
 import type { Executors } from '../governance/executor.js';
 import { protectAccept, protectAdd, protectRm } from '../gateway/protect.js';
+import { trustAdd } from '../gateway/trust.js';
 import { missionStep } from '../mission/human-step.js';
 import { planApprove, planGate } from '../plan/executors.js';
 import { decideRequest, type DecideOptions, type DecideResult } from '../state/decide.js';
@@ -12,6 +13,7 @@ export const executors: Executors = new Map([
   ['protect.add', protectAdd],
   ['protect.rm', protectRm],
   ['protect.accept', protectAccept],
+  ['trust.add', trustAdd],
   ['mission.step', missionStep],
   ['plan.approve', planApprove],
   ['plan.gate', planGate],

@@ -36,6 +36,7 @@ import {
   indexCommand,
   protectCommand,
   requestsCommand,
+  trustCommand,
   vetoCommand,
 } from './commands/governance.js';
 
@@ -63,6 +64,7 @@ export const commands: readonly (CommandSpec | CommandGroup)[] = [
   checkCommand,
   indexCommand,
   protectCommand,
+  trustCommand,
   requestsCommand,
   approveCommand,
   vetoCommand,

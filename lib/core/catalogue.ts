@@ -405,7 +405,7 @@ export const catalogue = {
   E_SIGNER_UNTRUSTED: {
     exit: exitCodes.trust,
     summary: 'The commit is signed by a key that .coo/allowed_signers does not trust for git.',
-    hint: 'If you trust the key in `data.key`, add it to .coo/allowed_signers.',
+    hint: 'If you trust the key in `data.key`, ask for it with `coo trust add KEY`; a person whose key is already trusted approves it with `coo approve`.',
   },
   E_MANIFEST_MISMATCH: {
     exit: exitCodes.trust,

@@ -1,4 +1,11 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  type KeyObject,
+} from 'node:crypto';
 import { CooError } from '../core/coo-error.js';
 import { armor, dearmor, ed25519PublicBlob, SshReader, sshString, sshUint32 } from './ssh-wire.js';
 
@@ -52,6 +59,11 @@ export function publicKeyObject(publicKey: Uint8Array): KeyObject {
 /** `ssh-ed25519 AAAA… comment`, the form of `.pub` files and allowed_signers. */
 export function formatPublicKeyLine(publicKey: Uint8Array, comment = ''): string {
   return `ssh-ed25519 ${ed25519PublicBlob(publicKey).toString('base64')}${comment ? ` ${comment}` : ''}`;
+}
+
+/** The key's fingerprint as `ssh-keygen -l` prints it: `SHA256:` and the unpadded base64 of its blob's SHA-256. */
+export function publicKeyFingerprint(publicKey: Uint8Array): string {
+  return `SHA256:${createHash('sha256').update(ed25519PublicBlob(publicKey)).digest('base64').replace(/=+$/u, '')}`;
 }
 
 export function formatOpenSshPrivateKey(key: Ed25519Key): string {
@@ -119,4 +131,13 @@ export function parsePublicKeyBlob(base64: string): Buffer | null {
   } catch {
     return null;
   }
+}
+
+/** Parses a public key line (`ssh-ed25519 AAAA… [comment]`, a `.pub` file's content); null if it is not one. */
+export function parsePublicKeyLine(text: string): { publicKey: Buffer; comment: string | null } | null {
+  if (/[\r\n]/u.test(text.trim())) return null; // one key, one line
+  const [type, blob, ...rest] = text.trim().split(/[ \t]+/u);
+  if (type !== 'ssh-ed25519' || !blob) return null;
+  const publicKey = parsePublicKeyBlob(blob);
+  return publicKey ? { publicKey, comment: rest.length > 0 ? rest.join(' ') : null } : null;
 }

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
+import { CooError } from '../../core/coo-error.js';
 import {
   short,
   type Args,
@@ -100,6 +103,54 @@ export const protectCommand: CommandGroup = {
       describe: 'request to take protected files changed outside coo as their new pins',
       builder: approveOption,
       run: protectRequestRun('accept'),
+    },
+  ],
+};
+
+/** KEY on the command line: the key itself (`ssh-ed25519 AAAA…`), or a file holding it, from the current directory. */
+function keyArgument(arg: string, cwd: string): string {
+  if (arg.startsWith('ssh-')) return arg;
+  try {
+    return readFileSync(resolve(cwd, arg), 'utf8');
+  } catch (err) {
+    throw new CooError('E_USAGE', `cannot read a public key from ${arg}`, { key: arg }, { cause: err });
+  }
+}
+
+async function trustAddRun(args: Args, ctx: CliContext): Promise<CommandOutput> {
+  const { trustRequest } = await import('../../gateway/trust.js');
+  const request = await trustRequest({
+    cwd: ctx.cwd,
+    env: ctx.io.env,
+    action: 'add',
+    ...(typeof args['key'] === 'string' ? { key: keyArgument(args['key'], ctx.cwd) } : {}),
+    ...(typeof args['principal'] === 'string' ? { principal: args['principal'] } : {}),
+  });
+  if (args['approve'] === true) return decideRun('approve')({ ...args, id: request.id }, ctx);
+  return {
+    data: request,
+    text: [
+      `request ${request.id}: ${request.summary}`,
+      `  ${String(request.payload['line']).trimEnd()}`,
+      `approve it with \`coo approve ${request.id}\`, signed with a key already trusted (or veto it with \`coo veto ${request.id}\`)`,
+    ].join('\n'),
+  };
+}
+
+export const trustCommand: CommandGroup = {
+  command: 'trust',
+  describe: 'the keys trusted for baselines and approvals: add [KEY]',
+  subcommands: [
+    {
+      command: 'add [key]',
+      describe:
+        'request to trust a key (default: your signing key) in .coo/allowed_signers; KEY is `ssh-ed25519 AAAA…` or a .pub file',
+      builder: (y: Argv) =>
+        approveOption(y).option('principal', {
+          type: 'string',
+          describe: "who the key belongs to (default: your user.email for your own key, else the key's comment)",
+        }),
+      run: trustAddRun,
     },
   ],
 };

@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+import { closeSync, constants, fstatSync, openSync, readFileSync, readlinkSync } from 'node:fs';
+import { CooError, ioError } from '../core/coo-error.js';
+import { cooDirName } from '../store/layout.js';
+import type { Repo } from '../store/repo.js';
+import { parseAllowedSigners, type AllowedSigner } from '../trust/allowed-signers.js';
+import { readCooPins } from './governance.js';
+import { sha256Pin } from './protected.js';
+
+// Trust is pinned. The keys coo trusts are the allowed signers recorded with the policy in the
+// state repository (the pin of .coo/allowed_signers, taken by the first `coo init` and by every
+// approved change since), not whatever the file says now. Every command that relies on trust
+// (verifying, restoring or rolling back to a baseline, signing one, deciding a request) gets its
+// signers here: the file is read once, its bytes are hashed and compared with the pin, and only
+// those same bytes are parsed. A file that differs from its pin is tampering, never a loosening.
+
+export const allowedSignersFile = `${cooDirName}/allowed_signers`;
+
+export interface SignersInForce {
+  readonly signers: readonly AllowedSigner[];
+  /** The file's text, exactly the pinned content ('' when there is neither file nor pin). */
+  readonly text: string;
+  readonly pin: string | null;
+}
+
+const pinOf = (bytes: Uint8Array): string => sha256Pin(createHash('sha256').update(bytes).digest('hex'));
+
+/** The file as a capture sees it: its bytes and their pin, a symbolic link pinned by its target, null when absent. */
+function readAsCaptured(path: string): { bytes: Buffer | null; found: string | null } {
+  let fd: number;
+  try {
+    // O_NOFOLLOW: a link is never read through; O_NONBLOCK: a FIFO put there cannot hang coo.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { bytes: null, found: null };
+    if (code === 'ELOOP') return { bytes: null, found: pinOf(readlinkSync(path, { encoding: 'buffer' })) };
+    throw ioError(err, `reading ${allowedSignersFile}`);
+  }
+  try {
+    if (!fstatSync(fd).isFile()) return { bytes: null, found: null };
+    const bytes = readFileSync(fd);
+    return { bytes, found: pinOf(bytes) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** How to get out of a tampered allowed_signers, for the error's `data.todo`. */
+export const untamperSteps = [
+  `put back the content last approved (\`git checkout -- ${allowedSignersFile}\` if you committed it; \`coo protect list\` shows its pin)`,
+  'to trust another key, ask for it: `coo trust add [KEY]`, then `coo approve` it with a key already trusted',
+];
+
+/** The allowed signers in force; E_PROTECTED_TAMPERED when .coo/allowed_signers is not its pinned content. */
+export async function signersInForce(repo: Repo): Promise<SignersInForce> {
+  const pin = (await readCooPins(repo.layout))?.[allowedSignersFile] ?? null;
+  const { bytes, found } = readAsCaptured(repo.layout.allowedSignersPath);
+  if (found !== pin || (pin !== null && bytes === null)) {
+    const finding = { path: allowedSignersFile, expected: pin, found };
+    throw new CooError(
+      'E_PROTECTED_TAMPERED',
+      `${allowedSignersFile} changed outside coo (expected ${pin ?? '(no file)'}, found ${found ?? '(no file)'}): the keys coo trusts are the ones last approved, so nothing that relies on them runs until it is put back`,
+      { ...finding, findings: [finding], todo: untamperSteps },
+    );
+  }
+  const text = bytes === null ? '' : bytes.toString('utf8');
+  return { signers: parseAllowedSigners(text), text, pin };
+}
