@@ -1,5 +1,5 @@
 import { CooError } from '../core/coo-error.js';
-import { findSigner, readAllowedSigners, type AllowedSigner } from '../trust/allowed-signers.js';
+import { findSigner, type AllowedSigner } from '../trust/allowed-signers.js';
 import { formatPublicKeyLine } from '../trust/ed25519-key.js';
 import { gitNamespace, verifySshSig } from '../trust/sshsig.js';
 import type { ParsedCommit } from '../store/commit.js';
@@ -7,20 +7,18 @@ import { readFlatTree } from '../store/flat-tree.js';
 import { readCommit } from '../store/rev-parse.js';
 import { claimedManifest, computeManifestCid } from '../store/tree-manifest.js';
 import type { Repo } from '../store/repo.js';
+import { signersInForce } from '../governance/trusted-signers.js';
 import { highWaterMark, sequenceOf } from './sequence.js';
 
 // coo's own verifier of baselines (isomorphic-git's read side only knows PGP): the SSH signature
-// over the commit payload, the signer against .coo/allowed_signers (namespace `git`, at the
-// commit's time, as `git verify-commit` judges), the manifest CID against the tree, and the
-// lineage of sequence numbers. Each failure has its own code.
+// over the commit payload, the signer against the allowed signers in force (.coo/allowed_signers
+// as last approved: a file that differs from its pin is E_PROTECTED_TAMPERED before any signature
+// is judged; namespace `git`, at the commit's time, as `git verify-commit` judges), the manifest
+// CID against the tree, and the lineage of sequence numbers. Each failure has its own code.
 
 export interface SignerInfo {
   readonly principals: readonly string[];
   readonly key: string;
-}
-
-export function loadAllowedSigners(repo: Repo): AllowedSigner[] {
-  return readAllowedSigners(repo.layout.allowedSignersPath);
 }
 
 /** Checks one commit's signature and signer; throws E_UNSIGNED, E_SIGNATURE_INVALID or E_SIGNER_UNTRUSTED. */
@@ -84,7 +82,7 @@ export async function verifyBaseline(
   options: { current: boolean },
 ): Promise<BaselineVerification> {
   const { gitdir } = repo.layout;
-  const signers = loadAllowedSigners(repo);
+  const { signers } = await signersInForce(repo);
   const tip = await readCommit(gitdir, oid);
   const signer = checkSignature(tip, signers);
   const sequence = sequenceOf(tip);

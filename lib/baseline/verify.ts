@@ -5,13 +5,8 @@ import { ensureNotTampered, pinsOfCapture, registryOf } from '../governance/gove
 import { baselineRef } from './baseline.js';
 import { amu0Ref, sequenceOf } from './sequence.js';
 import { isBaselineRef } from './resolve-state.js';
-import {
-  checkManifest,
-  checkSignature,
-  loadAllowedSigners,
-  verifyBaseline,
-  type SignerInfo,
-} from './verify-baseline.js';
+import { signersInForce } from '../governance/trusted-signers.js';
+import { checkManifest, checkSignature, verifyBaseline, type SignerInfo } from './verify-baseline.js';
 
 export interface VerifyOptions extends RepoOptions {
   /** What to verify; default: the current AMU0 baseline. */
@@ -53,7 +48,7 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
       manifest: checked.manifest,
     };
   } else {
-    const signer = commit.gpgsig ? checkSignature(commit, loadAllowedSigners(repo)) : null;
+    const signer = commit.gpgsig ? checkSignature(commit, (await signersInForce(repo)).signers) : null;
     report = {
       rev,
       commit: commit.oid,

@@ -240,7 +240,7 @@ export const catalogue = {
   E_PROTECTED_TAMPERED: {
     exit: exitCodes.trust,
     summary: 'A protected file changed outside coo: its content no longer matches its pin.',
-    hint: 'Restore it (`coo rollback` to a state where it matches), or accept the change with `coo protect accept` and `coo approve`.',
+    hint: 'Restore it (`coo rollback` to a state where it matches), or accept the change with `coo protect accept` and `coo approve`. .coo/allowed_signers is only put back as it was approved; keys are added with `coo trust add`.',
   },
   E_SCOPE_DENIED: {
     exit: exitCodes.governance,

@@ -13,10 +13,12 @@ import { pinsOfCapture, readCooPins, registryOf, writeCooPins } from '../governa
 import { createRequest, type Request, type RequestStatus } from '../governance/requests.js';
 import type { Executor } from '../governance/executor.js';
 import { ensureNotInMission } from '../governance/human-only.js';
+import { signersInForce } from '../governance/trusted-signers.js';
 
 // The protected registry changes only through requests a human approves: `coo protect add PATTERN`
 // (pinning every file it matches now), `coo protect rm PATTERN`, and `coo protect accept` (taking
-// the current content of protected files changed outside coo as their new pins).
+// the current content of protected files changed outside coo as their new pins; never
+// .coo/allowed_signers, whose keys change only through `coo trust add`).
 
 const configPath = `${cooDirName}/config.json`;
 
@@ -59,6 +61,9 @@ export async function protectRequest(options: ProtectRequestOptions): Promise<Re
     const pins = await currentPins(repo);
     const configPin = pins.get(configPath) ?? null;
     if (options.action === 'accept') {
+      // The keys trusted are never taken from the file: a hand edit of allowed_signers is put back,
+      // and a key is added with `coo trust add`.
+      await signersInForce(repo);
       const findings = findTampering(await registryOf(repo), pins);
       if (findings.length === 0)
         throw new CooError('E_USAGE', 'nothing to accept: every protected file matches its pin', {});

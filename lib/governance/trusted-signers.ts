@@ -3,7 +3,10 @@ import { closeSync, constants, fstatSync, openSync, readFileSync, readlinkSync }
 import { CooError, ioError } from '../core/coo-error.js';
 import { cooDirName } from '../store/layout.js';
 import type { Repo } from '../store/repo.js';
-import { parseAllowedSigners, type AllowedSigner } from '../trust/allowed-signers.js';
+import { findSigner, parseAllowedSigners, type AllowedSigner } from '../trust/allowed-signers.js';
+import { formatPublicKeyLine } from '../trust/ed25519-key.js';
+import { requireSigningKey, type SigningKey } from '../trust/signing-key.js';
+import { gitNamespace } from '../trust/sshsig.js';
 import { readCooPins } from './governance.js';
 import { sha256Pin } from './protected.js';
 
@@ -53,7 +56,7 @@ export const untamperSteps = [
 ];
 
 /** The allowed signers in force; E_PROTECTED_TAMPERED when .coo/allowed_signers is not its pinned content. */
-export async function signersInForce(repo: Repo): Promise<SignersInForce> {
+export async function signersInForce(repo: Pick<Repo, 'layout'>): Promise<SignersInForce> {
   const pin = (await readCooPins(repo.layout))?.[allowedSignersFile] ?? null;
   const { bytes, found } = readAsCaptured(repo.layout.allowedSignersPath);
   if (found !== pin || (pin !== null && bytes === null)) {
@@ -66,4 +69,34 @@ export async function signersInForce(repo: Repo): Promise<SignersInForce> {
   }
   const text = bytes === null ? '' : bytes.toString('utf8');
   return { signers: parseAllowedSigners(text), text, pin };
+}
+
+export interface TrustedKey {
+  readonly key: SigningKey;
+  readonly signer: AllowedSigner;
+}
+
+/**
+ * The user's signing key, if the allowed signers in force trust it for `git` now; otherwise
+ * E_SIGNER_UNTRUSTED, before anything is signed, saying how to ask for it. `refusal` says what the
+ * key would have done ("coo will not sign a baseline with it").
+ */
+export async function requireTrustedKey(repo: Repo, refusal: string): Promise<TrustedKey> {
+  const { signers } = await signersInForce(repo);
+  const key = requireSigningKey(repo.layout, repo.gitConfig, repo.env);
+  const signer = findSigner(signers, key.key.publicKey, { namespace: gitNamespace, time: repo.identity().timestamp });
+  if (signer) return { key, signer };
+  const line = formatPublicKeyLine(key.key.publicKey);
+  throw new CooError(
+    'E_SIGNER_UNTRUSTED',
+    `your signing key (${key.path}) is not among the allowed signers in force, so ${refusal}: ${line}`,
+    {
+      key: line,
+      path: key.path,
+      todo: [
+        'ask for it to be trusted: `coo trust add` (your signing key; or `coo trust add KEY`)',
+        'then `coo approve R-n` with a key the allowed signers already trust',
+      ],
+    },
+  );
 }

@@ -1,6 +1,7 @@
 import type { CooError } from '../core/coo-error.js';
 import type { Repo } from '../store/repo.js';
-import { checkSignature, loadAllowedSigners } from '../baseline/verify-baseline.js';
+import { checkSignature } from '../baseline/verify-baseline.js';
+import { signersInForce } from '../governance/trusted-signers.js';
 import { readCommit } from '../store/rev-parse.js';
 import type { LoadedPlan } from './plan.js';
 import type { BaselineMark, PackStatus, PlanStatus, StageStatus } from './status.js';
@@ -14,7 +15,7 @@ const code = (s: string): string => `\`${s.replace(/`/gu, "'")}\``;
 
 async function signerOf(repo: Repo, commit: string): Promise<string> {
   try {
-    const signer = checkSignature(await readCommit(repo.layout.gitdir, commit), loadAllowedSigners(repo));
+    const signer = checkSignature(await readCommit(repo.layout.gitdir, commit), (await signersInForce(repo)).signers);
     return `signed by ${signer.principals.join(', ')} (${signer.key})`;
   } catch (err) {
     return `signature NOT verified: ${(err as CooError).code ?? 'error'}: ${(err as Error).message}`;

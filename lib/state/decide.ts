@@ -1,8 +1,5 @@
 import { CooError } from '../core/coo-error.js';
-import { findSigner, readAllowedSigners } from '../trust/allowed-signers.js';
-import { formatPublicKeyLine } from '../trust/ed25519-key.js';
-import { commitSigner, requireSigningKey } from '../trust/signing-key.js';
-import { gitNamespace } from '../trust/sshsig.js';
+import { commitSigner } from '../trust/signing-key.js';
 import { emptyTreeOid } from '../store/git-object.js';
 import { manifestCid } from '../store/manifest.js';
 import { appendOperation } from './oplog.js';
@@ -11,10 +8,12 @@ import { withLock } from '../store/with-lock.js';
 import { findRequest, recordDecision, type Decision } from '../governance/requests.js';
 import type { Executors } from '../governance/executor.js';
 import { ensureNotInMission } from '../governance/human-only.js';
+import { requireTrustedKey } from '../governance/trusted-signers.js';
 
-// `coo approve ID` / `coo veto ID`: the human's only actions, each a commit signed with a key
-// .coo/allowed_signers trusts. An approval then carries out what the request asked for, through
-// the executor registered for its kind.
+// `coo approve ID` / `coo veto ID`: the human's only actions, each a commit signed with a key the
+// allowed signers in force trust (.coo/allowed_signers as last approved: while the file differs
+// from its pin, nobody decides anything). An approval then carries out what the request asked
+// for, through the executor registered for its kind.
 
 export interface DecideOptions extends RepoOptions {
   readonly id: string;
@@ -43,19 +42,7 @@ export async function decideRequest(options: DecideOptions & { readonly executor
         decision: request.decision?.commit ?? null,
       });
     }
-    const key = requireSigningKey(repo.layout, repo.gitConfig, repo.env);
-    const signer = findSigner(readAllowedSigners(repo.layout.allowedSignersPath), key.key.publicKey, {
-      namespace: gitNamespace,
-      time: repo.identity().timestamp,
-    });
-    if (!signer) {
-      const line = formatPublicKeyLine(key.key.publicKey);
-      throw new CooError(
-        'E_SIGNER_UNTRUSTED',
-        `your signing key is not in .coo/allowed_signers, so its decision would count for nothing: ${line}`,
-        { key: line },
-      );
-    }
+    const { key, signer } = await requireTrustedKey(repo, 'its decision would count for nothing');
     const executor = options.executors.get(request.kind);
     if (!executor)
       throw new CooError('E_INTERNAL', `no executor for requests of kind ${request.kind}`, { kind: request.kind });

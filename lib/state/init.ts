@@ -3,9 +3,10 @@ import { join, resolve } from 'node:path';
 import { CooError, ioError } from '../core/coo-error.js';
 import { initialConfig, loadConfig } from '../core/config.js';
 import { writeFileAtomic } from '../store/atomic-file.js';
-import { cooDirName, findGitTop, layoutFor, privateCooEntries, type Layout } from '../store/layout.js';
+import { findGitTop, layoutFor, privateCooEntries, type Layout } from '../store/layout.js';
 import { hashCooFiles, readCooPins, writeCooPins } from '../governance/governance.js';
-import { formatAllowedSigner, parseAllowedSigners } from '../trust/allowed-signers.js';
+import { signersInForce, untamperSteps } from '../governance/trusted-signers.js';
+import { formatAllowedSigner, parseAllowedSigners, type AllowedSigner } from '../trust/allowed-signers.js';
 import { formatPublicKeyLine } from '../trust/ed25519-key.js';
 import { createCooKey, findSigningKey, type SigningKey } from '../trust/signing-key.js';
 import { readGitConfig, type Env } from '../core/git-config.js';
@@ -65,11 +66,11 @@ function createStateRepo(layout: Layout): boolean {
   return fresh;
 }
 
-/** Adds the key to allowed_signers unless it is there; true if the file changed. */
-function trustKey(layout: Layout, key: SigningKey, principal: string): boolean {
+/** Adds the key to allowed_signers unless it is there. */
+function trustKey(layout: Layout, key: SigningKey, principal: string): void {
   const path = layout.allowedSignersPath;
   const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
-  if (parseAllowedSigners(text).some((s) => s.publicKey.equals(key.key.publicKey))) return false;
+  if (parseAllowedSigners(text).some((s) => s.publicKey.equals(key.key.publicKey))) return;
   const prefix =
     text === ''
       ? '# Keys trusted to sign coo baselines and approvals (git allowed-signers format).\n'
@@ -77,19 +78,30 @@ function trustKey(layout: Layout, key: SigningKey, principal: string): boolean {
         ? text
         : `${text}\n`;
   writeFileAtomic(path, prefix + formatAllowedSigner(principal, key.key.publicKey));
-  return true;
 }
 
 /**
- * Pins coo's committed files on first use. On a later run only what init itself changed (a newly
- * trusted key) is pinned again: running init never blesses an edit made outside coo.
+ * On first use, trusts the signing key and pins coo's committed files. A later run changes neither
+ * the trusted keys nor a pin (running init never blesses an edit made outside coo, nor trusts a
+ * key on its own); it says how to ask for a key that is not trusted.
  */
-async function pinCooFiles(layout: Layout, trustedNewKey: boolean): Promise<void> {
-  const current = hashCooFiles(layout);
-  const pins = await readCooPins(layout);
-  if (!pins) return writeCooPins(layout, current);
-  const allowed = `${cooDirName}/allowed_signers`;
-  if (trustedNewKey && current[allowed]) writeCooPins(layout, { ...pins, [allowed]: current[allowed] });
+async function trustAndPin(layout: Layout, key: SigningKey, principal: string): Promise<string[]> {
+  if (!(await readCooPins(layout))) {
+    trustKey(layout, key, principal);
+    writeCooPins(layout, hashCooFiles(layout));
+    return [];
+  }
+  let signers: readonly AllowedSigner[];
+  try {
+    ({ signers } = await signersInForce({ layout }));
+  } catch (err) {
+    if ((err as CooError).code !== 'E_PROTECTED_TAMPERED') throw err;
+    return [`${(err as CooError).message}; ${untamperSteps.join('; ')}`];
+  }
+  if (signers.some((s) => s.publicKey.equals(key.key.publicKey))) return [];
+  return [
+    'your signing key is not trusted by .coo/allowed_signers: ask for it with `coo trust add`, and approve that with a key already trusted',
+  ];
 }
 
 export async function initRepo(options: InitOptions = {}): Promise<InitResult> {
@@ -119,7 +131,7 @@ export async function initRepo(options: InitOptions = {}): Promise<InitResult> {
     const found = findSigningKey(layout, gitConfig, env);
     const principal = gitConfig.get('user.email') ?? defaultEmail;
     const key = found.key ?? createCooKey(layout, principal);
-    await pinCooFiles(layout, trustKey(layout, key, principal));
+    const notes = [...found.notes, ...(await trustAndPin(layout, key, principal))];
     return {
       root,
       created,
@@ -129,7 +141,7 @@ export async function initRepo(options: InitOptions = {}): Promise<InitResult> {
         publicKey: formatPublicKeyLine(key.key.publicKey),
         created: !found.key,
       },
-      notes: found.notes,
+      notes,
     };
   } catch (err) {
     throw ioError(err, `initialising ${layout.cooDir}`);

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { formatPublicKeyLine, parsePublicKeyBlob } from './ed25519-key.js';
 
 // OpenSSH's allowed signers file (ssh-keygen(1), "ALLOWED SIGNERS"), the file git reads through
 // `gpg.ssh.allowedSignersFile`: `principals [options] keytype key [comment]`. coo reads the same
-// file with the same meaning, so a key git trusts for namespace `git` is the key coo trusts.
+// file with the same meaning, so a key git trusts for namespace `git` is the key coo trusts. The
+// file is never read here: the signers in force are its pinned content (governance/trusted-signers.ts).
 
 export interface AllowedSigner {
   readonly principals: readonly string[];
@@ -94,13 +94,4 @@ export function findSigner(
 
 export function formatAllowedSigner(principal: string, publicKey: Uint8Array): string {
   return `${principal} namespaces="git" ${formatPublicKeyLine(publicKey)}\n`;
-}
-
-/** The allowed signers file's entries; a missing file trusts nobody. */
-export function readAllowedSigners(path: string): AllowedSigner[] {
-  try {
-    return parseAllowedSigners(readFileSync(path, 'utf8'));
-  } catch {
-    return [];
-  }
 }

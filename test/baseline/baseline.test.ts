@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -10,9 +10,10 @@ import { rollback } from '../../lib/baseline/rollback.js';
 import { createAmu0Baseline, promoteRunToAmu0, restoreFromAmu0 } from '../../lib/baseline/baseline.js';
 import { verify } from '../../lib/baseline/verify.js';
 import { commitSigner, requireSigningKey } from '../../lib/trust/signing-key.js';
+import { parseOpenSshPrivateKey } from '../../lib/trust/ed25519-key.js';
 import { gitTreeOfWorktree } from '../helpers/git-tree.js';
 import { expectCode } from '../helpers/expect.js';
-import { sandbox, type Sandbox } from '../helpers/sandbox.js';
+import { fixtures, sandbox, type Sandbox } from '../helpers/sandbox.js';
 
 const test = suite('AMU0 baselines [C-BASELINE-CREATE] [C-BASELINE-RESTORE] [C-BASELINE-PROMOTE] [C-VERIFY]');
 let box: Sandbox;
@@ -110,14 +111,24 @@ test('a tampered baseline (message edited, signature kept) fails with E_SIGNATUR
   assert.is(box.read('a.txt'), 'work\n');
 });
 
-test('a baseline signed by a key allowed_signers does not trust fails with E_SIGNER_UNTRUSTED', async () => {
+test('a baseline signed by a key the allowed signers do not trust fails with E_SIGNER_UNTRUSTED', async () => {
   await initRepo(o);
   box.write('a.txt', 'baseline\n');
-  await createAmu0Baseline({ ...o, name: 'B' });
-  writeFileSync(join(box.repo, '.coo', 'allowed_signers'), '# nobody\n');
+  const snap = await snapshot(o);
+  const repo = await openRepo(o);
+  const path = join(fixtures, 'keys', 'stranger');
+  const stranger = { key: parseOpenSshPrivateKey(readFileSync(path, 'utf8'), path), source: 'coo' as const, path };
+  const forged = await writeSignedStateCommit(
+    repo,
+    { tree: snap.tree, parents: [], subject: 'baseline B', manifest: snap.manifest, trailers: [['Coo-Sequence', '1']] },
+    commitSigner(stranger),
+  );
+  box.git([...state, 'update-ref', 'refs/heads/amu0', forged]);
+  assert.is.not(gitVerify('amu0'), 0); // native git agrees
   box.write('a.txt', 'work\n');
   const data = await expectCode(restoreFromAmu0(o), 'E_SIGNER_UNTRUSTED');
   assert.ok(String(data['key']).startsWith('ssh-ed25519 '));
+  await expectCode(verify(o), 'E_SIGNER_UNTRUSTED');
   assert.is(box.read('a.txt'), 'work\n');
 });
 
