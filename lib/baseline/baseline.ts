@@ -10,7 +10,8 @@ import { restoreCommit, type RestoreOutcome, type RestoreProgress } from '../sta
 import { takeSnapshot } from '../state/take-snapshot.js';
 import { amu0Ref, raiseHighWaterMark } from './sequence.js';
 import { verifyBaseline, type BaselineVerification } from './verify-baseline.js';
-import { baselineTag, writeBaseline, type BaselineWritten } from './write-baseline.js';
+import { requireTrustedKey } from '../governance/trusted-signers.js';
+import { baselineTag, untrustedRefusal, writeBaseline, type BaselineWritten } from './write-baseline.js';
 
 // AMU0: the signed baseline lineage. create_amu0_baseline freezes the working tree as the next
 // baseline, restore_from_amu0 returns the working tree to a verified baseline, and
@@ -29,6 +30,8 @@ export async function createAmu0Baseline(
   baselineTag(options.name);
   return withLock(repo, 'baseline create', async () => {
     await ensureNoJournal(repo);
+    // Before the snapshot: a key that could not sign leaves nothing behind, not even a snapshot.
+    await requireTrustedKey(repo, untrustedRefusal);
     const taken = await takeSnapshot(repo, {
       subject: `snapshot for baseline ${options.name}`,
       kind: 'snapshot',
@@ -136,6 +139,7 @@ export async function promoteRunToAmu0(
   if (options.name !== undefined) baselineTag(options.name);
   return withLock(repo, 'baseline promote', async () => {
     await ensureNoJournal(repo);
+    await requireTrustedKey(repo, untrustedRefusal);
     const { gitdir } = repo.layout;
     const promoted = await readCommit(gitdir, (await resolveCommit(gitdir, options.ref)).oid);
     // The manifest is recomputed from the blobs, never copied: the signature will vouch for it.

@@ -1,15 +1,18 @@
 import { CooError } from '../core/coo-error.js';
 import { readRef, updateRef, isValidRefName } from '../store/refs.js';
-import { commitSigner, requireSigningKey } from '../trust/signing-key.js';
+import { commitSigner } from '../trust/signing-key.js';
+import { requireTrustedKey } from '../governance/trusted-signers.js';
 import { appendOperation } from '../state/oplog.js';
 import type { Repo } from '../store/repo.js';
 import { writeSignedStateCommit } from '../store/state-commit.js';
 import { amu0Ref, baselineTagPrefix, highWaterMark, raiseHighWaterMark } from './sequence.js';
 import { verifyBaseline } from './verify-baseline.js';
 
-// The one way a baseline comes to be (create and promote both end here): the current lineage is
-// verified first (a new baseline never blesses a tampered one), the commit is signed with the
-// next sequence number, `amu0` moves, and the name, if any, is pinned as a tag that never moves.
+// The one way a baseline comes to be (create and promote both end here): the signing key must be
+// one the allowed signers in force trust (a baseline nobody could verify is never signed), the
+// current lineage is verified first (a new baseline never blesses a tampered one), the commit is
+// signed with the next sequence number, `amu0` moves, and the name, if any, is pinned as a tag
+// that never moves.
 
 export interface BaselineWritten {
   readonly commit: string;
@@ -18,6 +21,9 @@ export interface BaselineWritten {
   readonly tag: string | null;
   readonly previous: string | null;
 }
+
+/** What E_SIGNER_UNTRUSTED says when the signing key would sign a baseline nobody could verify. */
+export const untrustedRefusal = 'coo will not sign a baseline with it';
 
 export function baselineTag(name: string): string {
   const tag = `${baselineTagPrefix}${name}`;
@@ -47,7 +53,7 @@ export async function writeBaseline(
   const tag = input.name === null ? null : baselineTag(input.name);
   if (tag && readRef(gitdir, tag))
     throw new CooError('E_BASELINE_EXISTS', `baseline ${input.name} already exists`, { name: input.name, tag });
-  const key = requireSigningKey(repo.layout, repo.gitConfig, repo.env);
+  const { key } = await requireTrustedKey(repo, untrustedRefusal);
   const previous = readRef(gitdir, amu0Ref);
   const previousSeq = previous ? (await verifyBaseline(repo, previous, { current: true })).sequence : 0;
   const sequence = Math.max(previousSeq, await highWaterMark(repo)) + 1;

@@ -404,7 +404,8 @@ export const catalogue = {
   },
   E_SIGNER_UNTRUSTED: {
     exit: exitCodes.trust,
-    summary: 'The commit is signed by a key that .coo/allowed_signers does not trust for git.',
+    summary:
+      'A key the allowed signers in force (.coo/allowed_signers as last approved) do not trust for git: the commit is signed by it, or your signing key is that key and coo will not sign with it.',
     hint: 'If you trust the key in `data.key`, ask for it with `coo trust add KEY`; a person whose key is already trusted approves it with `coo approve`.',
   },
   E_MANIFEST_MISMATCH: {

@@ -10,7 +10,8 @@ import type { Repo } from '../store/repo.js';
 import { ensureNoJournal } from '../state/journal.js';
 import { restoreBaselineLocked } from '../baseline/baseline.js';
 import { amu0Ref, sequenceOf } from '../baseline/sequence.js';
-import { baselineTag, writeBaseline } from '../baseline/write-baseline.js';
+import { baselineTag, untrustedRefusal, writeBaseline } from '../baseline/write-baseline.js';
+import { requireTrustedKey } from '../governance/trusted-signers.js';
 import { restoreCommit } from '../state/restore-commit.js';
 import { takeSnapshot } from '../state/take-snapshot.js';
 import { startRunLocked } from '../mission/runner.js';
@@ -293,6 +294,7 @@ export async function freezeBaseline(
         return { name, commit: existing, sequence: sequenceOf(commit) ?? 0, tree: commit.tree };
       continue;
     }
+    await requireTrustedKey(repo, untrustedRefusal);
     const taken = await takeSnapshot(repo, { subject: `snapshot for baseline ${name}`, kind: 'snapshot' });
     const written = await writeBaseline(repo, {
       tree: taken.tree,

@@ -12,6 +12,7 @@ import { verify } from '../../lib/baseline/verify.js';
 import { commitSigner, requireSigningKey } from '../../lib/trust/signing-key.js';
 import { parseOpenSshPrivateKey } from '../../lib/trust/ed25519-key.js';
 import { gitTreeOfWorktree } from '../helpers/git-tree.js';
+import { coo } from '../helpers/cli.js';
 import { expectCode } from '../helpers/expect.js';
 import { fixtures, sandbox, type Sandbox } from '../helpers/sandbox.js';
 
@@ -130,6 +131,48 @@ test('a baseline signed by a key the allowed signers do not trust fails with E_S
   assert.ok(String(data['key']).startsWith('ssh-ed25519 '));
   await expectCode(verify(o), 'E_SIGNER_UNTRUSTED');
   assert.is(box.read('a.txt'), 'work\n');
+});
+
+test('an untrusted signing key: create and promote refuse before signing, with the way to ask, and nothing changes', async () => {
+  await initRepo(o); // coo's own key is the trusted one
+  box.write('a.txt', 'one\n');
+  await createAmu0Baseline({ ...o, name: 'ONE' });
+  box.write('a.txt', 'two\n');
+  await snapshot(o);
+  box.useFixtureKey('stranger'); // the git signing key now: allowed_signers does not list it
+  const everything = () =>
+    [
+      gitTreeOfWorktree(box),
+      box.git([...state, 'for-each-ref', '--format=%(refname) %(objectname)']).stdout,
+      box.git([...state, 'count-objects', '-v']).stdout,
+    ].join('\n');
+  const before = everything();
+  const stranger = readFileSync(join(fixtures, 'keys', 'stranger.pub'), 'utf8')
+    .split(' ')
+    .slice(0, 2)
+    .join(' ');
+  for (const args of [
+    ['baseline', 'create', 'TWO'],
+    ['baseline', 'promote', 'snapshots'],
+  ]) {
+    const run = await coo([...args, '--json'], o);
+    assert.is(run.code, 4);
+    const error = run.json<{ code: string; data: { key: string; todo: string[] } }>();
+    assert.is(error.code, 'E_SIGNER_UNTRUSTED');
+    assert.is(error.data.key, stranger);
+    assert.ok(error.data.todo.some((step) => step.includes('coo trust add')));
+    assert.match((await coo(args, o)).stderr, /coo trust add/u);
+    assert.is(everything(), before);
+  }
+  assert.is(box.git([...state, 'rev-parse', 'amu0/TWO']).status === 0, false);
+});
+
+test('an untrusted signing key cannot sign the first baseline either', async () => {
+  await initRepo(o);
+  box.useFixtureKey('stranger');
+  box.write('a.txt', 'one\n');
+  await expectCode(createAmu0Baseline({ ...o, name: 'ONE' }), 'E_SIGNER_UNTRUSTED');
+  assert.is(box.git([...state, 'for-each-ref']).stdout, '');
 });
 
 test('amu0 moved back to an older signed baseline fails with E_BASELINE_OUT_OF_SEQUENCE; the named old one restores', async () => {

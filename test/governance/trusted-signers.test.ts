@@ -90,7 +90,7 @@ test.before.each(async () => {
 });
 test.after.each(() => box.cleanup());
 
-test('a hand-appended key: rollback, restore, promote, verify, approve and protect accept all refuse as tampering and change nothing', async () => {
+test('a hand-appended key: rollback, restore, create, promote, verify, approve and protect accept all refuse as tampering and change nothing', async () => {
   const pending = await protectRequest({ ...o, action: 'add', pattern: 'a.txt' });
   const original = readFileSync(signersPath(), 'utf8');
   await forgeBaseline();
@@ -121,6 +121,7 @@ test('a hand-appended key: rollback, restore, promote, verify, approve and prote
   await tampered(restoreFromAmu0({ ...o, name: 'EVIL' }));
   await tampered(restoreFromAmu0({ ...o, name: 'GOOD' }));
   await tampered(promoteRunToAmu0({ ...o, ref: 'snapshots' }));
+  await tampered(createAmu0Baseline({ ...o, name: 'NEXT' }));
   await tampered(verify(o));
   await tampered(verify({ ...o, rev: 'amu0/GOOD' }));
   await tampered(decide({ ...o, id: pending.id, decision: 'approve' }));
