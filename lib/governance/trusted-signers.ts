@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { closeSync, constants, fstatSync, openSync, readFileSync, readlinkSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync, readlinkSync } from 'node:fs';
 import { CooError, ioError } from '../core/coo-error.js';
 import { cooDirName } from '../store/layout.js';
 import type { Repo } from '../store/repo.js';
 import { findSigner, parseAllowedSigners, type AllowedSigner } from '../trust/allowed-signers.js';
-import { formatPublicKeyLine } from '../trust/ed25519-key.js';
-import { requireSigningKey, type SigningKey } from '../trust/signing-key.js';
+import { formatPublicKeyLine, parseOpenSshPrivateKey } from '../trust/ed25519-key.js';
+import { cooKeyPath, requireSigningKey, type SigningKey } from '../trust/signing-key.js';
 import { gitNamespace } from '../trust/sshsig.js';
 import { readCooPins } from './governance.js';
 import { sha256Pin } from './protected.js';
@@ -71,6 +71,18 @@ export async function signersInForce(repo: Pick<Repo, 'layout'>): Promise<Signer
   return { signers: parseAllowedSigners(text), text, pin };
 }
 
+/** The key `coo init` made, if it is still trusted and is not the key in use: the usual key to approve with. */
+function trustedCooKey(repo: Repo, signers: readonly AllowedSigner[], inUse: SigningKey): boolean {
+  const path = cooKeyPath(repo.layout);
+  if (inUse.path === path || !existsSync(path)) return false;
+  try {
+    const { publicKey } = parseOpenSshPrivateKey(readFileSync(path, 'utf8'), path);
+    return findSigner(signers, publicKey, { namespace: gitNamespace, time: repo.identity().timestamp }) !== null;
+  } catch {
+    return false;
+  }
+}
+
 export interface TrustedKey {
   readonly key: SigningKey;
   readonly signer: AllowedSigner;
@@ -95,7 +107,10 @@ export async function requireTrustedKey(repo: Repo, refusal: string): Promise<Tr
       path: key.path,
       todo: [
         'ask for it to be trusted: `coo trust add` (your signing key; or `coo trust add KEY`)',
-        'then `coo approve R-n` with a key the allowed signers already trust',
+        trustedCooKey(repo, signers, key)
+          ? // git's own way to name another signing key for one command, which coo reads as git does
+            'then approve it with the key coo made, which is trusted: `GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=user.signingkey GIT_CONFIG_VALUE_0=.coo/keys/id_ed25519 coo approve R-n`'
+          : 'then `coo approve R-n` with a key the allowed signers already trust',
       ],
     },
   );

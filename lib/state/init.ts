@@ -5,7 +5,7 @@ import { initialConfig, loadConfig } from '../core/config.js';
 import { writeFileAtomic } from '../store/atomic-file.js';
 import { findGitTop, layoutFor, privateCooEntries, type Layout } from '../store/layout.js';
 import { hashCooFiles, readCooPins, writeCooPins } from '../governance/governance.js';
-import { signersInForce, untamperSteps } from '../governance/trusted-signers.js';
+import { allowedSignersFile, signersInForce } from '../governance/trusted-signers.js';
 import { formatAllowedSigner, parseAllowedSigners, type AllowedSigner } from '../trust/allowed-signers.js';
 import { formatPublicKeyLine } from '../trust/ed25519-key.js';
 import { createCooKey, findSigningKey, type SigningKey } from '../trust/signing-key.js';
@@ -96,7 +96,9 @@ async function trustAndPin(layout: Layout, key: SigningKey, principal: string): 
     ({ signers } = await signersInForce({ layout }));
   } catch (err) {
     if ((err as CooError).code !== 'E_PROTECTED_TAMPERED') throw err;
-    return [`${(err as CooError).message}; ${untamperSteps.join('; ')}`];
+    return [
+      `${allowedSignersFile} differs from its pin (changed outside coo): nothing that relies on trust runs until it is put back as approved; keys are added with \`coo trust add\``,
+    ];
   }
   if (signers.some((s) => s.publicKey.equals(key.key.publicKey))) return [];
   return [

@@ -77,6 +77,14 @@ test("another person's key: requested from its .pub file, approved by a trusted 
 
 test('your own new signing key: `coo trust add` with no KEY asks for it, and a key already trusted approves', async () => {
   box.useFixtureKey('ed25519');
+  // The refusal names both steps, and the trusted key to approve with.
+  const refused = (await coo(['baseline', 'create', 'MINE', '--json'], o)).json<{
+    code: string;
+    data: { todo: string[] };
+  }>();
+  assert.is(refused.code, 'E_SIGNER_UNTRUSTED');
+  assert.ok(refused.data.todo[0]?.includes('coo trust add'));
+  assert.ok(refused.data.todo[1]?.includes('GIT_CONFIG_VALUE_0=.coo/keys/id_ed25519 coo approve'));
   const request = await trustRequest({ ...o, action: 'add' });
   assert.ok(String(request.payload['line']).startsWith('fixture@coo.test namespaces="git" ssh-ed25519 '));
   // The key coo made at init is still trusted: name it for this one command, as git config allows.
