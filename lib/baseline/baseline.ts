@@ -1,5 +1,10 @@
+import { createHash } from 'node:crypto';
 import { CooError } from '../core/coo-error.js';
-import { readFlatTree } from '../store/flat-tree.js';
+import { readCooPins } from '../governance/governance.js';
+import { sha256Pin } from '../governance/protected.js';
+import { readFlatTree, type FileRecord } from '../store/flat-tree.js';
+import { cooDirName } from '../store/layout.js';
+import { readObjectOfType } from '../store/objects.js';
 import { readRef } from '../store/refs.js';
 import { readCommit, resolveCommit } from '../store/rev-parse.js';
 import { computeManifestCid } from '../store/tree-manifest.js';
@@ -132,6 +137,31 @@ export interface PromoteOptions extends RepoOptions {
   readonly message?: string;
 }
 
+/**
+ * A state becomes a baseline only under the policy in force: its governance files (`.coo/`) must
+ * be the ones pinned now, so that a baseline's signature covers the policy it is trusted under. A
+ * run started before an approved policy change, or a snapshot taken before it, is refused.
+ */
+async function ensureUnderPolicyInForce(repo: Repo, files: readonly FileRecord[], ref: string): Promise<void> {
+  const pins = (await readCooPins(repo.layout)) ?? {};
+  const held = new Map<string, string>();
+  for (const f of files) {
+    if (!f.path.startsWith(`${cooDirName}/`)) continue;
+    const content = await readObjectOfType(repo.layout.gitdir, f.oid, 'blob');
+    held.set(f.path, sha256Pin(createHash('sha256').update(content).digest('hex')));
+  }
+  const differ = [...new Set([...Object.keys(pins), ...held.keys()])]
+    .filter((path) => (pins[path] ?? null) !== (held.get(path) ?? null))
+    .sort();
+  if (differ.length > 0) {
+    throw new CooError(
+      'E_CHANGED_SINCE_BASE',
+      `${ref} holds other governance files than the policy in force (${differ.length}, first ${JSON.stringify(differ[0])}): it was made under another policy; run it again from the current baseline`,
+      { ref, paths: differ },
+    );
+  }
+}
+
 export async function promoteRunToAmu0(
   options: PromoteOptions,
 ): Promise<BaselineWritten & { readonly promoted: string }> {
@@ -142,8 +172,10 @@ export async function promoteRunToAmu0(
     await requireTrustedKey(repo, untrustedRefusal);
     const { gitdir } = repo.layout;
     const promoted = await readCommit(gitdir, (await resolveCommit(gitdir, options.ref)).oid);
+    const files = (await readFlatTree(gitdir, promoted.tree)).files;
+    await ensureUnderPolicyInForce(repo, files, options.ref);
     // The manifest is recomputed from the blobs, never copied: the signature will vouch for it.
-    const manifest = await computeManifestCid(gitdir, (await readFlatTree(gitdir, promoted.tree)).files);
+    const manifest = await computeManifestCid(gitdir, files);
     const written = await writeBaseline(repo, {
       tree: promoted.tree,
       manifest,

@@ -428,6 +428,12 @@ export const catalogue = {
     summary: 'The state repository holds a missing or malformed object.',
     hint: 'Run `git --git-dir=.coo/state.git fsck --strict` to see the damage.',
   },
+  E_POLICY_TAMPERED: {
+    exit: exitCodes.trust,
+    summary:
+      '.coo/config.json on disk is not the policy in force (the one recorded at the last approval): changed, older or missing. coo goes on by the recorded policy; the file loosens nothing.',
+    hint: "Put back the approved file (`git checkout -- .coo/config.json` if it is committed), or ask for the change with `coo protect accept` and a person's `coo approve`.",
+  },
   E_GUARD_UNREADABLE: {
     exit: exitCodes.governance,
     summary:

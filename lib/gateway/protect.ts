@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { CooError } from '../core/coo-error.js';
 import { cooDirName } from '../store/layout.js';
 import { captureNow } from '../worktree/capture-now.js';
@@ -7,7 +7,7 @@ import { withLock } from '../store/with-lock.js';
 import { gatewayWriteLocked } from './gateway.js';
 import { pinOfContent } from './write-set.js';
 import { globMatcher } from '../governance/glob.js';
-import type { ProtectedEntry } from '../core/config.js';
+import { loadConfig, type ProtectedEntry } from '../core/config.js';
 import { findTampering, type TamperFinding } from '../governance/protected.js';
 import { pinsOfCapture, readCooPins, registryOf, writeCooPins } from '../governance/governance.js';
 import { createRequest, type Request, type RequestStatus } from '../governance/requests.js';
@@ -67,6 +67,8 @@ export async function protectRequest(options: ProtectRequestOptions): Promise<Re
       const findings = findTampering(await registryOf(repo), pins);
       if (findings.length === 0)
         throw new CooError('E_USAGE', 'nothing to accept: every protected file matches its pin', {});
+      // A config offered as the next policy must be one: checked now, not when a person approves it.
+      if (findings.some((f) => f.path === configPath && f.found !== null)) await loadConfig(repo.layout.configPath);
       const accept = Object.fromEntries(findings.map((f) => [f.path, f.found]));
       return createRequest(
         repo,
@@ -99,8 +101,18 @@ export async function protectRequest(options: ProtectRequestOptions): Promise<Re
 
 // ---- carrying out approved requests ----
 
-function readConfigDoc(repo: Repo): { protected?: ProtectedEntry[] } & Record<string, unknown> {
-  return JSON.parse(readFileSync(repo.layout.configPath, 'utf8')) as { protected?: ProtectedEntry[] };
+/**
+ * The config document a registry change starts from: the policy in force (as last approved) for
+ * `add` and `rm`, so that a hand edit never rides along; the file as it is on disk for `accept`,
+ * whose point is to approve it.
+ */
+function readConfigDoc(
+  repo: Repo,
+  from: 'policy' | 'disk',
+): { protected?: ProtectedEntry[] } & Record<string, unknown> {
+  const path =
+    from === 'policy' && existsSync(repo.layout.policyPath) ? repo.layout.policyPath : repo.layout.configPath;
+  return JSON.parse(readFileSync(path, 'utf8')) as { protected?: ProtectedEntry[] };
 }
 
 /** Writes a new .coo/config.json through the gateway, authorised for exactly this content, and pins it. */
@@ -136,7 +148,7 @@ async function ensureConfigUnchanged(repo: Repo, request: RequestStatus): Promis
 export const protectAdd: Executor = {
   check: ensureConfigUnchanged,
   async run(repo, request) {
-    const doc = readConfigDoc(repo);
+    const doc = readConfigDoc(repo, 'policy');
     const entry: ProtectedEntry = {
       pattern: String(request.payload['pattern']),
       pins: request.payload['pins'] as Record<string, string>,
@@ -148,7 +160,7 @@ export const protectAdd: Executor = {
 export const protectRm: Executor = {
   check: ensureConfigUnchanged,
   async run(repo, request) {
-    const doc = readConfigDoc(repo);
+    const doc = readConfigDoc(repo, 'policy');
     return writeConfig(
       repo,
       { ...doc, protected: (doc.protected ?? []).filter((e) => e.pattern !== request.payload['pattern']) },
@@ -172,7 +184,7 @@ export const protectAccept: Executor = {
   async run(repo, request) {
     const files = request.payload['files'] as Record<string, string | null>;
     const coo = { ...((await readCooPins(repo.layout)) ?? {}) };
-    const doc = readConfigDoc(repo);
+    const doc = readConfigDoc(repo, 'disk');
     const entries = (doc.protected ?? []).map((e) => ({ pattern: e.pattern, pins: { ...e.pins } }));
     for (const [path, pin] of Object.entries(files)) {
       if (path.startsWith(`${cooDirName}/`)) {

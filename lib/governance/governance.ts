@@ -32,10 +32,33 @@ export async function readCooPins(layout: Layout): Promise<Record<string, string
   return file === null ? null : { ...file.pins };
 }
 
+const configFile = `${cooDirName}/config.json`;
+
+/**
+ * Records the pins of coo's committed files as approved, and with them the policy in force: the
+ * bytes of `.coo/config.json` they pin, copied into the state repository. From then on the
+ * config coo works by is that copy, whatever the file on disk becomes (changed, older, gone).
+ */
 export function writeCooPins(layout: Layout, pins: Record<string, string>): void {
   const sorted = Object.fromEntries(Object.entries(pins).sort(([a], [b]) => (a < b ? -1 : 1)));
+  recordPolicy(layout, sorted[configFile] ?? null);
   const doc: PinsFile = { version: 1, pins: sorted };
   writeFileAtomic(pinsPath(layout), `${JSON.stringify(doc, null, 2)}\n`, { fsync: true });
+}
+
+/** Copies the config on disk as the policy in force, when its bytes are the ones pinned. */
+export function recordPolicy(layout: Layout, pin: string | null): void {
+  if (pin === null) return;
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(layout.configPath);
+  } catch {
+    return; // no config: the embedded defaults, with nothing to record
+  }
+  if (sha256Pin(createHash('sha256').update(bytes).digest('hex')) !== pin) {
+    throw new CooError('E_INTERNAL', `${configFile} is not the content its new pin names`, { pin });
+  }
+  writeFileAtomic(layout.policyPath, bytes, { fsync: true });
 }
 
 /** The SHA-256 pins of coo's committed files (everything under .coo/ but its private parts). */
@@ -81,6 +104,23 @@ export function ensureNotTampered(
   );
   const first = findings[0];
   if (!first) return;
+  const policy = findings.find((f) => f.path === configFile);
+  if (policy) {
+    throw new CooError(
+      'E_POLICY_TAMPERED',
+      `${configFile} is not the policy in force (as last approved): ${policy.found === null ? 'it is missing' : 'it was changed outside coo'}; coo goes on by the approved policy and counts the file for nothing`,
+      {
+        path: configFile,
+        expected: policy.expected,
+        found: policy.found,
+        findings,
+        todo: [
+          `git checkout -- ${configFile}   # put back the approved file, if it is committed`,
+          'coo protect accept   # or ask a person to approve the file as it is now',
+        ],
+      },
+    );
+  }
   throw new CooError(
     'E_PROTECTED_TAMPERED',
     `protected file ${first.path} changed outside coo: expected ${first.expected ?? '(no file)'}, found ${first.found ?? '(no file)'}${findings.length > 1 ? ` (and ${findings.length - 1} more)` : ''}`,

@@ -16,6 +16,7 @@ import { gitRepoPaths, type HookName } from './hooks.js';
 // tripwire; the guard judges only what the change does.
 
 const zero = '0'.repeat(40);
+const emptyTree = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 
 export interface GuardOptions {
   readonly cwd?: string;
@@ -146,10 +147,15 @@ export async function guard(options: GuardOptions): Promise<GuardResult> {
         throw unreadable(`${newOid}, which ${ref} would point to`, cause);
       }
       if (type !== 'commit') continue;
-      const before =
-        oldOid && oldOid !== zero
-          ? git.TREE({ ref: oldOid })
-          : git.TREE({ ref: '4b825dc642cb6eb9a060e54bf8d69288fbee4904' });
+      // git passes zeros as the old value when the update does not name one (`git branch -f`,
+      // `git update-ref REF NEW`, a checkout): what the ref holds now is what it had.
+      const current = oldOid && oldOid !== zero ? oldOid : await git.resolveRef({ ...base, ref }).catch(() => null);
+      const parent = (await git.readCommit({ ...base, oid: newOid }).catch(() => null))?.commit.parent[0] ?? null;
+      // A detached HEAD that moves to a commit made on top of it records that commit; one that moves
+      // anywhere else is a checkout, which records nothing (history may be looked at freely). A branch
+      // is judged against what it holds now, so moving it back (to before coo, say) is a change like any.
+      if (ref === 'HEAD' && parent !== current) continue;
+      const before = git.TREE({ ref: (ref === 'HEAD' ? parent : (current ?? parent)) ?? emptyTree });
       checked += await refuse(
         registry,
         await changesBetween([before, git.TREE({ ref: newOid })]),

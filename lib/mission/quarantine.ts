@@ -1,6 +1,10 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { readFlatTree, type FileRecord } from '../store/flat-tree.js';
+import { writeObject } from '../store/loose-objects.js';
+import { readObjectOfType } from '../store/objects.js';
+import { formatTree, parseTree } from '../store/tree.js';
+import { computeManifestCid } from '../store/tree-manifest.js';
 import { cooDirName } from '../store/layout.js';
 import { planCheckout } from '../worktree/checkout-plan.js';
 import { applyCheckout } from '../worktree/checkout-apply.js';
@@ -50,6 +54,34 @@ export async function captureQuarantine(repo: Repo, q: Quarantine): Promise<Capt
     store: true,
     maxNewFileBytes: repo.config.gateway.maxFileBytes,
   });
+}
+
+/**
+ * A step's tree as the run records it: the quarantine's files with the governance files (`.coo/`)
+ * of the baseline the run started from, which a mission never sees or writes. So a run's states,
+ * and a baseline promoted from one, carry the policy they were made under, and a diff between a
+ * baseline and a run shows the run's own changes only.
+ */
+export async function withGovernanceOf(
+  repo: Repo,
+  tree: string,
+  baselineTree: string,
+): Promise<{ tree: string; manifest: string }> {
+  const { gitdir } = repo.layout;
+  const coo = parseTree(await readObjectOfType(gitdir, baselineTree, 'tree'), baselineTree).find(
+    (e) => e.name === cooDirName,
+  );
+  const entries = parseTree(await readObjectOfType(gitdir, tree, 'tree'), tree).filter((e) => e.name !== cooDirName);
+  const grafted = writeObject(gitdir, 'tree', formatTree(coo ? [...entries, coo] : entries));
+  return { tree: grafted, manifest: await computeManifestCid(gitdir, (await readFlatTree(gitdir, grafted)).files) };
+}
+
+/** A run's tree without the governance files it carries: what its steps made (what the determinism suite compares). */
+export async function stepsTree(repo: Repo, tree: string): Promise<string> {
+  const { gitdir } = repo.layout;
+  const entries = parseTree(await readObjectOfType(gitdir, tree, 'tree'), tree);
+  if (!entries.some((e) => e.name === cooDirName)) return tree;
+  return writeObject(gitdir, 'tree', formatTree(entries.filter((e) => e.name !== cooDirName)));
 }
 
 export function discard(q: Quarantine): void {

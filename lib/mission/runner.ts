@@ -13,7 +13,7 @@ import type { Judged } from '../gateway/judge.js';
 import { ensureNotInMission } from '../governance/human-only.js';
 import { createRequest } from '../governance/requests.js';
 import { loadMission, missionScope, type Mission } from './mission.js';
-import { captureQuarantine, discard, materialise, quarantineOf } from './quarantine.js';
+import { captureQuarantine, discard, materialise, quarantineOf, withGovernanceOf } from './quarantine.js';
 import { missionOf, runHistory, runReport, type RunReport } from './report.js';
 import { createRun, readRun, runName, transition, type RunId } from './run-state.js';
 import { writeSetBetween } from './stage.js';
@@ -142,7 +142,7 @@ async function continueRun(repo: Repo, id: RunId, from: number): Promise<RunRepo
         output: outcome.output,
       });
     }
-    const captured = await captureQuarantine(repo, q);
+    const captured = await withGovernanceOf(repo, (await captureQuarantine(repo, q)).tree, baseline.tree);
     tree = captured.tree;
     await transition(repo, id, 'step', {
       step: index,

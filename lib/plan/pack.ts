@@ -14,6 +14,7 @@ import { baselineTag, untrustedRefusal, writeBaseline } from '../baseline/write-
 import { requireTrustedKey } from '../governance/trusted-signers.js';
 import { restoreCommit } from '../state/restore-commit.js';
 import { takeSnapshot } from '../state/take-snapshot.js';
+import { stepsTree } from '../mission/quarantine.js';
 import { startRunLocked } from '../mission/runner.js';
 import { parseRunName, readRun } from '../mission/run-state.js';
 import type { RunReport } from '../mission/report.js';
@@ -205,7 +206,8 @@ async function runDeterminism(
       runs,
       commit: result.commit,
       tree,
-      matchesRun: tree === applied.tree,
+      // The run's tree carries the baseline's governance files, which no step sees; the suite's does not.
+      matchesRun: tree === (await stepsTree(repo, applied.tree)),
     };
     out.push(entry);
     if (entry.verdict !== 'reproducible')

@@ -3,8 +3,8 @@ import { join, resolve } from 'node:path';
 import { CooError, ioError } from '../core/coo-error.js';
 import { initialConfig, loadConfig } from '../core/config.js';
 import { writeFileAtomic } from '../store/atomic-file.js';
-import { findGitTop, layoutFor, privateCooEntries, type Layout } from '../store/layout.js';
-import { hashCooFiles, readCooPins, writeCooPins } from '../governance/governance.js';
+import { cooDirName, findGitTop, layoutFor, privateCooEntries, type Layout } from '../store/layout.js';
+import { hashCooFiles, readCooPins, recordPolicy, writeCooPins } from '../governance/governance.js';
 import { allowedSignersFile, signersInForce } from '../governance/trusted-signers.js';
 import { formatAllowedSigner, parseAllowedSigners, type AllowedSigner } from '../trust/allowed-signers.js';
 import { formatPublicKeyLine } from '../trust/ed25519-key.js';
@@ -86,10 +86,20 @@ function trustKey(layout: Layout, key: SigningKey, principal: string): void {
  * key on its own); it says how to ask for a key that is not trusted.
  */
 async function trustAndPin(layout: Layout, key: SigningKey, principal: string): Promise<string[]> {
-  if (!(await readCooPins(layout))) {
+  const pins = await readCooPins(layout);
+  if (!pins) {
     trustKey(layout, key, principal);
     writeCooPins(layout, hashCooFiles(layout));
     return [];
+  }
+  // A repository pinned before coo kept the policy in force: record it now, if the file is still as pinned.
+  const configPin = pins[`${cooDirName}/config.json`] ?? null;
+  if (
+    !existsSync(layout.policyPath) &&
+    configPin !== null &&
+    hashCooFiles(layout)[`${cooDirName}/config.json`] === configPin
+  ) {
+    recordPolicy(layout, configPin);
   }
   let signers: readonly AllowedSigner[];
   try {

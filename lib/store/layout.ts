@@ -8,6 +8,11 @@ export interface Layout {
   readonly root: string;
   readonly cooDir: string;
   readonly configPath: string;
+  /**
+   * The policy in force: the bytes of `.coo/config.json` as last approved, kept in the state
+   * repository. A config on disk that differs is tampering and changes nothing.
+   */
+  readonly policyPath: string;
   readonly allowedSignersPath: string;
   /** The bare state repository. */
   readonly gitdir: string;
@@ -29,6 +34,7 @@ export function layoutFor(root: string): Layout {
     root,
     cooDir,
     configPath: join(cooDir, 'config.json'),
+    policyPath: join(gitdir, 'coo', 'policy-config.json'),
     allowedSignersPath: join(cooDir, 'allowed_signers'),
     gitdir,
     privateDir: join(gitdir, 'coo'),

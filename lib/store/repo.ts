@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { CooError } from '../core/coo-error.js';
 import { loadConfig, type CooConfig } from '../core/config.js';
 import type { Identity } from './commit.js';
@@ -19,6 +20,7 @@ export interface RepoOptions {
 
 export interface Repo {
   readonly layout: Layout;
+  /** The policy in force: the config as last approved (recorded in the state repository), not the file on disk. */
   readonly config: CooConfig;
   readonly env: Env;
   /** The user's git configuration, read on first use (it costs a git process). */
@@ -45,7 +47,8 @@ export async function openRepo(options: RepoOptions = {}): Promise<Repo> {
   const root = findRoot(cwd);
   if (!root) throw new CooError('E_NOT_INITIALISED', `no .coo/state.git in ${cwd} or any parent`, { cwd });
   const layout = layoutFor(root);
-  const config = await loadConfig(layout.configPath);
+  // The policy recorded at the last approval, once there is one; before it, the file on disk.
+  const config = await loadConfig(existsSync(layout.policyPath) ? layout.policyPath : layout.configPath);
   let gitConfig: ReadonlyMap<string, string> | undefined;
   const readOnce = (): ReadonlyMap<string, string> => {
     gitConfig ??= readGitConfig(root, env);

@@ -224,7 +224,23 @@ export async function applyCheckout(options: {
       fchmodOf(dest, modeFor(file, lstat(dest)));
       tick();
     }
+  } catch (err) {
+    throw raced(err);
   } finally {
     dirs.close();
   }
+}
+
+const raceCodes = new Set(['ENOENT', 'EISDIR', 'ENOTDIR', 'ELOOP', 'EEXIST', 'ENOTEMPTY']);
+
+/** A file system error that only a change made meanwhile explains (a path gone, a file become a directory) is one. */
+function raced(err: unknown): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (typeof code !== 'string' || !raceCodes.has(code)) return err;
+  return new CooError(
+    'E_WORKTREE_CHANGED',
+    `the working tree changed while coo wrote it (${code})`,
+    { errno: code },
+    { cause: err },
+  );
 }

@@ -8,12 +8,23 @@ import { holdsKind, type CheckoutPlan } from './checkout-plan.js';
 
 const lstat = lstatOrAbsent;
 
+/** What is at `path` now, or null if it is gone or cannot be read as what it was (something changed it meanwhile). */
+async function contentOid(path: string, isLink: boolean): Promise<string | null> {
+  try {
+    return await hashPathContent(path, isLink);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP' || code === 'EISDIR') return null;
+    throw err;
+  }
+}
+
 /** Paths whose content or kind on disk differs from the plan after applying it. */
 export async function verifyCheckout(root: string, plan: CheckoutPlan): Promise<string[]> {
   const wrong: string[] = [];
   for (const file of [...plan.write, ...plan.chmod]) {
     const stat = lstat(join(root, file.path));
-    if (!holdsKind(stat, file) || (await hashPathContent(join(root, file.path), file.mode === '120000')) !== file.oid)
+    if (!holdsKind(stat, file) || (await contentOid(join(root, file.path), file.mode === '120000')) !== file.oid)
       wrong.push(file.path);
   }
   for (const path of plan.remove) {

@@ -71,16 +71,17 @@ test('a command group without its action, and a bad config, fail with usage erro
   const none = await coo(['baseline', '--json'], o);
   assert.is(none.code, 2);
   assert.is(none.json<{ code: string }>().code, 'E_USAGE');
+  // A config on disk is checked wherever it is read: by init, and by a request to approve it.
   box.write('.coo/config.json', '{"version":1,"capture":{"maxNewFileBytes":-1}}');
-  const bad = await coo(['snapshot', '--json'], o);
+  const bad = await coo(['init', '--json'], o);
   assert.is(bad.code, 2);
   const error = bad.json<{ code: string; data: { pointer: string } }>();
   assert.is(error.code, 'E_CONFIG_INVALID');
   assert.is(error.data.pointer, '/capture/maxNewFileBytes');
   box.write('.coo/config.json', '{"version":1,"extra":true}');
-  assert.is((await coo(['snapshot', '--json'], o)).json<{ data: { pointer: string } }>().data.pointer, '/extra');
+  assert.is((await coo(['init', '--json'], o)).json<{ data: { pointer: string } }>().data.pointer, '/extra');
   box.write('.coo/config.json', '{not json');
-  assert.is((await coo(['snapshot', '--json'], o)).json<{ code: string }>().code, 'E_CONFIG_INVALID');
+  assert.is((await coo(['protect', 'accept', '--json'], o)).json<{ code: string }>().code, 'E_CONFIG_INVALID');
 });
 
 test('-C runs in another directory; --help and --version print and exit 0', async () => {
@@ -99,6 +100,7 @@ test('-C runs in another directory; --help and --version print and exit 0', asyn
 test('snapshot: skipped paths are printed and recorded in the commit; nothing changed is said plainly', async () => {
   await coo(['init'], o);
   box.write('.coo/config.json', '{"version":1,"capture":{"maxNewFileBytes":100}}');
+  assert.is((await coo(['protect', 'accept', '--approve'], o)).code, 0); // a config takes effect once approved
   box.write('small.txt', 'ok');
   box.write('large.txt', 'x'.repeat(1000));
   const snap = await coo(['snapshot'], o);

@@ -110,7 +110,7 @@ test('the tripwire: a protected file changed outside coo stops verify and every 
 test('editing .coo/config.json by hand is tampering until a person accepts it', async () => {
   const doc = JSON.parse(readFileSync(join(box.repo, '.coo/config.json'), 'utf8')) as Record<string, unknown>;
   writeFileSync(join(box.repo, '.coo/config.json'), JSON.stringify({ ...doc, governed: [{ dir: 'reports' }] }));
-  await expectCode(write('src/app.js', 'x'), 'E_PROTECTED_TAMPERED');
+  await expectCode(write('src/app.js', 'x'), 'E_POLICY_TAMPERED');
   const request = await protectRequest({ ...o, action: 'accept' });
   await decide({ ...o, id: request.id, decision: 'approve' });
   await write('reports/Status_v1.md', '# status\n');

@@ -450,7 +450,7 @@ test('invalid plans are refused before anything runs, each with a clear code and
 test('a governance file changed outside coo stops a plan before it starts', async () => {
   const file = writePlan();
   box.write('.coo/config.json', JSON.stringify({ version: 1, governed: [] }));
-  await expectCode(runPlan({ ...o, file }), 'E_PROTECTED_TAMPERED');
+  await expectCode(runPlan({ ...o, file }), 'E_POLICY_TAMPERED');
   assert.is(state('for-each-ref', 'refs/heads/plans/'), '');
 });
 
