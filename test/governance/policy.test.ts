@@ -75,4 +75,32 @@ test('a config edited by hand to drop the protection loosens nothing: the gatewa
   assert.is(coo(['write', 'src/app.js', '--json']).code, 0);
 });
 
+test("a run carries its baseline's governance files: diff shows the run's own change, and promote signs them; a state made under another policy is refused", () => {
+  assert.is(coo(['baseline', 'create', 'B']).code, 0);
+  const mission = join(box.dir, 'm.json');
+  writeFileSync(
+    mission,
+    JSON.stringify({
+      version: 1,
+      id: 'm',
+      scope: { rules: [{ rule: 'allow', pattern: 'src/**' }] },
+      steps: [{ kind: 'command', run: 'echo two > src/app.js' }],
+    }),
+  );
+  assert.is(coo(['run', mission]).code, 0);
+  const changes = coo(['diff', 'amu0', 'runs/m/1', '--json']).json<{ changes: { path: string }[] }>().changes;
+  assert.equal(
+    changes.map((c) => c.path),
+    ['src/app.js'],
+  );
+  assert.is(coo(['baseline', 'promote', 'runs/m/1']).code, 0);
+  const files = box.git(['--git-dir', '.coo/state.git', 'ls-tree', '-r', '--name-only', 'amu0']).stdout.split('\n');
+  assert.ok(files.includes('.coo/config.json') && files.includes('.coo/allowed_signers'));
+  // A snapshot taken before a policy change is not a baseline under the new policy.
+  assert.is(coo(['snapshot']).code, 0);
+  assert.is(coo(['protect', 'add', 'src/**', '--approve']).code, 0);
+  const refused = coo(['baseline', 'promote', 'snapshots', '--json']);
+  assert.is(refused.json<{ code: string }>().code, 'E_CHANGED_SINCE_BASE');
+});
+
 test.run();
