@@ -41,7 +41,8 @@ export const catalogue = {
   },
   E_CONFIG_INVALID: {
     exit: exitCodes.usage,
-    summary: '.coo/config.json does not match its schema.',
+    summary:
+      '.coo/config.json is not valid: too large, not strict JSON, a key named twice, nested too deep, or not its schema (`data.problem` says which).',
     hint: 'Fix the field named in `data.pointer`; the schema is schemas/config.schema.json.',
   },
   E_GIT_NOT_FOUND: {
@@ -289,7 +290,8 @@ export const catalogue = {
   },
   E_MISSION_INVALID: {
     exit: exitCodes.usage,
-    summary: 'A mission document does not match its schema.',
+    summary:
+      'A mission document is not valid: too large, not strict JSON, a key named twice, nested too deep, or not its schema (`data.problem` says which).',
     hint: 'Fix the field at `data.pointer`; the schema is schemas/mission.schema.json.',
   },
   E_MISSION_TRANSITION: {

@@ -44,12 +44,15 @@ export interface Mission {
 
 /** A mission document from its bytes: JSON, checked against the mission schema (E_MISSION_INVALID points into it). */
 export async function parseMission(text: string | Buffer, source: string): Promise<Mission> {
-  return ensureJsonDocument<Mission>(text, { schema: 'mission', code: 'E_MISSION_INVALID', source });
+  return ensureJsonDocument<Mission>(text, { ...asDocument, source });
 }
 
 export async function loadMission(path: string): Promise<Mission> {
-  return readJsonFile<Mission>(path, { schema: 'mission', code: 'E_MISSION_INVALID' });
+  return readJsonFile<Mission>(path, asDocument);
 }
+
+/** A mission is a small document: 1 MiB at most. */
+const asDocument = { schema: 'mission', code: 'E_MISSION_INVALID', maxBytes: 1024 * 1024 } as const;
 
 export function missionScope(mission: Mission): MissionScope {
   return { mission: mission.id, rules: mission.scope.rules, ceilings: mission.scope.ceilings ?? {} };

@@ -20,6 +20,8 @@ import { hookNames, missingHooks } from '../governance/hooks.js';
 import { loadMission } from '../mission/mission.js';
 import { validateWorkflow } from '../mission/workflow.js';
 import { schemaProblems } from '../core/schemas.js';
+import { documentLimits } from '../core/json-document.js';
+import { parseStrictJson } from '../core/strict-json.js';
 import { freshCapture, materialise, operationItems } from '../determinism/operations.js';
 import { loadPlan } from './plan.js';
 
@@ -259,9 +261,21 @@ async function workflowItems(repo: Repo): Promise<CheckItem[]> {
     const id = `workflows:.coo/${rel}`;
     let doc: Record<string, unknown>;
     try {
-      doc = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+      const parsed = parseStrictJson(readFileSync(path, 'utf8'), { maxDepth: documentLimits.maxDepth });
+      if ('problem' in parsed) {
+        const { line, column, reason, kind } = parsed.problem;
+        out.push(
+          item(id, 'workflows', 'fail', `${line}:${column}: ${kind === 'syntax' ? 'not valid JSON: ' : ''}${reason}`),
+        );
+        continue;
+      }
+      if (parsed.value === null || typeof parsed.value !== 'object' || Array.isArray(parsed.value)) {
+        out.push(item(id, 'workflows', 'skip', 'not a mission, fix pack or work plan'));
+        continue;
+      }
+      doc = parsed.value as Record<string, unknown>;
     } catch (err) {
-      out.push(item(id, 'workflows', 'fail', `not valid JSON: ${(err as Error).message}`));
+      out.push(item(id, 'workflows', 'fail', `cannot read: ${(err as NodeJS.ErrnoException).code ?? 'error'}`));
       continue;
     }
     try {

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { CooError } from '../core/coo-error.js';
 import { hashObject, type ObjectType } from '../store/git-object.js';
@@ -7,7 +6,7 @@ import { readFlatTree, writeTreeFromFiles } from '../store/flat-tree.js';
 import { readObjectOfType } from '../store/objects.js';
 import { canonicalJson } from '../core/canonical-json.js';
 import { compareUtf8 } from '../core/compare-utf8.js';
-import { ensureJsonDocument } from '../core/json-document.js';
+import { ensureJsonDocument, readDocumentBytes } from '../core/json-document.js';
 import { parseMission, type Mission } from '../mission/mission.js';
 import { validateWorkflow } from '../mission/workflow.js';
 
@@ -94,24 +93,11 @@ function invalid(message: string, data: Record<string, unknown>): CooError {
   return new CooError('E_PLAN_INVALID', message, data);
 }
 
-function parseJson(bytes: Buffer, source: string): unknown {
-  try {
-    return JSON.parse(bytes.toString('utf8'));
-  } catch (cause) {
-    throw invalid(`${source} is not valid JSON`, { path: source, pointer: '', reason: (cause as Error).message });
-  }
-}
+/** A plan, pack or mission is a small document; this bounds each. */
+export const planDocumentBytes = 1024 * 1024;
 
 function read(path: string, shownAs: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    throw invalid(`cannot read ${shownAs}`, {
-      path: shownAs,
-      pointer: '',
-      errno: (err as NodeJS.ErrnoException).code ?? null,
-    });
-  }
+  return readDocumentBytes(path, { code: 'E_PLAN_INVALID', source: shownAs, maxBytes: planDocumentBytes });
 }
 
 /** A mission fit for a plan: valid workflow, command steps only. */
@@ -238,24 +224,30 @@ export async function loadPlan(file: string, root: string = dirname(file)): Prom
   const planPath = resolve(file);
   const planShown = shown(root, planPath);
   const planBytes = read(planPath, planShown);
-  const packs = (
-    await ensureJsonDocument<WorkPlan>(planBytes, { schema: 'work-plan', code: 'E_PLAN_INVALID', source: planShown })
-  ).stages.map((stage) =>
-    stage.packs.map((p) => {
+  const plan = await ensureJsonDocument<WorkPlan>(planBytes, {
+    schema: 'work-plan',
+    code: 'E_PLAN_INVALID',
+    source: planShown,
+  });
+  const packs: RawDocuments['packs'][number][] = [];
+  for (const stage of plan.stages) {
+    const list: RawDocuments['packs'][number][number][] = [];
+    for (const p of stage.packs) {
       const packPath = resolve(dirname(planPath), p);
-      const bytes = read(packPath, shown(root, packPath));
-      const doc = parseJson(bytes, shown(root, packPath)) as { missions?: unknown };
-      const names = Array.isArray(doc.missions) ? doc.missions.filter((m): m is string => typeof m === 'string') : [];
-      return {
-        source: shown(root, packPath),
+      const source = shown(root, packPath);
+      const bytes = read(packPath, source);
+      const pack = await ensureJsonDocument<FixPack>(bytes, { schema: 'fix-pack', code: 'E_PLAN_INVALID', source });
+      list.push({
+        source,
         bytes,
-        missions: names.map((m) => {
+        missions: pack.missions.map((m) => {
           const missionPath = resolve(dirname(packPath), m);
           return { source: shown(root, missionPath), bytes: read(missionPath, shown(root, missionPath)) };
         }),
-      };
-    }),
-  );
+      });
+    }
+    packs.push(list);
+  }
   return assemble({ plan: planBytes, packs }, planShown);
 }
 

@@ -21,6 +21,7 @@ export async function readWrittenPaths(privateDir: string): Promise<Set<string>>
   const file = await readJsonFile<WrittenFile, null>(listPath(privateDir), {
     schema: 'written-paths',
     code: 'E_STATE_CORRUPT',
+    maxBytes: 256 * 1024 * 1024,
     missing: () => null,
   });
   return new Set(file?.paths ?? []);

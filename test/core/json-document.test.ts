@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, ftruncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -9,7 +9,7 @@ import { expectCode } from '../helpers/expect.js';
 // Every JSON document coo reads goes through one reader: parsed, checked against its schema, each
 // failure one error with the caller's code, `data.path` naming the document and `data.pointer` the place.
 
-const test = suite('JSON documents');
+const test = suite('JSON documents [C-DOCUMENTS]');
 let dir: string;
 test.before.each(() => {
   dir = mkdtempSync(join(tmpdir(), 'coo-json-'));
@@ -69,6 +69,68 @@ test("unreadable, not JSON, or not the schema: the caller's code, with the path 
     'E_STATE_CORRUPT',
   );
   assert.is(extra['pointer'], '/more');
+});
+
+const config = (text: string | Buffer) =>
+  expectCode(
+    ensureJsonDocument(text, { schema: 'config', code: 'E_CONFIG_INVALID', source: 'c.json' }),
+    'E_CONFIG_INVALID',
+  );
+
+test("a key named twice is refused with the caller's code and a pointer to the second one", async () => {
+  const data = await config('{"version": 1,\n "governed": [],\n "governed": [{"dir": "x"}]}');
+  assert.equal([data['problem'], data['pointer'], data['line'], data['column']], ['duplicate-key', '/governed', 3, 2]);
+});
+
+test('100,000 levels of nesting are refused at the bound, before the schema validator recurses into them', async () => {
+  const data = await config(`${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+  assert.equal([data['problem'], data['limit']], ['too-deep', 64]);
+  const inside = await config(`{"version": 1, "capture": ${'{"x":'.repeat(100_000)}1${'}'.repeat(100_000)}}`);
+  assert.equal([inside['problem'], String(inside['pointer']).slice(0, 12)], ['too-deep', '/capture/x/x']);
+});
+
+test('a document over its size bound is refused before it is read; a string over it too', async () => {
+  const path = join(dir, 'huge.json');
+  const fd = openSync(path, 'w');
+  ftruncateSync(fd, 1024 ** 3); // a sparse gigabyte: reading it would take seconds and the memory
+  closeSync(fd);
+  const started = Date.now();
+  const data = await expectCode(
+    readJsonFile(path, { schema: 'config', code: 'E_CONFIG_INVALID', maxBytes: 1024 }),
+    'E_CONFIG_INVALID',
+  );
+  assert.equal([data['problem'], data['bytes'], data['limit']], ['too-large', 1024 ** 3, 1024]);
+  assert.ok(Date.now() - started < 500);
+  const text = await expectCode(
+    ensureJsonDocument(`{"version":1,"x":"${'a'.repeat(2000)}"}`, {
+      schema: 'config',
+      code: 'E_CONFIG_INVALID',
+      source: 'c',
+      maxBytes: 1024,
+    }),
+    'E_CONFIG_INVALID',
+  );
+  assert.is(text['problem'], 'too-large');
+});
+
+test('bytes that are not UTF-8 are refused, not read as replacement characters', async () => {
+  const bytes = Buffer.concat([
+    Buffer.from('{"version": 1, "governed": [{"dir": "a'),
+    Buffer.from([0xff]),
+    Buffer.from('"}]}'),
+  ]);
+  const data = await config(bytes);
+  assert.is(data['problem'], 'syntax');
+});
+
+test('every failure names its problem: unreadable, syntax, schema', async () => {
+  assert.is((await config('{"version": 1,'))['problem'], 'syntax');
+  assert.is((await config('{"version": 2}'))['problem'], 'schema');
+  const missing = await expectCode(
+    readJsonFile(join(dir, 'none.json'), { schema: 'config', code: 'E_CONFIG_INVALID' }),
+    'E_CONFIG_INVALID',
+  );
+  assert.is(missing['problem'], 'unreadable');
 });
 
 test.run();

@@ -35,12 +35,16 @@ export async function coo(
   return result(code, stdout, stderr);
 }
 
-export function cooProcess(args: readonly string[], options: { cwd: string; env: Env; input?: string }): CliRun {
+export function cooProcess(
+  args: readonly string[],
+  options: { cwd: string; env: Env; input?: string; timeoutMs?: number },
+): CliRun {
   const run = spawnSync(process.execPath, [cooBin, ...args], {
     cwd: options.cwd,
     env: options.env as NodeJS.ProcessEnv,
     encoding: 'utf8',
     ...(options.input === undefined ? {} : { input: options.input }),
+    ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs, killSignal: 'SIGKILL' as const }),
   });
   return result(run.status ?? -1, run.stdout, run.stderr);
 }
