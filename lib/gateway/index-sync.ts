@@ -1,6 +1,7 @@
 import { formatIndex, indexRows } from '../governance/index-file.js';
 import { governedDirOf } from '../governance/naming.js';
 import type { GovernedDir } from '../core/config.js';
+import { ensureValidGatewayPath } from '../core/gateway-path.js';
 
 // INDEX reconciliation: after a write set, every governed directory it touched gets the INDEX its
 // files call for, in the same commit. Pure: the caller supplies the tree after the writes.
@@ -42,6 +43,7 @@ export function reconcileIndexes(
     if (!rule || seen.has(dir)) continue;
     seen.add(dir);
     const path = `${rule.dir}/${rule.index}`;
+    ensureValidGatewayPath(path); // checked where the config is read; an INDEX never bypasses the rules
     const content = expectedIndex(rule, after);
     if (after.get(path)?.oid !== hashBlob(content)) out.push({ path, content });
   }

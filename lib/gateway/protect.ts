@@ -7,7 +7,8 @@ import { withLock } from '../store/with-lock.js';
 import { gatewayWriteLocked } from './gateway.js';
 import { pinOfContent } from './write-set.js';
 import { globMatcher } from '../governance/glob.js';
-import { loadConfig, type ProtectedEntry } from '../core/config.js';
+import { loadConfig, maxProtectedPatterns, type ProtectedEntry } from '../core/config.js';
+import { ensureDocumentPattern } from '../core/document-paths.js';
 import { findTampering, type TamperFinding } from '../governance/protected.js';
 import { pinsOfCapture, readCooPins, registryOf, writeCooPins } from '../governance/governance.js';
 import { createRequest, type Request, type RequestStatus } from '../governance/requests.js';
@@ -83,6 +84,10 @@ export async function protectRequest(options: ProtectRequestOptions): Promise<Re
     const exists = repo.config.protected.some((e) => e.pattern === pattern);
     if (options.action === 'add') {
       if (exists) throw new CooError('E_USAGE', `${pattern} is already protected`, { pattern });
+      // What the config would refuse once approved is refused now, with the same code.
+      ensureDocumentPattern(pattern, { source: 'the pattern', pointer: '' });
+      if (repo.config.protected.length >= maxProtectedPatterns)
+        throw new CooError('E_USAGE', `the registry holds at most ${maxProtectedPatterns} patterns`, { pattern });
       const matches = globMatcher([pattern]);
       const entryPins = Object.fromEntries(
         [...pins].filter(([path]) => matches(path)).sort(([a], [b]) => (a < b ? -1 : 1)),

@@ -1,9 +1,11 @@
 import type { GovernedDir } from '../core/config.js';
+import { compileNamingRule } from '../core/naming-rule.js';
 
 // Deterministic naming and versions in governed directories. A directory's rule is a regular
-// expression with the named groups `name` and `version` (dotted numbers, e.g. 0.1 or 1.2.3), as
-// the plan's artefacts are named: `Tier1_Hardening_Completion_Report_v0.1.md`. A new version must
-// be higher than every version of the same name; a version that exists is released and immutable.
+// expression (RE2 syntax, matched in linear time: core/naming-rule.ts) with the named groups
+// `name` and `version` (dotted numbers, e.g. 0.1 or 1.2.3), as the plan's artefacts are named:
+// `Tier1_Hardening_Completion_Report_v0.1.md`. A new version must be higher than every version of
+// the same name; a version that exists is released and immutable.
 
 export interface Artefact {
   readonly file: string;
@@ -12,9 +14,11 @@ export interface Artefact {
 }
 
 export function parseArtefact(rule: GovernedDir, file: string): Artefact | null {
-  const match = new RegExp(rule.naming, 'u').exec(file);
-  const name = match?.groups?.['name'];
-  const version = match?.groups?.['version'];
+  const naming = compileNamingRule(rule.naming);
+  if ('problem' in naming) return null; // refused where the config is read; never reached from a loaded config
+  const match = naming.exec(file);
+  const name = match?.name;
+  const version = match?.version;
   if (!name || !version || !/^[0-9]+(\.[0-9]+)*$/u.test(version)) return null;
   return { file, name, version: version.split('.').map(Number) };
 }
