@@ -1,3 +1,4 @@
+import { ensureDocumentPattern } from '../core/document-paths.js';
 import { ensureJsonDocument, readJsonFile } from '../core/json-document.js';
 import type { Ceilings, MissionScope, ScopeRule } from '../governance/scope.js';
 
@@ -44,11 +45,18 @@ export interface Mission {
 
 /** A mission document from its bytes: JSON, checked against the mission schema (E_MISSION_INVALID points into it). */
 export async function parseMission(text: string | Buffer, source: string): Promise<Mission> {
-  return ensureJsonDocument<Mission>(text, { ...asDocument, source });
+  return ensureScopePatterns(await ensureJsonDocument<Mission>(text, { ...asDocument, source }), source);
 }
 
 export async function loadMission(path: string): Promise<Mission> {
-  return readJsonFile<Mission>(path, asDocument);
+  return ensureScopePatterns(await readJsonFile<Mission>(path, asDocument), path);
+}
+
+/** Every scope pattern's literal part is a path the gateway would accept (its code, at the rule). */
+function ensureScopePatterns(mission: Mission, source: string): Mission {
+  for (const [i, rule] of mission.scope.rules.entries())
+    ensureDocumentPattern(rule.pattern, { source, pointer: `/scope/rules/${i}/pattern` });
+  return mission;
 }
 
 /** A mission is a small document: 1 MiB at most. */

@@ -6,6 +6,8 @@ import { readFlatTree, writeTreeFromFiles } from '../store/flat-tree.js';
 import { readObjectOfType } from '../store/objects.js';
 import { canonicalJson } from '../core/canonical-json.js';
 import { compareUtf8 } from '../core/compare-utf8.js';
+import { ensureDocumentPath } from '../core/document-paths.js';
+import { canonicalKey } from '../core/gateway-path.js';
 import { ensureJsonDocument, readDocumentBytes } from '../core/json-document.js';
 import { parseMission, type Mission } from '../mission/mission.js';
 import { validateWorkflow } from '../mission/workflow.js';
@@ -144,6 +146,8 @@ async function assemble(raw: RawDocuments, planSource: string): Promise<LoadedPl
   const stageIds = new Set<string>();
   const stages: Stage[] = [];
   for (const [s, doc] of plan.stages.entries()) {
+    if (doc.report !== undefined)
+      ensureDocumentPath(doc.report, { source: planSource, pointer: `/stages/${s}/report` });
     if (stageIds.has(doc.id))
       throw invalid(`${planSource}: stage ${doc.id} appears twice`, { path: planSource, stage: doc.id });
     stageIds.add(doc.id);
@@ -195,7 +199,8 @@ async function assemble(raw: RawDocuments, planSource: string): Promise<LoadedPl
     });
   }
   const reports = stages.flatMap((s) => (s.report ? [s.report] : []));
-  const twice = reports.find((r, i) => reports.indexOf(r) !== i);
+  const keys = reports.map(canonicalKey); // one file on a case-insensitive filesystem is one report
+  const twice = reports.find((_, i) => keys.indexOf(keys[i] as string) !== i);
   if (twice)
     throw invalid(`${planSource}: two stages write the same report ${twice}`, { path: planSource, report: twice });
   const sources = { plan: planSource, packs: packSources, missions: missionSources };

@@ -60,4 +60,25 @@ test('a mission over 1 MiB is refused before it is parsed', async () => {
   assert.equal([data['problem'], data['limit']], ['too-large', 1024 * 1024]);
 });
 
+test("every scope pattern's literal part passes the gateway's rules, refused with its code at the rule", async () => {
+  const withRules = (name: string, patterns: string[]) =>
+    file(
+      name,
+      JSON.stringify({
+        version: 1,
+        id: 'M',
+        scope: { rules: patterns.map((pattern) => ({ rule: 'allow', pattern })) },
+        steps: [{ kind: 'command', run: 'true' }],
+      }),
+    );
+  const up = await expectCode(loadMission(withRules('up.json', ['src/**', '../**'])), 'E_PATH_TRAVERSAL');
+  assert.equal([up['pointer'], up['path']], ['/scope/rules/1/pattern', '../**']);
+  await expectCode(loadMission(withRules('git.json', ['.git/**'])), 'E_PATH_DOTGIT');
+  await expectCode(loadMission(withRules('abs.json', ['/home/**'])), 'E_PATH_ABSOLUTE');
+  const ok = await loadMission(withRules('ok.json', ['**', 'src/**/*.ts', 'docs/[ab].md']));
+  assert.is(ok.scope.rules.length, 3);
+  const run = await coo(['mission', 'validate', withRules('cli.json', ['../**']), '--json'], o);
+  assert.equal([run.code, run.json()['code']], [3, 'E_PATH_TRAVERSAL']);
+});
+
 test.run();

@@ -57,4 +57,25 @@ test('a pack that names `missions` twice is refused at the second, before any mi
   assert.match(String(data['path']), /packs\/A\.json$/u);
 });
 
+test("a stage's report path passes the gateway's rules when the plan is loaded, with the gateway's code", async () => {
+  json('packs/A.json', pack);
+  const at = async (report: string, code: string): Promise<void> => {
+    const data = await expectCode(loadPlan(json('plan.json', plan({ report }))), code);
+    assert.equal([data['path'], data['pointer'], data['source']], [report, '/stages/0/report', 'plan.json']);
+  };
+  await at('../outside/Report_v0.1.md', 'E_PATH_TRAVERSAL');
+  await at('.git/hooks/post-checkout', 'E_PATH_DOTGIT');
+  await at('/tmp/Report_v0.1.md', 'E_PATH_ABSOLUTE');
+  await at('reports/CON.md', 'E_PATH_RESERVED_NAME');
+});
+
+test('two stages may not write one report, in any case spelling', async () => {
+  json('packs/A.json', pack);
+  json('packs/B.json', { ...pack, id: 'B' });
+  const twice = plan({ report: 'reports/R_v0.1.md' });
+  twice.stages.push({ id: 't', packs: ['packs/B.json'], report: 'REPORTS/r_v0.1.md' } as (typeof twice.stages)[0]);
+  const data = await expectCode(loadPlan(json('plan.json', twice)), 'E_PLAN_INVALID');
+  assert.is(data['report'], 'REPORTS/r_v0.1.md');
+});
+
 test.run();
