@@ -144,7 +144,7 @@ export const catalogue = {
   E_PATH_RESERVED_NAME: {
     exit: exitCodes.governance,
     summary:
-      'A path component is a device name Windows reserves (CON, PRN, AUX, NUL, COM1-9, LPT1-9), with or without an extension.',
+      'A path component is a device name Windows reserves (CON, PRN, AUX, NUL, COM1-9, LPT1-9), with or without an extension, or the first component is one a shell expands to a home directory (`~`, `~user`, `~+`, `~-`).',
     hint: 'Choose another name.',
   },
   E_PATH_TRAILING_DOT_SPACE: {
@@ -170,7 +170,8 @@ export const catalogue = {
   },
   E_PATH_TOO_LONG: {
     exit: exitCodes.governance,
-    summary: 'A path is longer than 4096 bytes.',
+    summary:
+      'A path is too long for the kernel: with the repository root and a `/` before it, more than 4095 bytes (PATH_MAX less its NUL).',
     hint: 'Shorten the path.',
   },
   E_PATH_NOT_NFC: {
@@ -180,7 +181,8 @@ export const catalogue = {
   },
   E_PATH_CASE_TWIN: {
     exit: exitCodes.governance,
-    summary: 'Two names differ only by case or Unicode form; on a case-insensitive filesystem they are one file.',
+    summary:
+      'Two names differ only by case or Unicode form, a file or a directory on the way (`SRC/x` beside `src/`); on a case-insensitive filesystem they are one.',
     hint: 'Use the existing spelling named in `data.existing`.',
   },
   E_PATH_OUTSIDE_ROOT: {

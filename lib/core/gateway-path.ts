@@ -19,13 +19,25 @@ export interface GatewayPathProblem {
   readonly component?: string;
 }
 
-export const gatewayLimits = { componentBytes: 255, pathBytes: 4096, depth: 32 } as const;
+/**
+ * `pathBytes` bounds the whole path the kernel is given, root included: Linux's PATH_MAX is 4096
+ * bytes with the terminating NUL, so a path from the root of the file system has at most 4095. A
+ * repository path alone is held to it less its root and a `/` when the root is known.
+ */
+export const gatewayLimits = { componentBytes: 255, pathBytes: 4095, depth: 32 } as const;
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses
 const controlChar = /[\u0000-\u001f\u007f-\u009f]/u;
 const bidiChar = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 const invisibleChar = /[\p{Default_Ignorable_Code_Point}\u200b]/u;
 const reservedChar = /[<>:"|?*]/u;
+/**
+ * A first component a POSIX shell replaces before coo sees it (`~`, `~user`, `~+`, `~-`, `~2`):
+ * `coo write ~/x` never reaches coo as that path, and a script that passes the name on unquoted
+ * writes into a home directory instead. Whether `~name` expands depends on the machine's users,
+ * so every name a login name could be is refused.
+ */
+const shellTilde = /^~(?:[+-]?[0-9]*|[A-Za-z_][A-Za-z0-9._-]*)$/u;
 // Windows device names, with or without an extension, including the superscript-digit forms.
 const reservedName =
   /^(con|prn|aux|nul|com[1-9\u00b9\u00b2\u00b3]|lpt[1-9\u00b9\u00b2\u00b3]|conin\$|conout\$|clock\$)(\..*)?$/iu;
@@ -49,6 +61,7 @@ function syntax(path: string): GatewayPathProblem | null {
     ...(component === undefined ? {} : { component }),
   });
   if (typeof path !== 'string' || path === '') return fail('E_PATH_INVALID', 'empty');
+  if (path.includes('\0')) return fail('E_PATH_INVALID', 'NUL character (no file name can hold it)');
   if (!path.isWellFormed()) return fail('E_PATH_SURROGATE', 'lone surrogate (not encodable as UTF-8)');
   if (path.includes('\uFFFD')) return fail('E_PATH_INVALID', 'replacement character (a name that was not valid UTF-8)');
   if (controlChar.test(path)) return fail('E_PATH_CONTROL_CHAR', 'control character');
@@ -70,7 +83,7 @@ function syntax(path: string): GatewayPathProblem | null {
 
 function reserved(path: string, isSymlink: boolean): GatewayPathProblem | null {
   const components = path.split('/');
-  for (const component of components) {
+  for (const [i, component] of components.entries()) {
     const fail = (code: ErrorCode, reason: string): GatewayPathProblem => ({
       check: 'reserved',
       code,
@@ -78,6 +91,8 @@ function reserved(path: string, isSymlink: boolean): GatewayPathProblem | null {
       component,
     });
     if (isDotGitComponent(component)) return fail('E_PATH_DOTGIT', '.git in one of its spellings');
+    if (i === 0 && shellTilde.test(component))
+      return fail('E_PATH_RESERVED_NAME', 'a first component a shell expands to a home directory (~, ~user)');
     if (reservedChar.test(component))
       return fail('E_PATH_RESERVED_CHAR', 'character reserved on Windows (< > : " | ? *)');
     if (reservedName.test(component.replace(/[. ]+$/u, '')))
@@ -104,7 +119,7 @@ function isGitFileSpelling(component: string): boolean {
   );
 }
 
-function limits(path: string): GatewayPathProblem | null {
+function limits(path: string, root: string | undefined): GatewayPathProblem | null {
   const components = path.split('/');
   if (components.length > gatewayLimits.depth) {
     return { check: 'limits', code: 'E_PATH_TOO_DEEP', reason: `deeper than ${gatewayLimits.depth} components` };
@@ -119,8 +134,14 @@ function limits(path: string): GatewayPathProblem | null {
       };
     }
   }
-  if (Buffer.byteLength(path) > gatewayLimits.pathBytes)
-    return { check: 'limits', code: 'E_PATH_TOO_LONG', reason: `longer than ${gatewayLimits.pathBytes} bytes` };
+  const budget = gatewayLimits.pathBytes - (root === undefined ? 0 : Buffer.byteLength(root) + 1);
+  if (Buffer.byteLength(path) > budget) {
+    const reason =
+      root === undefined
+        ? `longer than ${budget} bytes`
+        : `longer than ${budget} bytes (with the root, more than the ${gatewayLimits.pathBytes} a path may have)`;
+    return { check: 'limits', code: 'E_PATH_TOO_LONG', reason };
+  }
   return null;
 }
 
@@ -142,15 +163,22 @@ export function canonicalKey(path: string): string {
   return path.normalize('NFC').toUpperCase().toLowerCase().normalize('NFC');
 }
 
-export function checkGatewayPath(path: string, options: { symlink?: boolean } = {}): GatewayPathProblem | null {
-  return syntax(path) ?? reserved(path, options.symlink === true) ?? limits(path) ?? canonical(path);
+export interface GatewayPathOptions {
+  /** The path is written as a symbolic link. */
+  readonly symlink?: boolean;
+  /** The absolute root the path will be written under: the length limit counts it too. */
+  readonly root?: string;
 }
 
-export function isValidGatewayPath(path: string, options: { symlink?: boolean } = {}): boolean {
+export function checkGatewayPath(path: string, options: GatewayPathOptions = {}): GatewayPathProblem | null {
+  return syntax(path) ?? reserved(path, options.symlink === true) ?? limits(path, options.root) ?? canonical(path);
+}
+
+export function isValidGatewayPath(path: string, options: GatewayPathOptions = {}): boolean {
   return checkGatewayPath(path, options) === null;
 }
 
-export function ensureValidGatewayPath(path: string, options: { symlink?: boolean } = {}): void {
+export function ensureValidGatewayPath(path: string, options: GatewayPathOptions = {}): void {
   const problem = checkGatewayPath(path, options);
   if (problem) {
     throw new CooError(problem.code, `invalid path ${JSON.stringify(path)}: ${problem.reason}`, {

@@ -43,6 +43,7 @@ export async function judgeWriteSet(repo: Repo, input: JudgeInput): Promise<Judg
     registry,
     governed: repo.config.governed,
     maxFileBytes: repo.config.gateway.maxFileBytes,
+    root,
     scope: input.mission ?? null,
     authorized: input.authorized ?? new Map(),
   };

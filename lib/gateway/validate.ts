@@ -36,6 +36,8 @@ export interface ValidationInput {
   readonly registry: Registry;
   readonly governed: readonly GovernedDir[];
   readonly maxFileBytes: number;
+  /** The absolute root the write set goes under (the length limit counts it). */
+  readonly root?: string;
   readonly scope: MissionScope | null;
   /** Protected paths an approved request allows, with the exact pin (null: deletion) approved. */
   readonly authorized: ReadonlyMap<string, string | null>;
@@ -65,7 +67,10 @@ export function validateWriteSet(input: ValidationInput): Violation[] {
   }
 
   for (const op of ops) {
-    const problem = checkGatewayPath(op.path, { symlink: op.kind === 'write' && op.mode === '120000' });
+    const problem = checkGatewayPath(op.path, {
+      symlink: op.kind === 'write' && op.mode === '120000',
+      ...(input.root === undefined ? {} : { root: input.root }),
+    });
     if (problem) fail({ path: op.path, check: problem.check, code: problem.code, reason: problem.reason });
     else if (op.kind === 'write' && op.content.length > input.maxFileBytes) {
       fail({
@@ -77,23 +82,35 @@ export function validateWriteSet(input: ValidationInput): Violation[] {
     }
   }
 
-  // Canonical form: one spelling per canonical key, against the tree and within the set.
+  // Canonical form: one spelling per canonical key, against the tree and within the set, for every
+  // component: `SRC/new.txt` beside a directory `src/` is a twin as much as `README.md` beside
+  // `readme.md` is (a case-insensitive filesystem puts it in `src/`).
   const deleting = new Set(ops.filter((op) => op.kind === 'delete').map((op) => op.path));
   const keys = new Map<string, string>();
-  for (const path of current.keys()) if (!deleting.has(path)) keys.set(canonicalKey(path), path);
+  const claimed = new Set<string>();
+  const claim = (path: string): void => {
+    for (const prefix of prefixes(path)) {
+      if (claimed.has(prefix)) continue;
+      claimed.add(prefix);
+      const key = canonicalKey(prefix);
+      if (!keys.has(key)) keys.set(key, prefix);
+    }
+  };
+  for (const path of current.keys()) if (!deleting.has(path)) claim(path);
   for (const op of pending()) {
     if (op.kind === 'delete') continue;
-    const key = canonicalKey(op.path);
-    const existing = keys.get(key);
-    if (existing !== undefined && existing !== op.path) {
+    const twin = prefixes(op.path)
+      .map((prefix) => ({ prefix, existing: keys.get(canonicalKey(prefix)) }))
+      .find(({ prefix, existing }) => existing !== undefined && existing !== prefix);
+    if (twin) {
       fail({
         path: op.path,
         check: 'canonical',
         code: 'E_PATH_CASE_TWIN',
-        reason: `same name as ${JSON.stringify(existing)} on a case-insensitive filesystem`,
-        data: { existing },
+        reason: `${JSON.stringify(twin.prefix)} has the same name as ${JSON.stringify(twin.existing)} on a case-insensitive filesystem`,
+        data: { existing: twin.existing },
       });
-    } else keys.set(key, op.path);
+    } else claim(op.path);
   }
 
   for (const op of pending()) {
@@ -129,6 +146,14 @@ export function validateWriteSet(input: ValidationInput): Violation[] {
     if (problem) fail({ path: op.path, check: 'boundary', code: problem.code, reason: problem.reason });
   }
   return sorted(failed);
+}
+
+/** `a`, `a/b`, `a/b/c` for `a/b/c`: every directory on the way, then the path. */
+function prefixes(path: string): string[] {
+  const out: string[] = [];
+  for (let at = path.indexOf('/'); at > 0; at = path.indexOf('/', at + 1)) out.push(path.slice(0, at));
+  out.push(path);
+  return out;
 }
 
 function sorted(failed: ReadonlyMap<string, Violation>): Violation[] {

@@ -56,6 +56,39 @@ test('canonical keys fold case and Unicode form, so twins collide', () => {
   assert.is.not(canonicalKey('a'), canonicalKey('b'));
 });
 
+/** A path of exactly `bytes` bytes, in components of at most 200. */
+function pathOfBytes(bytes: number): string {
+  const parts: string[] = [];
+  let left = bytes;
+  while (left > 201) {
+    parts.push('a'.repeat(200));
+    left -= 201;
+  }
+  parts.push('b'.repeat(left));
+  return parts.join('/');
+}
+
+test("the length limit is the kernel's: 4095 bytes with the root (PATH_MAX less its NUL), so the root counts", () => {
+  assert.is(Buffer.byteLength(pathOfBytes(4096)), 4096);
+  assert.is(checkGatewayPath(pathOfBytes(4096))?.code, 'E_PATH_TOO_LONG');
+  assert.is(checkGatewayPath(pathOfBytes(4095)), null);
+  const root = '/srv/repo';
+  assert.is(checkGatewayPath(pathOfBytes(4095 - root.length - 1), { root }), null);
+  assert.is(checkGatewayPath(pathOfBytes(4096 - root.length - 1), { root })?.code, 'E_PATH_TOO_LONG');
+});
+
+test('NUL is E_PATH_INVALID, as documented (no name can hold it), before any other control character', () => {
+  assert.is(checkGatewayPath('a\u0000b')?.code, 'E_PATH_INVALID');
+  assert.is(checkGatewayPath('a\u0001b')?.code, 'E_PATH_CONTROL_CHAR');
+});
+
+test('a first component a shell expands (~, ~user, ~+, ~-, ~N) is reserved; ~ elsewhere is a name', () => {
+  for (const path of ['~', '~/notes.md', '~root/.bashrc', '~+/x', '~-', '~1/x', '~a.b-c_d/x'])
+    assert.is(checkGatewayPath(path)?.code, 'E_PATH_RESERVED_NAME', path);
+  for (const path of ['docs/~', 'a/~root/x', '~$lock.docx', 'x~', '~1.txt'])
+    assert.is(checkGatewayPath(path), null, path);
+});
+
 const component = fc.oneof(
   fc.constantFrom(
     '..',

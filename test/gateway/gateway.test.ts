@@ -166,6 +166,51 @@ test('filesystem boundary: symlinked parents, hard links, FIFOs and uncaptured f
   assert.is(box.read('ignored.log'), 'precious');
 });
 
+test('case twins are judged on every component: a new SRC/ beside src/, within the tree and within the set', async () => {
+  const twin = await expectCode(gatewayWrite({ ...o, ops: [w('DIR/new.txt', 'x')] }), 'E_PATH_CASE_TWIN');
+  assert.equal((twin['violations'] as { data: unknown }[])[0]?.data, { existing: 'dir' });
+  await expectCode(gatewayWrite({ ...o, ops: [w('Dir/deeper/new.txt', 'x')] }), 'E_PATH_CASE_TWIN');
+  await expectCode(gatewayWrite({ ...o, ops: [w('KEEP.txt/x', 'x')] }), 'E_PATH_CASE_TWIN');
+  await expectCode(gatewayWrite({ ...o, ops: [w('lib/a.js', 'a'), w('LIB/b.js', 'b')] }), 'E_PATH_CASE_TWIN');
+  assert.not.ok(existsSync(join(box.repo, 'DIR')));
+  assert.not.ok(existsSync(join(box.repo, 'lib')));
+  await gatewayWrite({ ...o, ops: [w('dir/new.txt', 'same spelling'), w('lib/a.js', 'a'), w('lib/b.js', 'b')] });
+  // Once nothing remains under dir/, another spelling is free.
+  await gatewayWrite({
+    ...o,
+    ops: [{ kind: 'delete', path: 'dir/inside.txt' }, { kind: 'delete', path: 'dir/new.txt' }, w('DIR/x', 'x')],
+  });
+});
+
+test('the length limit counts the root, before any I/O: a path the kernel would refuse is E_PATH_TOO_LONG, one that fits is written', async () => {
+  const ofBytes = (bytes: number): string => {
+    const parts: string[] = [];
+    for (; bytes > 201; bytes -= 201) parts.push('a'.repeat(200));
+    return [...parts, 'b'.repeat(bytes)].join('/');
+  };
+  const before = state('for-each-ref', '--format=%(refname) %(objectname)');
+  // 4,096 bytes: longer than any path the kernel takes (PATH_MAX counts the NUL).
+  await expectCode(gatewayWrite({ ...o, ops: [w(ofBytes(4096), 'x')] }), 'E_PATH_TOO_LONG');
+  const root = box.repo;
+  const room = 4095 - Buffer.byteLength(root) - 1;
+  const over = await expectCode(gatewayWrite({ ...o, ops: [w(ofBytes(room + 1), 'x')] }), 'E_PATH_TOO_LONG');
+  assert.is((over['violations'] as { check: string }[])[0]?.check, 'limits');
+  assert.is(state('for-each-ref', '--format=%(refname) %(objectname)'), before, 'refused before anything was stored');
+  const fits = ofBytes(room);
+  await gatewayWrite({ ...o, ops: [w(fits, 'at the limit\n')] });
+  assert.is(box.read(fits), 'at the limit\n');
+});
+
+test('NUL in a path is E_PATH_INVALID; a first component a shell expands (~, ~user) is E_PATH_RESERVED_NAME', async () => {
+  await expectCode(gatewayWrite({ ...o, ops: [w('a\u0000b', 'x')] }), 'E_PATH_INVALID');
+  for (const path of ['~/x', '~', '~root/.ssh/authorized_keys', '~+/x'])
+    await expectCode(gatewayWrite({ ...o, ops: [w(path, 'x')] }), 'E_PATH_RESERVED_NAME');
+  const cli = await coo(['write', '~/.bashrc', '--json'], { ...o, input: 'x' });
+  assert.equal([cli.code, cli.json()['code']], [3, 'E_PATH_RESERVED_NAME']);
+  assert.not.ok(existsSync(join(box.repo, '~')));
+  await gatewayWrite({ ...o, ops: [w('notes/~draft.md', 'fine')] });
+});
+
 test("a root whose name is a prefix of a sibling's is not its parent", () => {
   assert.ok(isInside('/srv/repo', '/srv/repo/a'));
   assert.ok(isInside('/srv/repo', '/srv/repo'));
