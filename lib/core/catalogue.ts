@@ -190,6 +190,12 @@ export const catalogue = {
     summary: 'A path resolves outside the repository root.',
     hint: 'Name only paths inside the repository; on the command line they count from the current directory (`:/path` from the root).',
   },
+  E_PATH_PRIVATE: {
+    exit: exitCodes.governance,
+    summary:
+      "A file to read the content of a write from lies under .coo/ (coo's keys, state, work trees, config): coo never reads its own files on anyone's behalf.",
+    hint: 'Name a file outside .coo/; to change the config, edit it and run `coo protect accept --approve`.',
+  },
   E_PATH_NOT_FOUND: {
     exit: exitCodes.usage,
     summary: 'A path to delete does not exist in the working tree.',
@@ -219,6 +225,12 @@ export const catalogue = {
     exit: exitCodes.governance,
     summary: 'A write set names the same path twice.',
     hint: 'Name each path once.',
+  },
+  E_WRITE_SET_INVALID: {
+    exit: exitCodes.usage,
+    summary:
+      'A write set (`coo write --set FILE`) is not valid: unreadable, too large, not strict JSON, a key named twice, an unknown or missing field, or base64 that is not strict (`data.problem` says which).',
+    hint: 'Fix the entry at `data.pointer`; the schema is schemas/write-set.schema.json.',
   },
   E_COLLISION_FILE_DIR: {
     exit: exitCodes.conflict,

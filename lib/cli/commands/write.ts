@@ -1,55 +1,22 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CooError } from '../../core/coo-error.js';
+import { readDocumentBytes } from '../../core/json-document.js';
 import type { WriteOp } from '../../gateway/write-set.js';
 import type { GatewayResult } from '../../gateway/gateway.js';
 import { cwdPaths } from '../cwd-paths.js';
 import { afterDashDash, short, type Args, type CliContext, type CommandOutput, type CommandSpec } from '../context.js';
 
-interface SetEntry {
-  path?: unknown;
-  content?: unknown;
-  contentBase64?: unknown;
-  from?: unknown;
-  mode?: unknown;
-  delete?: unknown;
-}
-
-// A write set is a document: its paths are repository-relative wherever coo runs (as a mission's
-// are), never counted from the current directory; its `from` names a file to read, and that, like
-// every file coo reads rather than writes (--set, --from, --mission), counts from the current
-// directory.
-function readSet(file: string, cwd: string): WriteOp[] {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(readFileSync(resolve(cwd, file), 'utf8'));
-  } catch (cause) {
-    throw new CooError('E_USAGE', `--set ${file} is not a readable JSON array`, { file }, { cause });
-  }
-  if (!Array.isArray(doc)) throw new CooError('E_USAGE', `--set ${file} must hold a JSON array of writes`, { file });
-  return (doc as SetEntry[]).map((e, i): WriteOp => {
-    if (typeof e.path !== 'string')
-      throw new CooError('E_USAGE', `--set ${file}: entry ${i} has no "path"`, { file, index: i });
-    if (e.delete === true) return { kind: 'delete', path: e.path };
-    const content =
-      typeof e.content === 'string'
-        ? Buffer.from(e.content)
-        : typeof e.contentBase64 === 'string'
-          ? Buffer.from(e.contentBase64, 'base64')
-          : typeof e.from === 'string'
-            ? readFileSync(resolve(cwd, e.from))
-            : null;
-    if (!content)
-      throw new CooError(
-        'E_USAGE',
-        `--set ${file}: entry ${i} needs "content", "contentBase64", "from" or "delete": true`,
-        { file, index: i },
-      );
-    const mode = e.mode === undefined ? '100644' : e.mode;
-    if (mode !== '100644' && mode !== '100755' && mode !== '120000')
-      throw new CooError('E_USAGE', `--set ${file}: entry ${i} has mode ${String(mode)}`, { file, index: i });
-    return { kind: 'write', path: e.path, content, mode };
+// A write set is a document (lib/gateway/write-set-document.ts): its paths are repository-relative
+// wherever coo runs (as a mission's are); its `from` files, like every file coo reads rather than
+// writes (--set, --from, --mission), count from the current directory.
+async function readSet(file: string, cwd: string): Promise<WriteOp[]> {
+  const { parseWriteSetDocument, writeSetMaxBytes } = await import('../../gateway/write-set-document.js');
+  const text = readDocumentBytes(resolve(cwd, file), {
+    code: 'E_WRITE_SET_INVALID',
+    source: file,
+    maxBytes: writeSetMaxBytes,
   });
+  return parseWriteSetDocument(text, file, { cwd, root: cwdPaths(cwd).root });
 }
 
 function describe(result: GatewayResult): string {
@@ -93,7 +60,7 @@ export const writeCommand: CommandSpec = {
     symlink: { type: 'string', describe: 'write a symbolic link pointing here instead of a file' },
     set: {
       type: 'string',
-      describe: 'a JSON array of {path, content|contentBase64|from, mode} or {path, delete: true}',
+      describe: 'a JSON array of {path, content|contentBase64|from, mode, expect} or {path, delete: true, expect}',
     },
     ...common,
   },
@@ -103,16 +70,18 @@ export const writeCommand: CommandSpec = {
     if (typeof args['set'] === 'string') {
       if (named.length > 0)
         throw new CooError('E_USAGE', 'give either a path or --set FILE, not both', { paths: named });
-      return run(readSet(args['set'], ctx.cwd), args, ctx);
+      return run(await readSet(args['set'], ctx.cwd), args, ctx);
     }
     if (named.length > 1) throw new CooError('E_USAGE', 'coo write takes one path', { paths: named });
     if (named[0] === undefined) throw new CooError('E_USAGE', 'name the path to write, or give --set FILE', {});
-    const path = cwdPaths(ctx.cwd).path(named[0]);
+    const where = cwdPaths(ctx.cwd);
+    const path = where.path(named[0]);
     if (typeof args['symlink'] === 'string')
       return run([{ kind: 'write', path, content: Buffer.from(args['symlink']), mode: '120000' }], args, ctx);
+    const { readContentFile } = await import('../../gateway/write-set-document.js');
     const content =
       typeof args['from'] === 'string'
-        ? readFileSync(resolve(ctx.cwd, args['from']))
+        ? readContentFile(args['from'], { cwd: ctx.cwd, root: where.root, insideOnly: false })
         : ctx.io.stdin
           ? await ctx.io.stdin()
           : null;
