@@ -29,7 +29,8 @@ test('a valid config with 1.5 million patterns (50 MB) is refused at once, not r
   const patterns = Array.from({ length: 1_500_000 }, (_, i) => ({ pattern: `p${i}/**`, pins: {} }));
   setConfig({ version: 1, protected: patterns, governed: [] });
   const started = Date.now();
-  const run = cooProcess(['protect', 'list', '--json'], { ...o, timeoutMs: 60_000 });
+  // The policy in force is the recorded one; the file on disk is read as a document when it is offered for approval.
+  const run = cooProcess(['protect', 'accept', '--json'], { ...o, timeoutMs: 60_000 });
   assert.is(run.code, 2, run.stderr.slice(0, 300));
   assert.equal(
     [run.json()['code'], (run.json()['data'] as Record<string, unknown>)['problem']],
@@ -77,8 +78,9 @@ test('from the CLI: such a config is refused at once; nothing is approved, nothi
   setConfig({ version: 1, protected: [], governed: [{ dir: '../outside' }, { dir: '.git', index: 'packed-refs' }] });
   const accept = await coo(['protect', 'accept', '--approve', '--json'], o);
   assert.equal([accept.code, accept.json()['code']], [3, 'E_PATH_TRAVERSAL']);
+  // The recorded policy is unchanged, and the file on disk counts for nothing but tampering.
   const fix = await coo(['index', 'fix', '--json'], o);
-  assert.equal([fix.code, fix.json()['code']], [3, 'E_PATH_TRAVERSAL']);
+  assert.equal([fix.code, fix.json()['code']], [4, 'E_POLICY_TAMPERED']);
   assert.not.ok(existsSync(join(box.dir, 'outside')));
   assert.not.ok(existsSync(join(box.repo, '.git', 'packed-refs')));
   assert.is(box.git(['status', '--porcelain']).status, 0);
@@ -117,7 +119,7 @@ test('a naming rule that is not a regular expression, or lacks its groups, is E_
     '/governed/0/naming',
   );
   setConfig({ version: 1, governed: [{ dir: 'reports', naming: '(' }] });
-  const check = await coo(['index', 'check', '--json'], o);
+  const check = await coo(['protect', 'accept', '--json'], o);
   assert.equal([check.code, check.json()['code']], [2, 'E_CONFIG_INVALID']);
 });
 
